@@ -1,0 +1,146 @@
+# Phễu: build, run, test, benchmark. Libraries come from Debian packages
+# through pkg-config (SPEC §13). Objects go to build/rel (the ./pheu
+# binary) and build/asan (AddressSanitizer + UBSan, used by the tests).
+
+PKGS     := libmicrohttpd sqlite3 jansson libsodium libutf8proc
+CC       ?= cc
+WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
+            -Wmissing-prototypes -Wvla
+CFLAGS   ?= -O2 -g
+BASEFLAGS = -std=c17 -D_GNU_SOURCE $(WARN) -Isrc -Ibuild/gen \
+            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+ASANFLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+             -fno-sanitize-recover=all
+
+SRC      := $(shell find src -name '*.c' | sort)
+LIBSRC   := $(filter-out src/main.c,$(SRC))
+WEB      := $(shell find web -type f \( -name '*.html' -o -name '*.js' \
+              -o -name '*.css' -o -name '*.json' -o -name '*.svg' \) | sort)
+MIGR     := $(sort $(wildcard src/store/migrations/*.sql))
+GEN      := build/gen/web_assets.c build/gen/migrations.c
+HDRS     := $(shell find src -name '*.h')
+
+REL_OBJ  := $(SRC:%.c=build/rel/%.o) $(GEN:build/gen/%.c=build/rel/gen/%.o)
+ASAN_LIB := $(LIBSRC:%.c=build/asan/%.o) $(GEN:build/gen/%.c=build/asan/gen/%.o)
+UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
+
+PY       := /usr/bin/python3
+
+.PHONY: all run check unit e2e browser deps-check bench fuzz lint clean
+
+all: pheu
+
+pheu: $(REL_OBJ)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+build/asan/pheu: build/asan/src/main.o $(ASAN_LIB)
+	$(CC) $(ASANFLAGS) -o $@ $^ $(LDLIBS)
+
+build/rel/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/%.o: %.c $(HDRS)
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) -c -o $@ $<
+
+build/rel/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(CFLAGS) -c -o $@ $<
+
+build/asan/gen/%.o: build/gen/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) -c -o $@ $<
+
+build/embed: scripts/embed.c
+	@mkdir -p build
+	$(CC) -std=c17 -O1 $(WARN) -o $@ $<
+
+build/gen/web_assets.c: build/embed $(WEB)
+	@mkdir -p build/gen
+	build/embed web_assets web $(WEB) > $@.tmp && mv $@.tmp $@
+
+build/gen/migrations.c: build/embed $(MIGR)
+	@mkdir -p build/gen
+	build/embed sql_migrations src/store/migrations/ $(MIGR) > $@.tmp && \
+	    mv $@.tmp $@
+
+# ---- running ----
+
+run:
+	@scripts/deps.sh run
+	@$(MAKE) --no-print-directory pheu
+	@./pheu init --db ./pheu.db
+	@./pheu demo --db ./pheu.db
+	@echo "open http://127.0.0.1:8080/ and log in as admin@demo.pheu.vn / pheu-demo"
+	./pheu serve --db ./pheu.db --listen 127.0.0.1:8080
+
+# ---- tests ----
+
+build/asan/unit_tests: $(UNIT_SRC) $(ASAN_LIB) $(HDRS)
+	$(CC) $(BASEFLAGS) $(ASANFLAGS) -Itests/unit -o $@ $(UNIT_SRC) \
+	    $(ASAN_LIB) $(LDLIBS) $(shell pkg-config --libs criterion)
+
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+
+deps-check:
+	@scripts/deps.sh check
+
+unit: build/asan/unit_tests
+	build/asan/unit_tests
+
+e2e: build/asan/pheu
+	PHEU_BIN=$(CURDIR)/build/asan/pheu $(PY) -m pytest -q tests/e2e
+
+tests/browser/node_modules: tests/browser/package.json tests/browser/package-lock.json
+	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+browser: pheu tests/browser/node_modules
+	PHEU_BIN=$(CURDIR)/pheu node --test tests/browser/
+
+lint:
+	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|strtok)\s*\(' $(SRC) \
+	    || { echo "banned function (see STYLE.md)"; exit 1; }
+
+check: deps-check
+	@$(MAKE) --no-print-directory lint
+	@$(MAKE) --no-print-directory pheu build/asan/pheu build/asan/unit_tests
+	@$(MAKE) --no-print-directory unit
+	@$(MAKE) --no-print-directory e2e
+	@$(MAKE) --no-print-directory browser
+
+# ---- benchmarks and fuzzing ----
+
+bench/baseline: bench/baseline.c
+	$(CC) -std=c17 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs libmicrohttpd)
+
+bench: pheu bench/baseline
+	@scripts/deps.sh bench
+	BENCH_OUT=bench/RESULTS.md bench/bench_startup.sh
+	BENCH_OUT=bench/RESULTS.md bench/bench_http.sh
+
+FUZZ_SECONDS ?= 30
+FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
+FUZZFLAGS := -std=c17 -D_GNU_SOURCE -g -O1 -Isrc -Ibuild/gen \
+             -fsanitize=fuzzer,address,undefined \
+             $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+
+build/fuzz/%: fuzz/fuzz_%.c $(LIBSRC) $(GEN) $(HDRS)
+	@mkdir -p build/fuzz
+	clang $(FUZZFLAGS) -o $@ $< $(LIBSRC) $(GEN) $(LDLIBS)
+
+fuzz:
+	@scripts/deps.sh fuzz
+	@for t in $(FUZZ_TARGETS); do \
+	    $(MAKE) --no-print-directory build/fuzz/$$t || exit 1; \
+	    mkdir -p fuzz/corpus/$$t; \
+	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
+	    build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	        fuzz/corpus/$$t || exit 1; \
+	done
+
+clean:
+	rm -rf build pheu bench/baseline

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Installs the Debian packages Phễu needs that are missing.
+# usage: scripts/deps.sh run|check|bench|fuzz
+# As root it runs apt-get; otherwise it prints the exact command and fails.
+set -eu
+
+build="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev
+libsodium-dev libutf8proc-dev curl"
+check="$build libcriterion-dev python3 python3-pytest python3-requests
+chromium nodejs npm sqlite3"
+bench="$build wrk curl"
+fuzz="$build clang libclang-rt-14-dev"
+
+case "${1:-run}" in
+run) want=$build ;;
+check) want=$check ;;
+bench) want=$bench ;;
+fuzz) want=$fuzz ;;
+*) echo "usage: scripts/deps.sh run|check|bench|fuzz" >&2; exit 2 ;;
+esac
+
+missing=""
+for p in $want; do
+    if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+        grep -q "install ok installed"; then
+        missing="$missing $p"
+    fi
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" = 0 ]; then
+    echo "installing:$missing"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    # shellcheck disable=SC2086
+    apt-get install -y -qq --no-install-recommends $missing
+else
+    echo "missing Debian packages:$missing" >&2
+    echo "run: sudo apt-get update && sudo apt-get install -y$missing" >&2
+    exit 1
+fi

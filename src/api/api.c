@@ -1,0 +1,23 @@
+/* The table of API route tables, and the shared end of write handlers. */
+#include "api/api.h"
+
+void api_routes(struct router *r)
+{
+    router_add(r, health_routes);
+    router_add(r, auth_routes);
+    router_add(r, me_routes);
+    router_add(r, users_routes);
+    router_add(r, teams_routes);
+    router_add(r, tokens_routes);
+}
+
+int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)
+{
+    if (!rc)
+        rc = db_commit(rq->dbc, err);
+    if (rc) {
+        db_rollback(rq->dbc);
+        resp_fail(rs, err);
+    }
+    return rc;
+}

@@ -1,0 +1,43 @@
+/* /api/v1/me: the caller's own user, and their own settings. */
+#include "api/api.h"
+
+/* Writes the caller's user, with the CSRF token for cookie sessions so a
+ * reloaded page can keep writing. */
+static int me_json(struct req *rq, struct resp *rs, const struct user *u)
+{
+    json_t *o = user_to_json(u);
+    if (rq->who->kind == AUTH_COOKIE)
+        json_object_set_new(o, "csrf_token", json_string(rq->who->csrf));
+    return resp_json(rs, 200, o);
+}
+
+/* GET /api/v1/me: the authenticated user. */
+static int me_get(struct req *rq, struct resp *rs)
+{
+    return me_json(rq, rs, &rq->who->user);
+}
+
+/* PATCH /api/v1/me {"name","locale","phone","password"}: own settings;
+ * role, team and the rest → 422 naming the field. */
+static int me_patch(struct req *rq, struct resp *rs)
+{
+    struct err err = {0};
+    struct user_in in;
+    struct user u;
+    json_t *body;
+    int rc = req_json_object(rq, &body, &err);
+    if (!rc)
+        rc = user_from_json(body, 0, &in, &rq->arena, &err);
+    if (!rc)
+        rc = user_update(rq->dbc, rq->who, rq->who->user.id, &in, &u,
+                         &rq->arena, &err);
+    if (rc)
+        return resp_fail(rs, &err);
+    return me_json(rq, rs, &u);
+}
+
+const struct route me_routes[] = {
+    {"GET", "/api/v1/me", me_get, R_AUTH},
+    {"PATCH", "/api/v1/me", me_patch, R_AUTH},
+    {0},
+};

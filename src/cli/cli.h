@@ -1,0 +1,39 @@
+/* The command-line interface: one file per command (git's builtin/),
+ * registered in main.c. Exit codes: 0 ok, 1 failure, 2 bad usage. */
+#ifndef PHEU_CLI_CLI_H
+#define PHEU_CLI_CLI_H
+
+#include <stddef.h>
+
+#include "store/db.h"
+
+#define PHEU_VERSION "0.1.0"
+#define DEFAULT_DB "./pheu.db"
+
+/* Each command gets the arguments after its name. */
+int cmd_serve(int argc, char **argv);
+int cmd_init(int argc, char **argv);
+int cmd_demo(int argc, char **argv);
+int cmd_user(int argc, char **argv);
+int cmd_token(int argc, char **argv);
+int cmd_version(int argc, char **argv);
+int cmd_help(int argc, char **argv);
+
+/* Opens url (creating a SQLite file when missing) and applies pending
+ * migrations; prints the reason and returns 1 on failure. */
+int cli_open_db(const char *url, struct db **out);
+/* Prints "pheu: <message>" (with the field) and returns 1. */
+int cli_fail(const struct err *err);
+/* Reads one line (the password) from standard input into buf, without
+ * the newline; returns 0 or prints why and returns 1. */
+int cli_read_stdin_line(char *buf, size_t len);
+
+/* The command table, for help. */
+struct cli_command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+extern const struct cli_command cli_commands[];
+
+#endif

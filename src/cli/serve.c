@@ -1,0 +1,64 @@
+/* pheu serve: open (and migrate) the database, then run the HTTP server
+ * until SIGINT or SIGTERM. */
+#include "api/api.h"
+#include "cli/cli.h"
+#include "http/server.h"
+#include "model/principal.h"
+#include "util/log.h"
+#include "util/opt.h"
+
+#include <stdio.h>
+
+/* Prints the URL on standard output once listening. */
+static void ready(const char *url)
+{
+    printf("Phễu is running at %s\n", url);
+    fflush(stdout);
+}
+
+/* pheu serve [--db PATH] [--listen HOST:PORT] [--workers N] */
+int cmd_serve(int argc, char **argv)
+{
+    const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
+    const char *level = "info";
+    long workers = 2;
+    int secure = 0;
+    struct opt opts[] = {
+        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("listen", &listen, "PHEU_LISTEN", "address to serve on"),
+        OPT_INT("workers", &workers, "PHEU_WORKERS", "HTTP worker threads"),
+        OPT_STR("log-level", &level, "PHEU_LOG",
+                "debug, info, warn, error or off"),
+        OPT_FLAG("secure-cookies", &secure,
+                 "mark cookies Secure (behind TLS)"),
+        OPT_END,
+    };
+    int rc = opt_parse(argc, argv, opts, "pheu serve [--db PATH] [--listen "
+                       "HOST:PORT] [--workers N]", NULL);
+    if (rc)
+        return rc == 1 ? 0 : rc;
+    enum log_level lvl;
+    if (log_parse_level(level, &lvl)) {
+        fprintf(stderr, "pheu: unknown log level '%s'\n", level);
+        return 2;
+    }
+    if (workers < 1 || workers > 256) {
+        fprintf(stderr, "pheu: --workers must be from 1 to 256\n");
+        return 2;
+    }
+    log_set_level(lvl);
+    struct db *db;
+    if (cli_open_db(url, &db))
+        return 1;
+    struct router *router = router_new();
+    api_routes(router);
+    struct server_config cfg = {
+        .listen = listen, .workers = (int)workers, .secure_cookies = secure,
+        .db = db, .router = router,
+    };
+    rc = server_run(&cfg, ready);
+    router_free(router);
+    principal_cache_clear();
+    db_close(db);
+    return rc;
+}

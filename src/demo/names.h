@@ -1,0 +1,67 @@
+/* Vietnamese demo-data vocabulary: people, companies, cities, phones.
+ * Deterministic generators for `pheu demo`, driven by util/rand.h. Every
+ * function writes NFC UTF-8 into caller buffers and never allocates. */
+#ifndef PHEU_DEMO_NAMES_H
+#define PHEU_DEMO_NAMES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/rand.h"
+
+/* One person in Vietnamese order: family name `last`, then `middle`, then
+ * the given name `first` (the name people are called by). */
+struct person_name {
+    char first[48];
+    char middle[48];
+    char last[48];
+    int female;
+};
+
+/*
+ * Buffer rules for every function below that takes (buf, len): the output
+ * is always NUL-terminated when len > 0 and nothing is written when len is
+ * 0. Output that does not fit is cut at a character boundary, so it stays
+ * valid UTF-8.
+ */
+
+/* Draws a person: gender, a family name weighted by its real frequency
+ * (Nguyễn about 38%), a gender-appropriate middle and given name. Fills
+ * *out completely. */
+void names_person(struct rng *r, struct person_name *out);
+
+/* Writes "Last Middle First" ("Nguyễn Văn An") into buf; empty parts are
+ * skipped without doubling the space. */
+void names_full(const struct person_name *n, char *buf, size_t len);
+
+/* Writes an ASCII e-mail address "first.last[uniq]@domain" into buf:
+ * diacritics removed (đ -> d), lower case, no spaces. uniq is appended in
+ * decimal when non-zero so callers can make addresses unique. Characters of
+ * domain other than ASCII letters, digits, '.' and '-' are dropped. */
+void names_email(const struct person_name *n, const char *domain, uint64_t uniq,
+                 char *buf, size_t len);
+
+/* Writes a company name made of a legal form, usually a sector and a
+ * two-word brand ("Công ty TNHH Thương mại Minh Phát"). */
+void names_company(struct rng *r, char *buf, size_t len);
+
+/* Writes an ASCII domain for a company name: its last two words folded
+ * and joined, uniq appended when non-zero, then ".vn", ".com.vn" or ".com"
+ * chosen from a hash of the name ("minhphat.vn", "saoviet42.com.vn").
+ * The same arguments always give the same domain. */
+void names_company_domain(const char *company, uint64_t uniq, char *buf,
+                          size_t len);
+
+/* Returns a city weighted roughly by urban population (TP. Hồ Chí Minh
+ * most often). The string is static; callers borrow it. */
+const char *names_city(struct rng *r);
+
+/* Writes a Vietnamese mobile number in E.164 ("+84912345678"): a real
+ * carrier prefix weighted by market share, then seven random digits. */
+void names_phone(struct rng *r, char *buf, size_t len);
+
+/* Returns an industry slug such as "retail" or "software". The string is
+ * static; callers borrow it. */
+const char *names_industry(struct rng *r);
+
+#endif

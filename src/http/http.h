@@ -1,0 +1,103 @@
+/* The request and response of one HTTP exchange, as handlers see them.
+ * Nothing here names libmicrohttpd: handlers and their tests depend only
+ * on these structs and the req_ and resp_ helpers. */
+#ifndef PHEU_HTTP_HTTP_H
+#define PHEU_HTTP_HTTP_H
+
+#include <jansson.h>
+#include <stdint.h>
+
+#include "model/principal.h"
+#include "store/db.h"
+#include "util/arena.h"
+#include "util/buf.h"
+#include "util/err.h"
+
+#define HTTP_MAX_BODY (10u * 1024 * 1024)   /* SPEC App. C: 413 above */
+#define HTTP_MAX_PARAMS 4
+
+struct req {
+    void *conn;                 /* the server's connection handle */
+    const char *method, *path;
+    struct arena arena;         /* freed when the request completes */
+    struct buf body;
+    int too_large;
+    json_t *json;               /* parsed body, or NULL when empty */
+    const char *param_names[HTTP_MAX_PARAMS];
+    const char *param_values[HTTP_MAX_PARAMS];
+    int nparams;
+    struct principal *who;      /* NULL on public routes */
+    struct db *db;
+    struct db_conn *dbc;        /* this thread's connection */
+    char ip[64];
+    int secure;                 /* request arrived over TLS (proxy said) */
+    int64_t started_us;
+};
+
+struct resp {
+    int status;
+    char *body;                 /* malloc'd unless body_static */
+    size_t len;
+    int body_static;
+    const char *content_type;
+    const char *headers[8][2];  /* extra headers: name, value (arena) */
+    int nheaders;
+};
+
+/* A handler fills rs and returns 0; the resp_ helpers return 0 too. */
+typedef int (*handler_fn)(struct req *rq, struct resp *rs);
+
+enum route_flags {
+    R_PUBLIC = 1,   /* no authentication */
+    R_AUTH = 2,     /* a principal is required */
+};
+
+struct route {
+    const char *method;
+    const char *pattern;        /* "/api/v1/users/{id}" */
+    handler_fn fn;
+    int flags;
+};
+
+/* ---- requests (http/req.c) ---- */
+
+/* A request header's value, or NULL. */
+const char *req_header(struct req *rq, const char *name);
+/* A cookie's value, or NULL. */
+const char *req_cookie(struct req *rq, const char *name);
+/* A path capture ("id" of "{id}"), or NULL. */
+const char *req_param(struct req *rq, const char *name);
+/* Reads path capture name as a positive integer; E_INVALID otherwise. */
+int req_param_id(struct req *rq, const char *name, int64_t *id,
+                 struct err *err);
+/* Checks the query string: every key must be in allowed (NULL-ended)
+ * and appear once (SPEC App. C); E_INVALID naming the key. */
+int req_query_check(struct req *rq, const char *const *allowed,
+                    struct err *err);
+/* A query parameter's value, or NULL. */
+const char *req_query(struct req *rq, const char *name);
+/* Reads ?limit= (1..500, default 50) and ?cursor= (an opaque id). */
+int req_page(struct req *rq, int *limit, int64_t *after, struct err *err);
+/* The parsed JSON body as an object; E_INVALID when absent or not an
+ * object. */
+int req_json_object(struct req *rq, json_t **obj, struct err *err);
+
+/* ---- responses (http/resp.c) ---- */
+
+/* Sends v as JSON with status; takes ownership of v. */
+int resp_json(struct resp *rs, int status, json_t *v);
+/* Sends {"data": list, "next_cursor": ...}; takes ownership of list. */
+int resp_list(struct resp *rs, json_t *list, int64_t next_after);
+/* Sends the error body for code with field and message. */
+int resp_error(struct resp *rs, int code, const char *field,
+               const char *msg);
+/* Sends the error described by err (code from err->code). */
+int resp_fail(struct resp *rs, const struct err *err);
+/* Sends a status with no body. */
+int resp_empty(struct resp *rs, int status);
+/* Adds a header (name and value must outlive the response: use arena). */
+void resp_header(struct resp *rs, const char *name, const char *value);
+/* The HTTP status for an enum err. */
+int resp_status(int code);
+
+#endif

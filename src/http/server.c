@@ -1,0 +1,317 @@
+/* libmicrohttpd glue: one struct req per request, body accumulation
+ * under HTTP_MAX_BODY, dispatch through the router, the response, the
+ * log line, and a shutdown that drains in-flight requests. */
+#include "http/server.h"
+#include "http/auth.h"
+#include "http/static.h"
+#include "util/clock.h"
+#include "util/json.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+struct server {
+    const struct server_config *cfg;
+    atomic_int inflight;
+};
+
+/* Checks the content type and parses a non-empty body into rq->json. */
+static int read_body(struct req *rq, struct err *err)
+{
+    if (rq->body.len == 0)
+        return 0;
+    const char *ct = req_header(rq, "Content-Type");
+    size_t n = strlen("application/json");
+    if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
+        (ct[n] && ct[n] != ';' && ct[n] != ' '))
+        return err_set(err, E_MEDIATYPE, NULL, "send the body as "
+                       "application/json");
+    return json_parse_body(rq->body.data, rq->body.len, &rq->json, err);
+}
+
+/* Runs authentication, CSRF and body checks, then the handler. */
+static int run_route(const struct route *rt, struct req *rq,
+                     struct resp *rs, struct err *err)
+{
+    int rc = db_conn_get(rq->db, &rq->dbc, err);
+    if (rc)
+        return resp_error(rs, E_UNAVAILABLE, NULL, "database unavailable");
+    if (!(rt->flags & R_PUBLIC)) {
+        rc = http_authenticate(rq, err);
+        if (!rc)
+            rc = http_check_csrf(rq, err);
+        if (rc)
+            return resp_fail(rs, err);
+    }
+    rc = read_body(rq, err);
+    if (rc)
+        return resp_fail(rs, err);
+    rt->fn(rq, rs);
+    db_rollback(rq->dbc);   /* a handler that failed midway wrote nothing */
+    return 0;
+}
+
+void server_handle(const struct server_config *cfg, struct req *rq,
+                   struct resp *rs)
+{
+    struct err err = {0};
+    int known;
+    if (rq->too_large) {
+        resp_error(rs, E_TOOLARGE, NULL, "request body over 10 MiB");
+        return;
+    }
+    const struct route *rt = router_match(cfg->router, rq->method, rq->path,
+                                          rq, &known);
+    if (rt) {
+        run_route(rt, rq, rs, &err);
+    } else if (known) {
+        resp_error(rs, E_METHOD, NULL, "method not allowed here");
+    } else if ((!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD"))
+               && strncmp(rq->path, "/api/", 5) != 0) {
+        static_serve(rq, rs);
+    } else {
+        resp_error(rs, E_NOTFOUND, NULL, "no such endpoint");
+    }
+}
+
+/* Adds the headers every response carries. */
+static void common_headers(struct MHD_Response *r, const struct resp *rs)
+{
+    if (rs->content_type)
+        MHD_add_response_header(r, "Content-Type", rs->content_type);
+    MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
+    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
+    if (rs->content_type && !strncmp(rs->content_type, "text/html", 9)) {
+        MHD_add_response_header(r, "X-Frame-Options", "DENY");
+        MHD_add_response_header(r, "Content-Security-Policy",
+                                "default-src 'self'; img-src 'self' data:; "
+                                "frame-ancestors 'none'");
+    }
+    for (int i = 0; i < rs->nheaders; i++)
+        MHD_add_response_header(r, rs->headers[i][0], rs->headers[i][1]);
+}
+
+/* Queues rs on the connection and writes the log line. */
+static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
+{
+    struct MHD_Response *r;
+    if (rs->body_static)
+        r = MHD_create_response_from_buffer(rs->len, rs->body,
+                                            MHD_RESPMEM_PERSISTENT);
+    else
+        r = MHD_create_response_from_buffer(rs->len, rs->body,
+                                            MHD_RESPMEM_MUST_FREE);
+    if (!r) {
+        if (!rs->body_static)
+            free(rs->body);
+        return MHD_NO;
+    }
+    common_headers(r, rs);
+    enum MHD_Result ok = MHD_queue_response(rq->conn, (unsigned)rs->status,
+                                            r);
+    MHD_destroy_response(r);
+    if (log_enabled(LOG_INFO))
+        log_msg(LOG_INFO, "http method=%s path=%s status=%d us=%lld",
+                rq->method, rq->path, rs->status,
+                (long long)(clock_mono_us() - rq->started_us));
+    return ok;
+}
+
+/* Fills rq->ip and rq->secure from the connection. */
+static void peer(struct req *rq)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    rq->ip[0] = '\0';
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                      rq->ip, sizeof(rq->ip));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6,
+                      &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip,
+                      sizeof(rq->ip));
+    }
+    const char *proto = req_header(rq, "X-Forwarded-Proto");
+    rq->secure = proto && !strcasecmp(proto, "https");
+}
+
+/* First call for a request: set up struct req; refuse oversized bodies
+ * announced by Content-Length before reading them. */
+static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
+                             const char *url, const char *method,
+                             void **con_cls)
+{
+    struct req *rq = xcalloc(1, sizeof(*rq));
+    arena_init(&rq->arena);
+    buf_init(&rq->body, HTTP_MAX_BODY);
+    rq->conn = conn;
+    rq->method = method;
+    rq->path = url;
+    rq->db = s->cfg->db;
+    rq->started_us = clock_mono_us();
+    peer(rq);
+    rq->secure |= s->cfg->secure_cookies;
+    *con_cls = rq;
+    atomic_fetch_add(&s->inflight, 1);
+    const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
+                                                 "Content-Length");
+    if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) {
+        struct resp rs = {0};
+        rq->too_large = 1;
+        resp_error(&rs, E_TOOLARGE, NULL, "request body over 10 MiB");
+        return send_resp(rq, &rs);
+    }
+    return MHD_YES;
+}
+
+/* libmicrohttpd's access handler: called once to start, once per body
+ * chunk, and once more when the body is complete. */
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
+                                  const char *url, const char *method,
+                                  const char *version,
+                                  const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+    struct server *s = cls;
+    struct req *rq = *con_cls;
+    (void)version;
+    if (!rq)
+        return begin(s, conn, url, method, con_cls);
+    if (*upload_data_size) {
+        if (!rq->too_large &&
+            buf_add(&rq->body, upload_data, *upload_data_size))
+            rq->too_large = 1;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
+    struct resp rs = {0};
+    server_handle(s->cfg, rq, &rs);
+    return send_resp(rq, &rs);
+}
+
+/* Frees a request once libmicrohttpd is done with it. */
+static void on_completed(void *cls, struct MHD_Connection *conn,
+                         void **con_cls, enum MHD_RequestTerminationCode tc)
+{
+    struct server *s = cls;
+    struct req *rq = *con_cls;
+    (void)conn;
+    (void)tc;
+    if (!rq)
+        return;
+    json_decref(rq->json);
+    principal_put(rq->who);
+    buf_release(&rq->body);
+    arena_release(&rq->arena);
+    free(rq);
+    *con_cls = NULL;
+    atomic_fetch_sub(&s->inflight, 1);
+}
+
+/* Parses "host:port" (IPv4) into addr. */
+static int parse_listen(const char *listen, struct sockaddr_in *addr)
+{
+    char host[64];
+    const char *colon = strrchr(listen, ':');
+    if (!colon || (size_t)(colon - listen) >= sizeof(host))
+        return -1;
+    memcpy(host, listen, (size_t)(colon - listen));
+    host[colon - listen] = '\0';
+    char *end;
+    long port = strtol(colon + 1, &end, 10);
+    if (*end || port < 0 || port > 65535)
+        return -1;
+    memset(addr, 0, sizeof(*addr));
+    addr->sin_family = AF_INET;
+    addr->sin_port = htons((uint16_t)port);
+    if (!strcmp(host, "localhost"))
+        snprintf(host, sizeof(host), "127.0.0.1");
+    return inet_pton(AF_INET, host, &addr->sin_addr) == 1 ? 0 : -1;
+}
+
+/* Logs libmicrohttpd's own errors. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    char line[512];
+    (void)cls;
+    vsnprintf(line, sizeof(line), fmt, ap);
+    size_t n = strlen(line);
+    if (n && line[n - 1] == '\n')
+        line[n - 1] = '\0';
+    log_warn("httpd %s", line);
+}
+
+/* Waits for SIGINT/SIGTERM (blocked in every thread). */
+static void wait_signal(const sigset_t *set)
+{
+    int sig = 0;
+    sigwait(set, &sig);
+    log_info("shutdown signal=%d", sig);
+}
+
+int server_run(const struct server_config *cfg,
+               void (*on_ready)(const char *url))
+{
+    struct sockaddr_in addr;
+    if (parse_listen(cfg->listen, &addr)) {
+        fprintf(stderr, "pheu: cannot listen on '%s': use host:port, e.g. "
+                "127.0.0.1:8080\n", cfg->listen);
+        return 2;
+    }
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    struct server s = {.cfg = cfg};
+    atomic_init(&s.inflight, 0);
+    unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_TURBO |
+                     MHD_USE_ITC | MHD_USE_ERROR_LOG;
+    struct MHD_Daemon *d = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, &s,
+        MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
+        MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->workers,
+        MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_END);
+    if (!d) {
+        fprintf(stderr, "pheu: cannot listen on %s (address in use?)\n",
+                cfg->listen);
+        return 1;
+    }
+    const union MHD_DaemonInfo *di = MHD_get_daemon_info(
+        d, MHD_DAEMON_INFO_BIND_PORT);
+    char url[96];
+    char host[64];
+    inet_ntop(AF_INET, &addr.sin_addr, host, sizeof(host));
+    snprintf(url, sizeof(url), "http://%s:%u/", host,
+             di ? di->port : ntohs(addr.sin_port));
+    log_info("listening url=%s workers=%d", url, cfg->workers);
+    if (on_ready)
+        on_ready(url);
+    wait_signal(&set);
+    MHD_socket lfd = MHD_quiesce_daemon(d);
+    for (int i = 0; i < 3000 && atomic_load(&s.inflight) > 0; i++)
+        usleep(10000);
+    MHD_stop_daemon(d);
+    if (lfd != MHD_INVALID_SOCKET)
+        close(lfd);
+    log_info("stopped");
+    return 0;
+}

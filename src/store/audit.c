@@ -1,0 +1,22 @@
+/* Audit log writer. */
+#include "store/audit.h"
+#include "util/clock.h"
+
+#include <stdlib.h>
+
+int audit_write(struct db_conn *c, int64_t actor, const char *action,
+                const char *object, int64_t object_id, json_t *old_v,
+                json_t *new_v, struct err *err)
+{
+    int flags = JSON_COMPACT | JSON_SORT_KEYS;
+    char *o = old_v ? json_dumps(old_v, flags) : NULL;
+    char *n = new_v ? json_dumps(new_v, flags) : NULL;
+    int rc = db_run(c, err, "INSERT INTO audit_log (at, user_id, action, "
+                    "object, object_id, old_values, new_values) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?)", "iittitt",
+                    clock_now_ms(), actor, action, object,
+                    object_id, o, n);
+    free(o);
+    free(n);
+    return rc;
+}

@@ -1,0 +1,81 @@
+/* The storage interface. Every query in Phễu goes through these calls,
+ * written in the SQL that SQLite and PostgreSQL share ("?" parameters,
+ * RETURNING, ON CONFLICT), so a second engine is a second implementation
+ * of this header, not a rewrite. db_sqlite.c implements it today. */
+#ifndef PHEU_STORE_DB_H
+#define PHEU_STORE_DB_H
+
+#include <stdint.h>
+
+#include "util/err.h"
+
+struct db;       /* one database: owns every connection made to it */
+struct db_conn;  /* one connection; used by one thread at a time */
+struct db_stmt;  /* a prepared statement, cached on its connection */
+
+enum { DB_DONE = 0, DB_ROW = 1 };
+
+/* Opens the database named by url: a SQLite file path (created when
+ * missing) or, later, a postgres:// URL. Returns 0 and a new handle in
+ * *out (caller frees with db_close), or an error. Does not migrate. */
+int db_open(const char *url, struct db **out, struct err *err);
+/* Closes every connection and frees the handle. */
+void db_close(struct db *db);
+/* The engine's name: "sqlite" or "postgres". */
+const char *db_engine(const struct db *db);
+
+/* Borrows the calling thread's connection, opening it on first use. */
+int db_conn_get(struct db *db, struct db_conn **out, struct err *err);
+
+/* Runs one or more statements without parameters. */
+int db_exec(struct db_conn *c, const char *sql, struct err *err);
+/* Runs a migration file: as db_exec after the engine's rewriting of the
+ * shared schema dialect (@ID@ becomes the integer identity key). */
+int db_exec_schema(struct db_conn *c, const char *sql, struct err *err);
+
+/* Prepares sql (cached per connection) and binds the arguments described
+ * by fmt: 'i' int64_t, 'I' int64_t where 0 binds NULL (optional foreign
+ * keys), 't' const char * (NULL binds NULL), 'n' NULL.
+ * The statement is borrowed until db_done. */
+int db_query(struct db_conn *c, struct db_stmt **out, struct err *err,
+             const char *sql, const char *fmt, ...);
+/* Prepares sql for binding one parameter at a time (dynamic SQL). */
+int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out,
+               struct err *err);
+/* Binds parameter idx (1-based); text is borrowed until db_done. */
+int db_bind_int(struct db_stmt *st, int idx, int64_t v, struct err *err);
+int db_bind_text(struct db_stmt *st, int idx, const char *s,
+                 struct err *err);
+
+/* Advances to the next row: returns DB_ROW, DB_DONE, or -1 (err set). */
+int db_step(struct db_stmt *st, struct err *err);
+/* Returns the statement to the cache; safe on NULL. */
+void db_done(struct db_stmt *st);
+
+/* Column accessors for the current row; text is valid until the next
+ * db_step or db_done, so copy it (arena_strdup) to keep it. */
+int64_t db_col_int(struct db_stmt *st, int i);
+const char *db_col_text(struct db_stmt *st, int i);  /* NULL for NULL */
+int db_col_null(struct db_stmt *st, int i);
+
+/* Runs a statement that returns no rows (or ignores them). */
+int db_run(struct db_conn *c, struct err *err, const char *sql,
+           const char *fmt, ...);
+/* Runs a query and stores the first column of its first row in *out;
+ * E_NOTFOUND when there is no row. */
+int db_int(struct db_conn *c, struct err *err, int64_t *out, const char *sql,
+           const char *fmt, ...);
+
+/* Transactions. db_begin_write takes the engine's write lock up front
+ * (one writer at a time); every write handler uses it. */
+int db_begin(struct db_conn *c, struct err *err);
+int db_begin_write(struct db_conn *c, struct err *err);
+int db_commit(struct db_conn *c, struct err *err);
+/* Rolls back if a transaction is open; never fails. */
+void db_rollback(struct db_conn *c);
+
+/* Test-only fault injection: when PHEU_FAULT_DB_STEP=N is set in the
+ * environment, the Nth statement step after open fails with E_DB. */
+void db_fault_reset(void);
+
+#endif

@@ -1,0 +1,41 @@
+/* Record visibility (SPEC §1), the one mechanism every read, list, write
+ * and report goes through: admins see all; managers see records owned by
+ * anyone in the subtree of the teams they manage (their own team when
+ * their role is a manager role, and any team whose manager_id is them);
+ * everyone else sees what they own (collaborators join in later issues).
+ * Marketing roles see every contact and company. Invisible records answer
+ * 404 (E_NOTFOUND), never 403. */
+#ifndef PHEU_STORE_VISIBILITY_H
+#define PHEU_STORE_VISIBILITY_H
+
+#include <stdint.h>
+
+#include "store/db.h"
+#include "util/arena.h"
+
+enum vis_object { VIS_USER, VIS_CONTACT, VIS_COMPANY, VIS_DEAL };
+
+struct vis {
+    int64_t viewer;
+    int see_all;        /* admin */
+    int see_audience;   /* marketing roles: all contacts and companies */
+    int64_t *owners;    /* sorted owner ids whose records are visible */
+    int nowners;
+};
+
+/* Computes what user_id may see. The flags come from the user's role.
+ * Fills *out (release with vis_release). */
+int vis_load(struct db_conn *c, int64_t user_id, int is_admin,
+             int is_manager_role, int is_marketing, struct vis *out,
+             struct err *err);
+/* Frees the owner list. */
+void vis_release(struct vis *v);
+/* Whether a record of kind o owned by owner_id is visible. */
+int vis_can_see(const struct vis *v, enum vis_object o, int64_t owner_id);
+/* Returns an SQL predicate restricting col (the owner column) to what v
+ * may see: "1=1" or "col IN (...)". The ids come from the database, never
+ * from the request. Allocated in a. */
+const char *vis_where(const struct vis *v, enum vis_object o,
+                      const char *col, struct arena *a);
+
+#endif

@@ -1,0 +1,29 @@
+/* A growable byte string with a maximum size fixed at init (curl's
+ * dynbuf), so body and field limits live where the buffer is made. */
+#ifndef PHEU_UTIL_BUF_H
+#define PHEU_UTIL_BUF_H
+
+#include <stddef.h>
+
+struct buf {
+    char *data;     /* NUL-terminated when len > 0 or after buf_cstr */
+    size_t len, cap, max;
+};
+
+/* Prepares an empty buffer that refuses to grow past max bytes. */
+void buf_init(struct buf *b, size_t max);
+/* Frees the storage; the buffer is empty again. */
+void buf_release(struct buf *b);
+/* Appends n bytes; returns 0, or -1 (nothing appended) past max. */
+int buf_add(struct buf *b, const void *p, size_t n);
+/* Appends a C string; as buf_add. */
+int buf_adds(struct buf *b, const char *s);
+/* Appends formatted text; as buf_add. */
+int buf_addf(struct buf *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Returns the contents as a C string (never NULL). */
+const char *buf_cstr(struct buf *b);
+/* Hands the storage to the caller (free()); the buffer is empty again. */
+char *buf_detach(struct buf *b, size_t *len);
+
+#endif

@@ -1,0 +1,47 @@
+/* Log lines with a UTC timestamp and level. */
+#include "util/log.h"
+#include "util/clock.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static enum log_level min_level = LOG_INFO;
+
+void log_set_level(enum log_level lvl)
+{
+    min_level = lvl;
+}
+
+int log_parse_level(const char *s, enum log_level *out)
+{
+    static const char *names[] = {"debug", "info", "warn", "error", "off"};
+    for (int i = 0; i <= LOG_OFF; i++) {
+        if (!strcmp(s, names[i])) {
+            *out = (enum log_level)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int log_enabled(enum log_level lvl)
+{
+    return lvl >= min_level;
+}
+
+void log_msg(enum log_level lvl, const char *fmt, ...)
+{
+    static const char *tags[] = {"debug", "info", "warn", "error", "off"};
+    char line[1024], ts[40];
+    if (lvl < min_level)
+        return;
+    clock_iso(clock_now_ms(), ts, sizeof(ts));
+    int n = snprintf(line, sizeof(line), "%s %s ", ts, tags[lvl]);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n > 0 && (size_t)n < sizeof(line))
+        vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "%s\n", line);
+}

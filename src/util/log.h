@@ -1,0 +1,22 @@
+/* Structured log lines on standard error: "time level key=value ...".
+ * One fprintf per line so concurrent threads never interleave. */
+#ifndef PHEU_UTIL_LOG_H
+#define PHEU_UTIL_LOG_H
+
+enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
+
+/* Lines below this level are dropped (default LOG_INFO). */
+void log_set_level(enum log_level lvl);
+/* Parses "debug|info|warn|error|off"; returns 0 or -1. */
+int log_parse_level(const char *s, enum log_level *out);
+/* Whether lines at lvl would be written. */
+int log_enabled(enum log_level lvl);
+/* Writes one line at lvl. */
+void log_msg(enum log_level lvl, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+#define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
+#define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)
+#define log_error(...) log_msg(LOG_ERROR, __VA_ARGS__)
+
+#endif
