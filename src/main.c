@@ -1,21 +1,12 @@
-/* pheu: the command table (git.c style). argv[1] names the command; the
+/* pheu: argv[1] names a command of cli_commands (src/cli/commands.c); the
  * rest is handed to it. */
 #include "cli/cli.h"
+#include "util/log.h"
 
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-
-const struct cli_command cli_commands[] = {
-    {"serve", cmd_serve, "run the web server and API"},
-    {"init", cmd_init, "create or upgrade the database"},
-    {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
-    {"user", cmd_user, "add users, set passwords, list users"},
-    {"token", cmd_token, "create API tokens"},
-    {"version", cmd_version, "print the version"},
-    {"help", cmd_help, "show help for a command"},
-    {NULL, NULL, NULL},
-};
 
 int main(int argc, char **argv)
 {
@@ -23,6 +14,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "pheu: cannot initialise libsodium\n");
         return 1;
     }
+    atexit(log_flush);
     if (argc < 2) {
         cmd_help(0, NULL);
         return 2;

@@ -25,7 +25,7 @@ static int auth_login_post(struct req *rq, struct resp *rs)
                           "are accepted");
     struct login_result lr;
     int rc = auth_login(rq->dbc, json_string_value(e), json_string_value(p),
-                        rq->ip, &lr, &err);
+                        req_ip(rq), &lr, &err);
     if (rc)
         return resp_fail(rs, &err);
     struct principal *who;
@@ -40,7 +40,7 @@ static int auth_login_post(struct req *rq, struct resp *rs)
                 "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
                 SESSION_COOKIE, lr.session,
                 (long long)(AUTH_SESSION_MS / 1000),
-                rq->secure ? "; Secure" : ""));
+                req_secure(rq) ? "; Secure" : ""));
     resp_header(rs, "Cache-Control", "no-store");
     return resp_json(rs, 200, out);
 }

@@ -1,5 +1,8 @@
 /* /api/v1/me: the caller's own user, and their own settings. */
 #include "api/api.h"
+#include "util/xalloc.h"
+
+#include <string.h>
 
 /* Writes the caller's user, with the CSRF token for cookie sessions so a
  * reloaded page can keep writing. */
@@ -11,10 +14,19 @@ static int me_json(struct req *rq, struct resp *rs, const struct user *u)
     return resp_json(rs, 200, o);
 }
 
-/* GET /api/v1/me: the authenticated user. */
+/* GET /api/v1/me: the authenticated user, from the body the principal
+ * cache built once (this is the hottest authenticated path). */
 static int me_get(struct req *rq, struct resp *rs)
 {
-    return me_json(rq, rs, &rq->who->user);
+    const struct principal *p = rq->who;
+    if (!p->me_json)
+        return me_json(rq, rs, &p->user);
+    rs->status = 200;
+    rs->content_type = "application/json";
+    rs->body = xmalloc(p->me_len);
+    memcpy(rs->body, p->me_json, p->me_len);
+    rs->len = p->me_len;
+    return 0;
 }
 
 /* PATCH /api/v1/me {"name","locale","phone","password"}: own settings;

@@ -29,8 +29,8 @@ struct req {
     struct principal *who;      /* NULL on public routes */
     struct db *db;
     struct db_conn *dbc;        /* this thread's connection */
-    char ip[64];
-    int secure;                 /* request arrived over TLS (proxy said) */
+    char ip[64];                /* filled by req_ip on first use */
+    int secure_cookies;         /* server forces Secure cookies */
     int64_t started_us;
 };
 
@@ -63,6 +63,11 @@ struct route {
 
 /* A request header's value, or NULL. */
 const char *req_header(struct req *rq, const char *name);
+/* The client's address as text ("127.0.0.1"), computed on first use. */
+const char *req_ip(struct req *rq);
+/* Whether the request came over TLS (X-Forwarded-Proto: https from the
+ * proxy) or the server forces Secure cookies. */
+int req_secure(struct req *rq);
 /* A cookie's value, or NULL. */
 const char *req_cookie(struct req *rq, const char *name);
 /* A path capture ("id" of "{id}"), or NULL. */

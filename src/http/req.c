@@ -1,14 +1,44 @@
 /* Request accessors over libmicrohttpd's connection values. */
 #include "http/http.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 const char *req_header(struct req *rq, const char *name)
 {
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
+}
+
+const char *req_ip(struct req *rq)
+{
+    if (rq->ip[0])
+        return rq->ip;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
+        rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    snprintf(rq->ip, sizeof(rq->ip), "unknown");
+    if (ci && ci->client_addr) {
+        const struct sockaddr *sa = ci->client_addr;
+        if (sa->sa_family == AF_INET)
+            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
+                      rq->ip, sizeof(rq->ip));
+        else if (sa->sa_family == AF_INET6)
+            inet_ntop(AF_INET6,
+                      &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip,
+                      sizeof(rq->ip));
+    }
+    return rq->ip;
+}
+
+int req_secure(struct req *rq)
+{
+    const char *proto = req_header(rq, "X-Forwarded-Proto");
+    return rq->secure_cookies || (proto && !strcasecmp(proto, "https"));
 }
 
 const char *req_cookie(struct req *rq, const char *name)

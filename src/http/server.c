@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 struct server {
@@ -90,8 +91,8 @@ static void common_headers(struct MHD_Response *r, const struct resp *rs)
     if (rs->content_type)
         MHD_add_response_header(r, "Content-Type", rs->content_type);
     MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
-    MHD_add_response_header(r, "Referrer-Policy", "same-origin");
     if (rs->content_type && !strncmp(rs->content_type, "text/html", 9)) {
+        MHD_add_response_header(r, "Referrer-Policy", "same-origin");
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; "
@@ -127,26 +128,6 @@ static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
     return ok;
 }
 
-/* Fills rq->ip and rq->secure from the connection. */
-static void peer(struct req *rq)
-{
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
-        rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    rq->ip[0] = '\0';
-    if (ci && ci->client_addr) {
-        const struct sockaddr *sa = ci->client_addr;
-        if (sa->sa_family == AF_INET)
-            inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-                      rq->ip, sizeof(rq->ip));
-        else if (sa->sa_family == AF_INET6)
-            inet_ntop(AF_INET6,
-                      &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip,
-                      sizeof(rq->ip));
-    }
-    const char *proto = req_header(rq, "X-Forwarded-Proto");
-    rq->secure = proto && !strcasecmp(proto, "https");
-}
-
 /* First call for a request: set up struct req; refuse oversized bodies
  * announced by Content-Length before reading them. */
 static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
@@ -161,8 +142,7 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
     rq->path = url;
     rq->db = s->cfg->db;
     rq->started_us = clock_mono_us();
-    peer(rq);
-    rq->secure |= s->cfg->secure_cookies;
+    rq->secure_cookies = s->cfg->secure_cookies;
     *con_cls = rq;
     atomic_fetch_add(&s->inflight, 1);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
@@ -253,12 +233,18 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     log_warn("httpd %s", line);
 }
 
-/* Waits for SIGINT/SIGTERM (blocked in every thread). */
+/* Waits for SIGINT/SIGTERM (blocked in every thread), writing the
+ * buffered log lines out five times a second meanwhile. */
 static void wait_signal(const sigset_t *set)
 {
-    int sig = 0;
-    sigwait(set, &sig);
+    struct timespec tick = {0, 200 * 1000 * 1000};
+    int sig;
+    do {
+        log_flush();
+        sig = sigtimedwait(set, NULL, &tick);
+    } while (sig < 0);
     log_info("shutdown signal=%d", sig);
+    log_flush();
 }
 
 int server_run(const struct server_config *cfg,
@@ -313,5 +299,6 @@ int server_run(const struct server_config *cfg,
     if (lfd != MHD_INVALID_SOCKET)
         close(lfd);
     log_info("stopped");
+    log_flush();
     return 0;
 }

@@ -226,6 +226,7 @@ static int resolve(struct db_conn *c, const char *secret, const char *sql,
     memcpy(p->key, key, 32);
     p->session_id = sid;
     memcpy(p->csrf, csrf, sizeof(csrf));
+    principal_build_me(p);
     principal_cache_put(p);
     *out = p;
     return 0;

@@ -41,6 +41,17 @@ int principal_load(struct db_conn *c, int64_t user_id, enum auth_kind kind,
     return 0;
 }
 
+void principal_build_me(struct principal *p)
+{
+    json_t *o = user_to_json(&p->user);
+    if (p->kind == AUTH_COOKIE)
+        json_object_set_new(o, "csrf_token", json_string(p->csrf));
+    free(p->me_json);
+    p->me_json = json_dumps(o, JSON_COMPACT);
+    p->me_len = p->me_json ? strlen(p->me_json) : 0;
+    json_decref(o);
+}
+
 void principal_hold(struct principal *p)
 {
     atomic_fetch_add(&p->refs, 1);
@@ -52,6 +63,7 @@ void principal_put(struct principal *p)
         return;
     vis_release(&p->vis);
     arena_release(&p->arena);
+    free(p->me_json);
     free(p);
 }
 

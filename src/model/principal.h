@@ -24,6 +24,8 @@ struct principal {
     uint64_t generation;        /* cache generation it was built in */
     int64_t expires_ms;         /* cache expiry */
     unsigned char key[32];      /* credential hash */
+    char *me_json;              /* GET /me body, built once (malloc) */
+    size_t me_len;
     struct arena arena;
 };
 
@@ -31,6 +33,9 @@ struct principal {
  * Returns a new reference; release with principal_put. */
 int principal_load(struct db_conn *c, int64_t user_id, enum auth_kind kind,
                    struct principal **out, struct err *err);
+/* Builds p->me_json: the user's JSON plus, for cookie sessions, the CSRF
+ * token. Call before the principal is shared (cached). */
+void principal_build_me(struct principal *p);
 /* Takes another reference. */
 void principal_hold(struct principal *p);
 /* Drops a reference; frees on the last one. Safe on NULL. */

@@ -70,7 +70,7 @@ int q_user_by_email(struct db_conn *c, const char *email, struct user *u,
 static int many(struct db_stmt *st, struct user *out, int max, int *n,
                 struct arena *a, struct err *err)
 {
-    int r;
+    int r = DB_DONE;
     *n = 0;
     while (*n < max && (r = db_step(st, err)) == DB_ROW)
         read_row(st, &out[(*n)++], a);

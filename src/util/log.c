@@ -2,11 +2,38 @@
 #include "util/log.h"
 #include "util/clock.h"
 
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#define LOG_BUF 32768
 
 static enum log_level min_level = LOG_INFO;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static char pending[LOG_BUF];
+static size_t npending;
+
+/* Writes the pending lines; lock held. */
+static void flush_locked(void)
+{
+    size_t off = 0;
+    while (off < npending) {
+        ssize_t w = write(STDERR_FILENO, pending + off, npending - off);
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    npending = 0;
+}
+
+void log_flush(void)
+{
+    pthread_mutex_lock(&lock);
+    flush_locked();
+    pthread_mutex_unlock(&lock);
+}
 
 void log_set_level(enum log_level lvl)
 {
@@ -41,7 +68,17 @@ void log_msg(enum log_level lvl, const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     if (n > 0 && (size_t)n < sizeof(line))
-        vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
+        n += vsnprintf(line + n, sizeof(line) - (size_t)n, fmt, ap);
     va_end(ap);
-    fprintf(stderr, "%s\n", line);
+    size_t len = n < 0 ? 0 : (size_t)n < sizeof(line) - 1 ? (size_t)n
+                                                          : sizeof(line) - 2;
+    line[len++] = '\n';
+    pthread_mutex_lock(&lock);
+    if (npending + len > sizeof(pending))
+        flush_locked();
+    memcpy(pending + npending, line, len);
+    npending += len;
+    if (lvl >= LOG_WARN)
+        flush_locked();
+    pthread_mutex_unlock(&lock);
 }

@@ -1,5 +1,7 @@
 /* Structured log lines on standard error: "time level key=value ...".
- * One fprintf per line so concurrent threads never interleave. */
+ * Info lines (the request log) are buffered and written in batches so a
+ * busy server does not pay one write(2) per request; warnings and errors
+ * flush at once. Lines never interleave. */
 #ifndef PHEU_UTIL_LOG_H
 #define PHEU_UTIL_LOG_H
 
@@ -14,6 +16,10 @@ int log_enabled(enum log_level lvl);
 /* Writes one line at lvl. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Writes buffered lines out; the server calls it a few times a second and
+ * at shutdown. */
+void log_flush(void);
 
 #define log_info(...) log_msg(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARN, __VA_ARGS__)

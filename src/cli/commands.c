@@ -1,0 +1,15 @@
+/* The command table (git.c style): name, function, one-line summary. */
+#include "cli/cli.h"
+
+#include <stddef.h>
+
+const struct cli_command cli_commands[] = {
+    {"serve", cmd_serve, "run the web server and API"},
+    {"init", cmd_init, "create or upgrade the database"},
+    {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
+    {"user", cmd_user, "add users, set passwords, list users"},
+    {"token", cmd_token, "create API tokens"},
+    {"version", cmd_version, "print the version"},
+    {"help", cmd_help, "show help for a command"},
+    {NULL, NULL, NULL},
+};
