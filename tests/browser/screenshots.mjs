@@ -1,0 +1,55 @@
+// Takes screenshots of the main pages for a visual check (not a test):
+//   node tests/browser/screenshots.mjs [OUTDIR]   (default /tmp, ui-*.png)
+// Uses the same harness as the tests: a demo database and a fresh server.
+
+import { join } from 'node:path';
+import { setup, login } from './harness.mjs';
+
+const out = process.argv[2] || '/tmp';
+const env = await setup();
+try {
+  const shot = (page, name) => page.screenshot({ path: join(out, `ui-${name}.png`), fullPage: true });
+  const page = await env.newPage();
+  await page.goto('/#/login');
+  await page.locator('#login-title').waitFor();
+  await shot(page, 'login');
+  await page.locator('#login-email').fill('admin@demo.pheu.vn');
+  await page.locator('#login-password').fill('wrong-password');
+  await page.locator('#login-password').press('Enter');
+  await page.locator('#login-error').waitFor({ state: 'visible' });
+  await shot(page, 'login-error');
+  await login(page);
+  await page.locator('#stat-users-value').filter({ hasText: /^\d+$/ }).waitFor();
+  await shot(page, 'dashboard');
+  await page.goto('/#/users');
+  await page.locator('#users-table tbody tr').first().waitFor();
+  await shot(page, 'users');
+  await page.locator('#users-table tbody tr').nth(1).getByRole('button').click();
+  await page.locator('dialog[open]').waitFor();
+  await shot(page, 'users-dialog');
+  await page.keyboard.press('Escape');
+  await page.goto('/#/teams');
+  await page.locator('#team-tree li').first().waitFor();
+  await shot(page, 'teams');
+  await page.goto('/#/reports');
+  await page.locator('.empty-state').waitFor();
+  await shot(page, 'placeholder');
+  await page.locator('header .lang-btn[data-locale="en"]').click();
+  await page.goto('/#/users');
+  await page.locator('#users-table tbody tr').first().waitFor();
+  await shot(page, 'users-en');
+  await page.locator('header .lang-btn[data-locale="vi"]').click();
+
+  const phone = await env.newPage({ viewport: { width: 390, height: 780 } });
+  await login(phone);
+  await phone.locator('#stat-users-value').filter({ hasText: /^\d+$/ }).waitFor();
+  await phone.screenshot({ path: join(out, 'ui-narrow-dashboard.png') });
+  await phone.locator('#menu-toggle').click();
+  await phone.screenshot({ path: join(out, 'ui-narrow-menu.png') });
+  await phone.goto('/#/users');
+  await phone.locator('#users-table tbody tr').first().waitFor();
+  await shot(phone, 'narrow-users');
+  console.log(`screenshots written to ${out}/ui-*.png`);
+} finally {
+  await env.close();
+}
