@@ -25,17 +25,12 @@ static int auth_login_post(struct req *rq, struct resp *rs)
                           "are accepted");
     struct login_result lr;
     int rc = auth_login(rq->dbc, json_string_value(e), json_string_value(p),
-                        req_ip(rq), &lr, &err);
-    if (rc)
-        return resp_fail(rs, &err);
-    struct principal *who;
-    rc = auth_session(rq->dbc, lr.session, &who, &err);
+                        req_ip(rq), &lr, &rq->arena, &err);
     if (rc)
         return resp_fail(rs, &err);
     json_t *out = json_object();
-    json_object_set_new(out, "user", user_to_json(&who->user));
+    json_object_set_new(out, "user", user_to_json(&lr.user));
     json_object_set_new(out, "csrf_token", json_string(lr.csrf));
-    principal_put(who);
     resp_header(rs, "Set-Cookie", arena_printf(&rq->arena,
                 "%s=%s; Path=/; HttpOnly; SameSite=Lax; Max-Age=%lld%s",
                 SESSION_COOKIE, lr.session,
@@ -57,7 +52,7 @@ static int auth_logout_post(struct req *rq, struct resp *rs)
 }
 
 const struct route auth_routes[] = {
-    {"POST", "/api/v1/auth/login", auth_login_post, R_PUBLIC},
-    {"POST", "/api/v1/auth/logout", auth_logout_post, R_AUTH},
+    {"POST", "/api/v1/auth/login", auth_login_post, R_PUBLIC, NULL},
+    {"POST", "/api/v1/auth/logout", auth_logout_post, R_AUTH, NULL},
     {0},
 };

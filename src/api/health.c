@@ -18,6 +18,6 @@ static int health_get(struct req *rq, struct resp *rs)
 }
 
 const struct route health_routes[] = {
-    {"GET", "/healthz", health_get, R_PUBLIC},
+    {"GET", "/healthz", health_get, R_PUBLIC, NULL},
     {0},
 };

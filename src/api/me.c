@@ -29,8 +29,21 @@ static int me_get(struct req *rq, struct resp *rs)
     return 0;
 }
 
+/* Refuses fields of a user that nobody sets on themselves here (SPEC
+ * App. C: 422 naming the field); unknown keys stay a 400. */
+static int own_fields_only(json_t *body, struct err *err)
+{
+    static const char *const admin_only[] = {"role", "team_id", "active",
+                                             "email", "sales_mode", NULL};
+    for (int i = 0; admin_only[i]; i++)
+        if (json_object_get(body, admin_only[i]))
+            return err_set(err, E_RULE, admin_only[i], "cannot be changed "
+                           "on yourself");
+    return 0;
+}
+
 /* PATCH /api/v1/me {"name","locale","phone","password"}: own settings;
- * role, team and the rest → 422 naming the field. */
+ * role, team, active, email and sales mode → 422 naming the field. */
 static int me_patch(struct req *rq, struct resp *rs)
 {
     struct err err = {0};
@@ -38,6 +51,8 @@ static int me_patch(struct req *rq, struct resp *rs)
     struct user u;
     json_t *body;
     int rc = req_json_object(rq, &body, &err);
+    if (!rc)
+        rc = own_fields_only(body, &err);
     if (!rc)
         rc = user_from_json(body, 0, &in, &rq->arena, &err);
     if (!rc)
@@ -49,7 +64,7 @@ static int me_patch(struct req *rq, struct resp *rs)
 }
 
 const struct route me_routes[] = {
-    {"GET", "/api/v1/me", me_get, R_AUTH},
-    {"PATCH", "/api/v1/me", me_patch, R_AUTH},
+    {"GET", "/api/v1/me", me_get, R_AUTH, NULL},
+    {"PATCH", "/api/v1/me", me_patch, R_AUTH, NULL},
     {0},
 };

@@ -7,13 +7,10 @@
 /* GET /api/v1/teams: all teams by id, paginated. */
 static int teams_list(struct req *rq, struct resp *rs)
 {
-    static const char *const allowed[] = {"limit", "cursor", NULL};
     struct err err = {0};
     int limit, n;
     int64_t after;
-    int rc = req_query_check(rq, allowed, &err);
-    if (!rc)
-        rc = req_page(rq, &limit, &after, &err);
+    int rc = req_page(rq, &limit, &after, &err);
     if (rc)
         return resp_fail(rs, &err);
     struct team *list = arena_alloc(&rq->arena, sizeof(*list) *
@@ -48,18 +45,17 @@ static int teams_post(struct req *rq, struct resp *rs)
     struct team_in in;
     struct team t;
     json_t *body;
-    int64_t id;
+    if (rq->who->user.role != ROLE_ADMIN)
+        return resp_error(rs, E_FORBIDDEN, NULL, "only admins can add teams");
     int rc = req_json_object(rq, &body, &err);
     if (!rc)
         rc = team_from_json(body, 1, &in, &rq->arena, &err);
     if (!rc)
-        rc = team_create(rq->dbc, rq->who, &in, &id, &err);
-    if (!rc)
-        rc = q_team_get(rq->dbc, id, &t, &rq->arena, &err);
+        rc = team_create(rq->dbc, rq->who, &in, &t, &rq->arena, &err);
     if (rc)
         return resp_fail(rs, &err);
     resp_header(rs, "Location", arena_printf(&rq->arena, "/api/v1/teams/"
-                                             "%lld", (long long)id));
+                                             "%lld", (long long)t.id));
     return resp_json(rs, 201, team_to_json(&t));
 }
 
@@ -84,9 +80,9 @@ static int teams_patch(struct req *rq, struct resp *rs)
 }
 
 const struct route teams_routes[] = {
-    {"GET", "/api/v1/teams", teams_list, R_AUTH},
-    {"POST", "/api/v1/teams", teams_post, R_AUTH},
-    {"GET", "/api/v1/teams/{id}", teams_get, R_AUTH},
-    {"PATCH", "/api/v1/teams/{id}", teams_patch, R_AUTH},
+    {"GET", "/api/v1/teams", teams_list, R_AUTH, QUERY_PAGE},
+    {"POST", "/api/v1/teams", teams_post, R_AUTH, NULL},
+    {"GET", "/api/v1/teams/{id}", teams_get, R_AUTH, NULL},
+    {"PATCH", "/api/v1/teams/{id}", teams_patch, R_AUTH, NULL},
     {0},
 };

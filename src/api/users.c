@@ -6,13 +6,10 @@
 /* GET /api/v1/users: the users the caller may see, by id, paginated. */
 static int users_list(struct req *rq, struct resp *rs)
 {
-    static const char *const allowed[] = {"limit", "cursor", NULL};
     struct err err = {0};
     int limit, n;
     int64_t after;
-    int rc = req_query_check(rq, allowed, &err);
-    if (!rc)
-        rc = req_page(rq, &limit, &after, &err);
+    int rc = req_page(rq, &limit, &after, &err);
     if (rc)
         return resp_fail(rs, &err);
     struct user *list = arena_alloc(&rq->arena, sizeof(*list) *
@@ -50,18 +47,17 @@ static int users_post(struct req *rq, struct resp *rs)
     struct user_in in;
     struct user u;
     json_t *body;
-    int64_t id;
+    if (rq->who->user.role != ROLE_ADMIN)
+        return resp_error(rs, E_FORBIDDEN, NULL, "only admins can add users");
     int rc = req_json_object(rq, &body, &err);
     if (!rc)
         rc = user_from_json(body, 1, &in, &rq->arena, &err);
     if (!rc)
-        rc = user_create(rq->dbc, rq->who, &in, &id, &err);
-    if (!rc)
-        rc = q_user_get(rq->dbc, id, &u, &rq->arena, &err);
+        rc = user_create(rq->dbc, rq->who, &in, &u, &rq->arena, &err);
     if (rc)
         return resp_fail(rs, &err);
     resp_header(rs, "Location", arena_printf(&rq->arena, "/api/v1/users/"
-                                             "%lld", (long long)id));
+                                             "%lld", (long long)u.id));
     return resp_json(rs, 201, user_to_json(&u));
 }
 
@@ -86,9 +82,9 @@ static int users_patch(struct req *rq, struct resp *rs)
 }
 
 const struct route users_routes[] = {
-    {"GET", "/api/v1/users", users_list, R_AUTH},
-    {"POST", "/api/v1/users", users_post, R_AUTH},
-    {"GET", "/api/v1/users/{id}", users_get, R_AUTH},
-    {"PATCH", "/api/v1/users/{id}", users_patch, R_AUTH},
+    {"GET", "/api/v1/users", users_list, R_AUTH, QUERY_PAGE},
+    {"POST", "/api/v1/users", users_post, R_AUTH, NULL},
+    {"GET", "/api/v1/users/{id}", users_get, R_AUTH, NULL},
+    {"PATCH", "/api/v1/users/{id}", users_patch, R_AUTH, NULL},
     {0},
 };

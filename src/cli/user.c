@@ -77,13 +77,15 @@ static int user_add(int argc, char **argv)
     if (!rc && tid)
         json_object_set_new(body, "team_id", json_integer(tid));
     struct user_in in;
+    struct user u = {0};
     struct db_conn *c;
     if (!rc) {
         rc = user_from_json(body, 1, &in, &a, &err);
         if (!rc)
             rc = db_conn_get(db, &c, &err);
         if (!rc)
-            rc = user_create(c, NULL, &in, &id, &err);
+            rc = user_create(c, NULL, &in, &u, &a, &err);
+        id = u.id;
         rc = rc ? cli_fail(&err) : 0;
     }
     if (!rc)

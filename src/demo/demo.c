@@ -8,6 +8,7 @@
 #include "store/audit.h"
 #include "store/q_team.h"
 #include "store/q_user.h"
+#include "util/clock.h"
 
 #include <sodium.h>
 #include <stdio.h>
@@ -69,11 +70,18 @@ static int64_t add_user(struct gen *g, const char *email, const char *name,
     return rc ? 0 : id;
 }
 
-/* Sets a team's manager. */
+/* Sets a team's manager, audited like any change. */
 static int set_manager(struct gen *g, int64_t team, int64_t user)
 {
-    return db_run(g->c, g->err, "UPDATE teams SET manager_id = ? WHERE "
-                  "id = ?", "ii", user, team);
+    int rc = db_run(g->c, g->err, "UPDATE teams SET manager_id = ?, "
+                    "updated_at = ? WHERE id = ?", "iii", user,
+                    clock_now_ms(), team);
+    if (rc)
+        return rc;
+    json_t *nv = json_pack("{s:I}", "manager_id", (json_int_t)user);
+    rc = audit_write(g->c, 0, "update", "team", team, NULL, nv, g->err);
+    json_decref(nv);
+    return rc;
 }
 
 /* Builds a regional sales team: a manager and nreps reps, half inside

@@ -57,7 +57,11 @@ struct route {
     const char *pattern;        /* "/api/v1/users/{id}" */
     handler_fn fn;
     int flags;
+    const char *const *query;   /* allowed query keys; NULL = none */
 };
+
+/* The query keys of a paginated list. */
+extern const char *const QUERY_PAGE[];
 
 /* ---- requests (http/req.c) ---- */
 

@@ -74,6 +74,8 @@ int req_param_id(struct req *rq, const char *name, int64_t *id,
     return 0;
 }
 
+const char *const QUERY_PAGE[] = {"limit", "cursor", NULL};
+
 struct qcheck {
     const char *const *allowed;
     const char *seen[32];
@@ -88,7 +90,6 @@ static enum MHD_Result visit(void *cls, enum MHD_ValueKind kind,
 {
     struct qcheck *q = cls;
     (void)kind;
-    (void)value;
     int ok = 0;
     for (int i = 0; q->allowed[i] && !ok; i++)
         ok = !strcmp(q->allowed[i], key);
@@ -106,6 +107,11 @@ static enum MHD_Result visit(void *cls, enum MHD_ValueKind kind,
     }
     if (q->nseen < 32)
         q->seen[q->nseen++] = key;
+    if (!value) {
+        q->bad = key;
+        q->why = "query parameter needs a value";
+        return MHD_NO;
+    }
     return MHD_YES;
 }
 

@@ -125,7 +125,8 @@ const struct route *router_match(const struct router *r, const char *method,
         *path_known = 1;
         if (!strcmp(c->route->method, method) ||
             (head && !strcmp(c->route->method, "GET"))) {
-            fits(c, segs, lens, n, rq);
+            if (rq)
+                fits(c, segs, lens, n, rq);
             return c->route;
         }
     }

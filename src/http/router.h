@@ -14,7 +14,7 @@ void router_free(struct router *r);
  * table must outlive the router). */
 void router_add(struct router *r, const struct route *table);
 /* Finds the route for method and path and stores its captures in rq
- * (copied into rq->arena). Returns NULL when none matches; then
+ * (copied into rq->arena; rq may be NULL to only test for a match). Returns NULL when none matches; then
  * *path_known tells whether the path exists for another method (405). */
 const struct route *router_match(const struct router *r, const char *method,
                                  const char *path, struct req *rq,

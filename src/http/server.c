@@ -54,12 +54,31 @@ static int run_route(const struct route *rt, struct req *rq,
         if (rc)
             return resp_fail(rs, err);
     }
-    rc = read_body(rq, err);
+    rc = req_query_check(rq, rt->query, err);
+    if (!rc)
+        rc = read_body(rq, err);
     if (rc)
         return resp_fail(rs, err);
     rt->fn(rq, rs);
     db_rollback(rq->dbc);   /* a handler that failed midway wrote nothing */
     return 0;
+}
+
+/* The methods the router has for rq->path, for a 405's Allow header. */
+static const char *allowed_methods(const struct server_config *cfg,
+                                   struct req *rq)
+{
+    static const char *const methods[] = {"GET", "HEAD", "POST", "PATCH",
+                                          "PUT", "DELETE"};
+    struct buf b;
+    int known;
+    buf_init(&b, 256);
+    for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++)
+        if (router_match(cfg->router, methods[i], rq->path, NULL, &known))
+            buf_addf(&b, "%s%s", b.len ? ", " : "", methods[i]);
+    const char *s = arena_strdup(&rq->arena, buf_cstr(&b));
+    buf_release(&b);
+    return s;
 }
 
 void server_handle(const struct server_config *cfg, struct req *rq,
@@ -77,6 +96,7 @@ void server_handle(const struct server_config *cfg, struct req *rq,
         run_route(rt, rq, rs, &err);
     } else if (known) {
         resp_error(rs, E_METHOD, NULL, "method not allowed here");
+        resp_header(rs, "Allow", allowed_methods(cfg, rq));
     } else if ((!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD"))
                && strncmp(rq->path, "/api/", 5) != 0) {
         static_serve(rq, rs);
@@ -121,10 +141,12 @@ static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
     enum MHD_Result ok = MHD_queue_response(rq->conn, (unsigned)rs->status,
                                             r);
     MHD_destroy_response(r);
-    if (log_enabled(LOG_INFO))
+    if (log_enabled(LOG_INFO)) {
+        char path[512];
         log_msg(LOG_INFO, "http method=%s path=%s status=%d us=%lld",
-                rq->method, rq->path, rs->status,
-                (long long)(clock_mono_us() - rq->started_us));
+                rq->method, log_escape(rq->path, path, sizeof(path)),
+                rs->status, (long long)(clock_mono_us() - rq->started_us));
+    }
     return ok;
 }
 
@@ -200,6 +222,43 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     atomic_fetch_sub(&s->inflight, 1);
 }
 
+/* The value of a hex digit, or -1. */
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX escapes in place, as libmicrohttpd would, except that %00
+ * stays as written: a NUL would cut the C string short, so
+ * "/index.html%00.js" would otherwise name "/index.html". */
+static size_t unescape(void *cls, struct MHD_Connection *conn, char *s)
+{
+    char *w = s;
+    (void)cls;
+    (void)conn;
+    for (const char *r = s; *r; r++) {
+        int hi = -1, lo = -1;
+        if (*r == '%' && r[1] && r[2]) {
+            hi = hexval(r[1]);
+            lo = hexval(r[2]);
+        }
+        if (hi >= 0 && lo >= 0 && (hi | lo)) {
+            *w++ = (char)(hi * 16 + lo);
+            r += 2;
+        } else {
+            *w++ = *r;
+        }
+    }
+    *w = '\0';
+    return (size_t)(w - s);
+}
+
 /* Parses "host:port" (IPv4) into addr. */
 static int parse_listen(const char *listen, struct sockaddr_in *addr)
 {
@@ -268,13 +327,14 @@ int server_run(const struct server_config *cfg,
                      MHD_USE_ITC | MHD_USE_ERROR_LOG;
     struct MHD_Daemon *d = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, &s,
+        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
         MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&addr,
         MHD_OPTION_THREAD_POOL_SIZE, (unsigned)cfg->workers,
         MHD_OPTION_CONNECTION_LIMIT, (unsigned)1024,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)512,
         MHD_OPTION_NOTIFY_COMPLETED, on_completed, &s,
-        MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL,
         MHD_OPTION_END);
     if (!d) {
         fprintf(stderr, "pheu: cannot listen on %s (address in use?)\n",

@@ -29,9 +29,11 @@ const char *static_content_type(const char *path)
 /* Finds an embedded file by exact path. */
 static const struct embed_file *find(const char *path)
 {
-    size_t lo = 0, hi = 0;
-    while (web_assets[hi].path)
-        hi++;
+    static size_t count;    /* the table is constant: count it once */
+    if (!count)
+        while (web_assets[count].path)
+            count++;
+    size_t lo = 0, hi = count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int c = strcmp(web_assets[mid].path, path);

@@ -5,20 +5,41 @@
 #include "store/q_user.h"
 #include "util/clock.h"
 #include "util/rand.h"
+#include "util/text.h"
 
 #include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
+
+/* Returns the NFC form of a password (malloc), so the same password
+ * typed composed or decomposed hashes alike; NULL when not UTF-8. */
+static char *pw_nfc(const char *pw)
+{
+    utf8proc_uint8_t *out = NULL;
+    if (utf8proc_map((const utf8proc_uint8_t *)pw, 0, &out,
+                     UTF8PROC_NULLTERM | UTF8PROC_COMPOSE |
+                     UTF8PROC_STABLE) < 0)
+        return NULL;
+    return (char *)out;
+}
 
 int auth_hash_password(const char *pw, char *out, size_t len,
                        struct err *err)
 {
     if (len < crypto_pwhash_STRBYTES)
         return err_set(err, E_INTERNAL, NULL, "hash buffer too small");
-    if (crypto_pwhash_str(out, pw, strlen(pw),
-                          crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                          crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
+    char *nfc = pw_nfc(pw);
+    if (!nfc)
+        return err_set(err, E_INVALID, "password", "is not valid UTF-8");
+    int rc = crypto_pwhash_str(out, nfc, strlen(nfc),
+                               crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                               crypto_pwhash_MEMLIMIT_INTERACTIVE);
+    sodium_memzero(nfc, strlen(nfc));
+    free(nfc);
+    if (rc != 0)
         return err_set(err, E_INTERNAL, NULL, "cannot hash password");
     return 0;
 }
@@ -108,11 +129,18 @@ static int open_session(struct db_conn *c, int64_t user_id,
     if (!rc)
         rc = audit_write(c, user_id, "login", "session", sid, NULL, NULL,
                          err);
+    /* Housekeeping rides on logins: expired sessions and failures older
+     * than the limit window are of no use to anyone. */
+    if (!rc)
+        rc = db_run(c, err, "DELETE FROM sessions WHERE expires_at <= ?",
+                    "i", now);
+    if (!rc)
+        rc = db_run(c, err, "DELETE FROM login_failures WHERE at <= ?", "i",
+                    now - AUTH_FAIL_WINDOW_MS);
     if (!rc)
         rc = db_commit(c, err);
     if (rc)
         db_rollback(c);
-    out->user_id = user_id;
     return rc;
 }
 
@@ -133,7 +161,8 @@ static void make_dummy(void)
 }
 
 int auth_login(struct db_conn *c, const char *email, const char *password,
-               const char *ip, struct login_result *out, struct err *err)
+               const char *ip, struct login_result *out, struct arena *a,
+               struct err *err)
 {
     char lower[256];
     size_t n = strlen(email);
@@ -146,26 +175,25 @@ int auth_login(struct db_conn *c, const char *email, const char *password,
     int rc = check_limits(c, lower, ip, err);
     if (rc)
         return rc;
-    struct arena a;
-    arena_init(&a);
-    struct user u;
+    struct user *u = &out->user;
     const char *hash = NULL;
-    rc = q_user_by_email(c, lower, &u, &hash, &a, err);
+    rc = q_user_by_email(c, lower, u, &hash, a, err);
     if (rc && rc != E_NOTFOUND)
-        goto out;
+        return rc;
     /* Verify even for unknown users so timing does not tell who exists. */
     pthread_once(&dummy_once, make_dummy);
-    int ok = crypto_pwhash_str_verify(hash ? hash : dummy_hash, password,
-                                      strlen(password)) == 0;
-    if (rc || !hash || !ok || !u.active) {
-        record_failure(c, lower, ip);
-        rc = err_set(err, E_UNAUTH, NULL, "wrong email or password");
-        goto out;
+    char *nfc = pw_nfc(password);
+    int ok = nfc && crypto_pwhash_str_verify(hash ? hash : dummy_hash, nfc,
+                                             strlen(nfc)) == 0;
+    if (nfc) {
+        sodium_memzero(nfc, strlen(nfc));
+        free(nfc);
     }
-    rc = open_session(c, u.id, out, err);
-out:
-    arena_release(&a);
-    return rc;
+    if (rc || !hash || !ok || !u->active) {
+        record_failure(c, lower, ip);
+        return err_set(err, E_UNAUTH, NULL, "wrong email or password");
+    }
+    return open_session(c, u->id, out, err);
 }
 
 int auth_logout(struct db_conn *c, const struct principal *p,
@@ -208,6 +236,7 @@ static int resolve(struct db_conn *c, const char *secret, const char *sql,
     int r = db_step(st, err);
     int64_t uid = r == DB_ROW ? db_col_int(st, 0) : 0;
     int64_t sid = r == DB_ROW ? db_col_int(st, 1) : 0;
+    int64_t until = r == DB_ROW ? db_col_int(st, 3) : 0;
     char csrf[48] = "";
     if (r == DB_ROW && db_col_text(st, 2))
         snprintf(csrf, sizeof(csrf), "%s", db_col_text(st, 2));
@@ -225,6 +254,7 @@ static int resolve(struct db_conn *c, const char *secret, const char *sql,
         return rc;
     memcpy(p->key, key, 32);
     p->session_id = sid;
+    p->valid_until = until;
     memcpy(p->csrf, csrf, sizeof(csrf));
     principal_build_me(p);
     principal_cache_put(p);
@@ -235,16 +265,18 @@ static int resolve(struct db_conn *c, const char *secret, const char *sql,
 int auth_bearer(struct db_conn *c, const char *token, struct principal **out,
                 struct err *err)
 {
-    return resolve(c, token, "SELECT user_id, id, NULL FROM api_tokens "
-                   "WHERE token_hash = ? AND revoked_at IS NULL AND ? > 0",
+    return resolve(c, token, "SELECT user_id, id, NULL, 0 FROM api_tokens "
+                   "WHERE token_hash = ? AND (revoked_at IS NULL OR "
+                   "revoked_at > ?)",
                    AUTH_BEARER, out, err);
 }
 
 int auth_session(struct db_conn *c, const char *cookie,
                  struct principal **out, struct err *err)
 {
-    return resolve(c, cookie, "SELECT user_id, id, csrf_token FROM sessions "
-                   "WHERE token_hash = ? AND expires_at > ?", AUTH_COOKIE,
+    return resolve(c, cookie, "SELECT user_id, id, csrf_token, expires_at "
+                   "FROM sessions WHERE token_hash = ? AND expires_at > ?",
+                   AUTH_COOKIE,
                    out, err);
 }
 
@@ -254,18 +286,35 @@ int auth_token_create(struct db_conn *c, int64_t actor, int64_t user_id,
 {
     unsigned char key[32];
     char hex[65], secret[64];
+    struct arena a;
+    int64_t active = 0;
+    arena_init(&a);
+    int rc = text_normalize(name, strlen(name), 100, "name", &name, &a, err);
+    if (!rc && !*name)
+        rc = err_set(err, E_INVALID, "name", "is required");
+    if (!rc)
+        rc = db_int(c, err, &active, "SELECT COUNT(*) FROM users WHERE "
+                    "id = ? AND active = 1", "i", user_id);
+    if (!rc && !active)
+        rc = err_set(err, E_RULE, "user_id", "no such active user");
+    if (rc) {
+        arena_release(&a);
+        return rc;
+    }
     new_secret(secret, sizeof(secret), 32);
     snprintf(tok, len, "pheu_%s", secret);
     cred_hash(tok, key, hex);
-    int rc = db_int(c, err, id, "INSERT INTO api_tokens (user_id, name, "
+    rc = db_int(c, err, id, "INSERT INTO api_tokens (user_id, name, "
                     "token_hash, created_at) VALUES (?, ?, ?, ?) RETURNING "
                     "id", "itti", user_id, name, hex, clock_now_ms());
-    if (rc)
-        return rc;
-    json_t *nv = json_pack("{s:s, s:I}", "name", name, "user_id",
-                           (json_int_t)user_id);
-    rc = audit_write(c, actor, "create", "api_token", *id, NULL, nv, err);
-    json_decref(nv);
+    if (!rc) {
+        json_t *nv = json_pack("{s:s, s:I}", "name", name, "user_id",
+                               (json_int_t)user_id);
+        rc = audit_write(c, actor, "create", "api_token", *id, NULL, nv,
+                         err);
+        json_decref(nv);
+    }
+    arena_release(&a);
     return rc;
 }
 

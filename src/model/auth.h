@@ -20,13 +20,14 @@ int auth_hash_password(const char *pw, char *out, size_t len,
 struct login_result {
     char session[64];           /* the cookie value */
     char csrf[48];
-    int64_t user_id;
+    struct user user;           /* strings in the caller's arena */
 };
 
 /* Checks email and password (after the rate limits) and opens a session.
  * E_RATE when limited, E_UNAUTH on bad credentials (failure recorded). */
 int auth_login(struct db_conn *c, const char *email, const char *password,
-               const char *ip, struct login_result *out, struct err *err);
+               const char *ip, struct login_result *out, struct arena *a,
+               struct err *err);
 /* Ends the session of p (a cookie principal). */
 int auth_logout(struct db_conn *c, const struct principal *p,
                 struct err *err);
@@ -39,7 +40,8 @@ int auth_bearer(struct db_conn *c, const char *token, struct principal **out,
 int auth_session(struct db_conn *c, const char *cookie,
                  struct principal **out, struct err *err);
 
-/* Creates an API token for user_id named name; writes the token text
+/* Creates an API token for user_id named name (NFC, 1..100 bytes; the
+ * user must be active, else E_RULE on user_id); writes the token text
  * (shown once) into tok (at least 64 bytes) and its id into *id. Runs in
  * the caller's transaction and audits as actor. */
 int auth_token_create(struct db_conn *c, int64_t actor, int64_t user_id,

@@ -102,6 +102,8 @@ void principal_cache_put(struct principal *p)
 {
     struct principal *old;
     p->expires_ms = clock_now_ms() + CACHE_TTL_MS;
+    if (p->valid_until && p->valid_until < p->expires_ms)
+        p->expires_ms = p->valid_until;   /* never outlive the session */
     principal_hold(p);
     unsigned s = slot_of(p->key);
     pthread_mutex_lock(&cache_lock);

@@ -23,6 +23,7 @@ struct principal {
     int64_t session_id;         /* cookie sessions */
     uint64_t generation;        /* cache generation it was built in */
     int64_t expires_ms;         /* cache expiry */
+    int64_t valid_until;        /* credential expiry (sessions), or 0 */
     unsigned char key[32];      /* credential hash */
     char *me_json;              /* GET /me body, built once (malloc) */
     size_t me_len;

@@ -1,6 +1,7 @@
 /* Team validation and JSON. */
 #include "model/team.h"
 #include "model/principal.h"
+#include "model/record.h"
 #include "store/audit.h"
 #include "store/q_team.h"
 #include "util/clock.h"
@@ -53,20 +54,20 @@ static int opt_ref(json_t *body, const char *key, int *has, int64_t *id,
 int team_from_json(json_t *body, int creating, struct team_in *in,
                    struct arena *a, struct err *err)
 {
+    static const char *const keys[] = {"name", "kind", "parent_id",
+                                       "manager_id", NULL};
     memset(in, 0, sizeof(*in));
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v) {
-        if (strcmp(k, "name") && strcmp(k, "kind") && strcmp(k, "parent_id")
-            && strcmp(k, "manager_id"))
-            return err_set(err, E_INVALID, k, "unknown field");
-    }
-    v = json_object_get(body, "name");
+    int rc = record_check_readonly(body, err);
+    if (!rc)
+        rc = record_check_keys(body, keys, err);
+    if (rc)
+        return rc;
+    json_t *v = json_object_get(body, "name");
     if (v) {
         if (!json_is_string(v))
             return err_set(err, E_INVALID, "name", "must be a string");
-        int rc = text_normalize(json_string_value(v), json_string_length(v),
-                                200, "name", &in->name, a, err);
+        rc = text_normalize(json_string_value(v), json_string_length(v), 200,
+                            "name", &in->name, a, err);
         if (rc)
             return rc;
         if (!*in->name)
@@ -79,8 +80,7 @@ int team_from_json(json_t *body, int creating, struct team_in *in,
             return err_set(err, E_INVALID, "kind", "must be marketing, "
                            "sales or success");
     }
-    int rc = opt_ref(body, "parent_id", &in->has_parent, &in->parent_id,
-                     err);
+    rc = opt_ref(body, "parent_id", &in->has_parent, &in->parent_id, err);
     if (!rc)
         rc = opt_ref(body, "manager_id", &in->has_manager, &in->manager_id,
                      err);
@@ -118,25 +118,23 @@ static int finish(struct db_conn *c, int rc, struct err *err)
 }
 
 int team_create(struct db_conn *c, const struct principal *actor,
-                const struct team_in *in, int64_t *id, struct err *err)
+                const struct team_in *in, struct team *out,
+                struct arena *a, struct err *err)
 {
+    int64_t id = 0;
     int rc = check_admin(actor, err);
     if (!rc)
         rc = db_begin_write(c, err);
     if (rc)
         return rc;
-    rc = q_team_insert(c, in, id, err);
+    rc = q_team_insert(c, in, &id, err);
+    if (!rc)
+        rc = q_team_get(c, id, out, a, err);
     if (!rc) {
-        struct arena a;
-        struct team t;
-        arena_init(&a);
-        rc = q_team_get(c, *id, &t, &a, err);
-        json_t *nv = rc ? NULL : team_to_json(&t);
-        if (!rc)
-            rc = audit_write(c, actor ? actor->user.id : 0, "create", "team",
-                             *id, NULL, nv, err);
+        json_t *nv = team_to_json(out);
+        rc = audit_write(c, actor ? actor->user.id : 0, "create", "team", id,
+                         NULL, nv, err);
         json_decref(nv);
-        arena_release(&a);
     }
     return finish(c, rc, err);
 }

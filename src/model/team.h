@@ -30,16 +30,18 @@ int team_from_json(json_t *body, int creating, struct team_in *in,
 /* Whether kind is marketing, sales or success. */
 int team_kind_valid(const char *kind);
 
-#endif
 
 struct principal;
 struct db_conn;
 
 /* Creates a team (admins only; actor NULL = command line) in its own
- * transaction, audited. Sets *id. */
+ * transaction, audited; fills *out with the stored team. */
 int team_create(struct db_conn *c, const struct principal *actor,
-                const struct team_in *in, int64_t *id, struct err *err);
+                const struct team_in *in, struct team *out,
+                struct arena *a, struct err *err);
 /* Updates team id (admins only), audited; reloads it into *out. */
 int team_update(struct db_conn *c, const struct principal *actor,
                 int64_t id, const struct team_in *in, struct team *out,
                 struct arena *a, struct err *err);
+
+#endif

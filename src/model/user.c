@@ -2,6 +2,7 @@
 #include "model/user.h"
 #include "model/auth.h"
 #include "model/principal.h"
+#include "model/record.h"
 #include "store/audit.h"
 #include "store/q_user.h"
 #include "util/clock.h"
@@ -40,8 +41,10 @@ int user_check_email(const char *email, struct err *err)
 
 int user_check_password(const char *pw, struct err *err)
 {
-    size_t n = strlen(pw);
-    if (n < 8)
+    size_t n = strlen(pw), chars = 0;
+    for (const char *p = pw; *p; p++)
+        chars += ((unsigned char)*p & 0xc0) != 0x80;
+    if (chars < 8)
         return err_set(err, E_RULE, "password", "must be at least 8 "
                        "characters");
     if (n > 1024)
@@ -69,22 +72,6 @@ static int opt_text(json_t *body, const char *key, const char **out,
         return err_set(err, E_INVALID, key, "must be a string");
     return text_normalize(json_string_value(v), json_string_length(v), max,
                           key, out, a, err);
-}
-
-/* Checks that every key of body is one of the allowed ones. */
-static int only_keys(json_t *body, const char *const *allowed,
-                     struct err *err)
-{
-    const char *k;
-    json_t *v;
-    json_object_foreach(body, k, v) {
-        int ok = 0;
-        for (int i = 0; allowed[i] && !ok; i++)
-            ok = !strcmp(k, allowed[i]);
-        if (!ok)
-            return err_set(err, E_INVALID, k, "unknown field");
-    }
-    return 0;
 }
 
 /* Reads role, team_id and active. */
@@ -126,9 +113,11 @@ int user_from_json(json_t *body, int creating, struct user_in *in,
         "password", "sales_mode", "locale", "active", "phone", NULL};
     memset(in, 0, sizeof(*in));
     in->role = ROLE_NONE;
-    int rc = only_keys(body, keys, err);
+    int rc = record_check_readonly(body, err);
     if (!rc)
-        rc = opt_text(body, "email", &in->email, NULL, 0, 254, a, err);
+        rc = record_check_keys(body, keys, err);
+    if (!rc)
+        rc = opt_text(body, "email", &in->email, NULL, 0, 4096, a, err);
     if (!rc)
         rc = opt_text(body, "name", &in->name, NULL, 0, 200, a, err);
     if (!rc)
@@ -195,6 +184,23 @@ static int check_team(struct db_conn *c, const struct user_in *in,
     return n ? 0 : err_set(err, E_RULE, "team_id", "no such team");
 }
 
+/* E_CONFLICT (with the other user's id) when email belongs to a user
+ * other than self. */
+static int check_email_free(struct db_conn *c, const char *email,
+                            int64_t self, struct err *err)
+{
+    int64_t other = 0;
+    int rc = db_int(c, err, &other, "SELECT id FROM users WHERE email = ? "
+                    "AND id <> ?", "ti", email, self);
+    if (rc == E_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    err_set(err, E_CONFLICT, "email", "a user with this email exists");
+    err->id = other;
+    return E_CONFLICT;
+}
+
 /* Hashes in->password when given into hash (or leaves it empty). */
 static int hash_if_given(const struct user_in *in, char *hash, size_t len,
                          struct err *err)
@@ -205,8 +211,10 @@ static int hash_if_given(const struct user_in *in, char *hash, size_t len,
 }
 
 int user_create(struct db_conn *c, const struct principal *actor,
-                const struct user_in *in, int64_t *id, struct err *err)
+                const struct user_in *in, struct user *out,
+                struct arena *a, struct err *err)
 {
+    int64_t id = 0;
     char hash[crypto_pwhash_STRBYTES];
     if (actor && actor->user.role != ROLE_ADMIN)
         return err_set(err, E_FORBIDDEN, NULL, "only admins can add users");
@@ -218,18 +226,14 @@ int user_create(struct db_conn *c, const struct principal *actor,
         return rc;
     rc = check_team(c, in, err);
     if (!rc)
-        rc = q_user_insert(c, in, hash[0] ? hash : NULL, id, err);
+        rc = q_user_insert(c, in, hash[0] ? hash : NULL, &id, err);
+    if (!rc)
+        rc = q_user_get(c, id, out, a, err);
     if (!rc) {
-        struct arena a;
-        struct user u;
-        arena_init(&a);
-        rc = q_user_get(c, *id, &u, &a, err);
-        json_t *nv = rc ? NULL : user_to_json(&u);
-        if (!rc)
-            rc = audit_write(c, actor ? actor->user.id : 0, "create", "user",
-                             *id, NULL, nv, err);
+        json_t *nv = user_to_json(out);
+        rc = audit_write(c, actor ? actor->user.id : 0, "create", "user", id,
+                         NULL, nv, err);
         json_decref(nv);
-        arena_release(&a);
     }
     if (!rc)
         rc = db_commit(c, err);
@@ -295,6 +299,8 @@ int user_update(struct db_conn *c, const struct principal *actor,
     rc = q_user_get(c, id, &old, a, err);
     if (!rc)
         rc = check_team(c, in, err);
+    if (!rc && in->email)
+        rc = check_email_free(c, in->email, id, err);
     if (!rc)
         rc = q_user_update(c, id, in, hash[0] ? hash : NULL, err);
     if (!rc)

@@ -45,17 +45,18 @@ int user_check_email(const char *email, struct err *err);
 /* Checks a new password's strength; 0 or E_RULE on "password". */
 int user_check_password(const char *pw, struct err *err);
 
-#endif
 
 struct principal;
 struct db_conn;
 
 /* Creates a user in its own transaction (hashing the password first) and
  * audits it. actor NULL means the command line; otherwise only admins may
- * create users (E_FORBIDDEN). Sets *id. E_CONFLICT (err->id) on a taken
+ * create users (E_FORBIDDEN). Fills *out with the stored user (read in
+ * the same transaction; strings in a). E_CONFLICT (err->id) on a taken
  * email, E_RULE on a team that does not exist. */
 int user_create(struct db_conn *c, const struct principal *actor,
-                const struct user_in *in, int64_t *id, struct err *err);
+                const struct user_in *in, struct user *out,
+                struct arena *a, struct err *err);
 
 /* Updates user id with the fields given, in its own transaction, audited.
  * Admins may change anyone but not their own role or active flag; others
@@ -65,3 +66,5 @@ int user_create(struct db_conn *c, const struct principal *actor,
 int user_update(struct db_conn *c, const struct principal *actor,
                 int64_t id, const struct user_in *in, struct user *out,
                 struct arena *a, struct err *err);
+
+#endif

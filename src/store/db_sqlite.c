@@ -64,7 +64,8 @@ static int fail(sqlite3 *h, int rc, struct err *err, const char *what)
                        "not exist");
     case SQLITE_CONSTRAINT_CHECK:
     case SQLITE_CONSTRAINT_NOTNULL:
-        return err_set(err, E_INVALID, NULL, "value not allowed: %s", msg);
+        log_msg(LOG_DEBUG, "db %s refused: %s", what, msg);
+        return err_set(err, E_INVALID, NULL, "value not allowed");
     default:
         break;
     }

@@ -28,6 +28,30 @@ static void flush_locked(void)
     npending = 0;
 }
 
+const char *log_escape(const char *s, char *out, size_t len)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t o = 0;
+    for (; *s && o + 8 < len; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= 0x20 || c == 0x7f || c == '"' || c == '\\') {
+            out[o++] = '\\';
+            out[o++] = 'x';
+            out[o++] = hex[c >> 4];
+            out[o++] = hex[c & 15];
+        } else {
+            out[o++] = (char)c;
+        }
+    }
+    if (*s && len >= 4) {
+        o = o + 4 <= len ? o : len - 4;
+        memcpy(out + o, "...", 3);
+        o += 3;
+    }
+    out[o < len ? o : len - 1] = '\0';
+    return out;
+}
+
 void log_flush(void)
 {
     pthread_mutex_lock(&lock);

@@ -5,6 +5,8 @@
 #ifndef PHEU_UTIL_LOG_H
 #define PHEU_UTIL_LOG_H
 
+#include <stddef.h>
+
 enum log_level { LOG_DEBUG, LOG_INFO, LOG_WARN, LOG_ERROR, LOG_OFF };
 
 /* Lines below this level are dropped (default LOG_INFO). */
@@ -16,6 +18,11 @@ int log_enabled(enum log_level lvl);
 /* Writes one line at lvl. */
 void log_msg(enum log_level lvl, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* Copies s into out (len bytes) for a log line: control characters,
+ * spaces, '"' and '\\' become \xNN so a value can never forge a line or
+ * a key; long values are cut with "...". Returns out. */
+const char *log_escape(const char *s, char *out, size_t len);
 
 /* Writes buffered lines out; the server calls it a few times a second and
  * at shutdown. */

@@ -13,6 +13,7 @@
 
 static struct db *db;
 static struct db_conn *c;
+static struct arena a;     /* for login results */
 static char path[64];
 static int64_t admin_id, rep_id;
 
@@ -45,6 +46,7 @@ static void setup(void)
     cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
     cr_assert_eq(db_conn_get(db, &c, &err), 0);
     clock_set_fake(T0);
+    arena_init(&a);
     admin_id = add_user("admin@x.vn", "admin");
     rep_id = add_user("rep@x.vn", "sales_rep");
 }
@@ -52,6 +54,7 @@ static void setup(void)
 static void teardown(void)
 {
     principal_cache_clear();
+    arena_release(&a);
     clock_set_fake(0);
     db_close(db);
     char p2[80];
@@ -70,8 +73,8 @@ Test(auth, login_opens_a_session_that_resolves_to_the_user)
     struct principal *p = NULL;
     struct err err = {0};
     cr_assert_eq(auth_login(c, "Admin@X.vn", "correct horse", "1.2.3.4",
-                            &lr, &err), 0, "%s", err.msg);
-    cr_assert_eq(lr.user_id, admin_id);
+                            &lr, &a, &err), 0, "%s", err.msg);
+    cr_assert_eq(lr.user.id, admin_id);
     cr_assert_gt(strlen(lr.csrf), 20);
     cr_assert_eq(auth_session(c, lr.session, &p, &err), 0);
     cr_assert_eq(p->user.id, admin_id);
@@ -85,9 +88,9 @@ Test(auth, wrong_password_and_unknown_user_are_the_same_401)
 {
     struct login_result lr;
     struct err e1 = {0}, e2 = {0};
-    cr_assert_eq(auth_login(c, "admin@x.vn", "wrong", "ip", &lr, &e1),
+    cr_assert_eq(auth_login(c, "admin@x.vn", "wrong", "ip", &lr, &a, &e1),
                  E_UNAUTH);
-    cr_assert_eq(auth_login(c, "nobody@x.vn", "wrong", "ip", &lr, &e2),
+    cr_assert_eq(auth_login(c, "nobody@x.vn", "wrong", "ip", &lr, &a, &e2),
                  E_UNAUTH);
     cr_assert_str_eq(e1.msg, e2.msg);
 }
@@ -97,17 +100,17 @@ Test(auth, ten_failures_lock_the_account_for_fifteen_minutes)
     struct login_result lr;
     struct err err = {0};
     for (int i = 0; i < AUTH_MAX_FAILS_ACCOUNT; i++)
-        cr_assert_eq(auth_login(c, "rep@x.vn", "nope", "10.0.0.1", &lr,
+        cr_assert_eq(auth_login(c, "rep@x.vn", "nope", "10.0.0.1", &lr, &a,
                                 &err), E_UNAUTH);
     /* even the right password is refused now, from any address */
     cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "10.0.0.2",
-                            &lr, &err), E_RATE);
+                            &lr, &a, &err), E_RATE);
     /* another account is not affected */
     cr_assert_eq(auth_login(c, "admin@x.vn", "correct horse", "10.0.0.2",
-                            &lr, &err), 0);
+                            &lr, &a, &err), 0);
     clock_set_fake(T0 + AUTH_FAIL_WINDOW_MS + 1);
     cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "10.0.0.2",
-                            &lr, &err), 0);
+                            &lr, &a, &err), 0);
 }
 
 Test(auth, expired_session_is_refused)
@@ -115,7 +118,7 @@ Test(auth, expired_session_is_refused)
     struct login_result lr;
     struct principal *p = NULL;
     struct err err = {0};
-    cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "ip", &lr, &err),
+    cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "ip", &lr, &a, &err),
                  0);
     clock_set_fake(T0 + AUTH_SESSION_MS + 1);
     principal_cache_invalidate();
@@ -177,6 +180,6 @@ Test(auth, inactive_user_cannot_log_in_or_use_tokens)
     struct err err = {0};
     cr_assert_eq(db_run(c, &err, "UPDATE users SET active = 0 WHERE id = ?",
                         "i", rep_id), 0);
-    cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "ip", &lr, &err),
+    cr_assert_eq(auth_login(c, "rep@x.vn", "correct horse", "ip", &lr, &a, &err),
                  E_UNAUTH);
 }

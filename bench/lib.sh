@@ -1,0 +1,226 @@
+# shellcheck shell=bash
+# bench/lib.sh: helpers sourced by bench/bench_*.sh (bash).
+# free_port, wait_http, run_wrk (one summary line per run, req/s kept in
+# BENCH_RPS[NAME]), ratio, and the machine line for bench/RESULTS.md.
+
+# Requests/s of every run_wrk NAME, for ratio; the printed lines, for
+# the Markdown block bench_md writes.
+declare -gA BENCH_RPS=() BENCH_P50=() BENCH_P90=() BENCH_P99=()
+declare -ga BENCH_LINES=()
+
+# bench_die MSG: print "bench: MSG" to stderr and exit 1.
+bench_die() {
+    echo "bench: $*" >&2
+    exit 1
+}
+
+# free_port: print a TCP port on 127.0.0.1 that nothing listens on now.
+free_port() {
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
+        return
+    fi
+    local p
+    for _ in $(seq 1 100); do
+        p=$((20000 + RANDOM % 40000))
+        if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+            echo "$p"
+            return
+        fi
+    done
+    bench_die "no free port found"
+}
+
+# wait_http URL [SECONDS]: poll URL with curl until it answers 2xx or
+# SECONDS (default 10) pass; returns 1 on timeout.
+wait_http() {
+    local url=$1 secs=${2:-10} deadline
+    deadline=$(($(date +%s%N) + secs * 1000000000))
+    while [ "$(date +%s%N)" -lt "$deadline" ]; do
+        if curl -fs -o /dev/null --max-time 1 "$url"; then
+            return 0
+        fi
+        sleep 0.05
+    done
+    echo "bench: $url did not answer within ${secs}s" >&2
+    return 1
+}
+
+# http_probe HOST PORT PATH: one GET over bash's /dev/tcp (no process is
+# started, so a refused connection costs microseconds, not a curl launch);
+# returns 0 when the status line is 2xx.
+http_probe() {
+    local fd line
+    { exec {fd}<>"/dev/tcp/$1/$2"; } 2>/dev/null || return 1
+    printf 'GET %s HTTP/1.1\r\nHost: %s:%s\r\nConnection: close\r\n\r\n' \
+        "$3" "$1" "$2" >&"$fd" || { exec {fd}>&-; return 1; }
+    IFS= read -r -t 2 line <&"$fd" || line=
+    exec {fd}>&-
+    [[ $line == HTTP/1.?" 2"* ]]
+}
+
+# now_ns VAR: set VAR to the wall clock in nanoseconds. Uses bash's
+# EPOCHREALTIME when present (no fork at all); otherwise date +%s%N, which
+# costs a few ms of fork and exec per call.
+now_ns() {
+    local t=${EPOCHREALTIME:-}
+    if [ -n "$t" ]; then
+        t=${t/[.,]/}
+        printf -v "$1" '%s' $((10#$t * 1000))
+    else
+        printf -v "$1" '%s' "$(date +%s%N)"
+    fi
+}
+
+# wrk_parse: read wrk --latency output on stdin and print
+# "RPS P50 P90 P99 NON2XX ERRORS" with latencies in ms.
+wrk_parse() {
+    awk '
+    function ms(v,   n, u) {
+        n = v + 0
+        u = v
+        sub(/^[0-9.]+/, "", u)
+        if (u == "us") return n / 1000
+        if (u == "ms") return n
+        if (u == "s") return n * 1000
+        if (u == "m") return n * 60000
+        if (u == "h") return n * 3600000
+        return n
+    }
+    /^ *50%/ { p50 = ms($2) }
+    /^ *90%/ { p90 = ms($2) }
+    /^ *99%/ { p99 = ms($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    /Non-2xx or 3xx responses:/ { non2xx = $NF }
+    /Socket errors:/ {
+        # "Socket errors: connect 0, read 0, write 0, timeout 0"
+        for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+,?$/) errs += $i + 0
+    }
+    END {
+        if (rps == "") exit 1
+        printf "%.2f %.3f %.3f %.3f %d %d\n", rps, p50, p90, p99,
+               non2xx + 0, errs + 0
+    }'
+}
+
+# run_wrk NAME URL [wrk args...]: warm up for BENCH_WARMUP seconds
+# (default 1, 0 to skip; the figures are discarded), then run wrk -t1 -c32
+# for BENCH_SECONDS (default 10) and print "NAME req/s=… p50=…ms p90=…ms
+# p99=…ms"; warns on the same line when some answers were not 2xx/3xx or
+# sockets failed.
+# shellcheck disable=SC2034 # BENCH_P* are read via a nameref
+run_wrk() {
+    local name=$1 url=$2 out parsed rps p50 p90 p99 non2xx errs line
+    shift 2
+    if [ "${BENCH_WARMUP:-1}" != 0 ]; then
+        out=$(wrk -t1 -c32 -d"${BENCH_WARMUP:-1}"s "$@" "$url" 2>&1) ||
+            bench_die "wrk warm-up failed for $name: $out"
+    fi
+    out=$(wrk -t1 -c32 -d"${BENCH_SECONDS:-10}"s --latency "$@" "$url" 2>&1) ||
+        bench_die "wrk failed for $name: $out"
+    parsed=$(printf '%s\n' "$out" | wrk_parse) ||
+        bench_die "cannot parse wrk output for $name: $out"
+    read -r rps p50 p90 p99 non2xx errs <<<"$parsed"
+    BENCH_RPS[$name]=$rps
+    BENCH_P50[$name]=$p50
+    BENCH_P90[$name]=$p90
+    BENCH_P99[$name]=$p99
+    line="$name req/s=$rps p50=${p50}ms p90=${p90}ms p99=${p99}ms"
+    [ "$non2xx" -gt 0 ] && line="$line WARNING non-2xx=$non2xx"
+    [ "$errs" -gt 0 ] && line="$line WARNING socket-errors=$errs"
+    BENCH_LINES+=("$line")
+    echo "$line"
+}
+
+# wrk_median NAME N: after run_wrk NAME.1 … NAME.N, print
+# "NAME median of N: req/s=… p50=… p90=… p99=…" (each figure the median
+# over the rounds) and keep that req/s as BENCH_RPS[NAME].
+wrk_median() {
+    local name=$1 n=$2 i f rps p50 p90 p99 line
+    for f in RPS P50 P90 P99; do
+        local -n arr="BENCH_$f"
+        local v
+        v=$(for i in $(seq 1 "$n"); do echo "${arr[$name.$i]}"; done |
+            sort -n | awk '{ v[NR] = $1 } END {
+                if (NR % 2) print v[(NR + 1) / 2]
+                else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+        case $f in
+        RPS) rps=$v ;;
+        P50) p50=$v ;;
+        P90) p90=$v ;;
+        P99) p99=$v ;;
+        esac
+        unset -n arr
+    done
+    BENCH_RPS[$name]=$rps
+    line="$name median of $n: req/s=$rps p50=${p50}ms p90=${p90}ms"
+    line="$line p99=${p99}ms"
+    BENCH_LINES+=("$line")
+    echo "$line"
+}
+
+# ratio A B: print A/B with two decimals; A and B are run_wrk names or
+# plain numbers.
+ratio() {
+    local a=${BENCH_RPS[$1]:-$1} b=${BENCH_RPS[$2]:-$2}
+    awk -v a="$a" -v b="$b" 'BEGIN {
+        if (b + 0 == 0) { print "n/a"; exit }
+        printf "%.2f\n", a / b
+    }'
+}
+
+# median: print the median of the numbers on stdin, one per line.
+median() {
+    sort -n | awk '{ v[NR] = $1 } END {
+        if (NR == 0) exit 1
+        if (NR % 2) printf "%.1f\n", v[(NR + 1) / 2]
+        else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2
+    }'
+}
+
+# machine_line: "nproc=N kernel=R cpu=MODEL" for result headers.
+machine_line() {
+    local model
+    model=$(awk -F': *' '/^model name/ { print $2; exit }' /proc/cpuinfo)
+    echo "nproc=$(nproc) kernel=$(uname -r) cpu=${model:-unknown}"
+}
+
+# bench_md TITLE LINE...: append a dated Markdown block to $BENCH_OUT when
+# it is set; does nothing otherwise.
+bench_md() {
+    [ -n "${BENCH_OUT:-}" ] || return 0
+    local title=$1 l
+    shift
+    {
+        echo
+        echo "### $title — $(date -u '+%Y-%m-%d %H:%M UTC')"
+        echo
+        echo "Machine: $(machine_line)"
+        echo
+        echo '```'
+        for l in "$@"; do
+            echo "$l"
+        done
+        echo '```'
+    } >>"$BENCH_OUT"
+}
+
+# stop_pid PID: SIGTERM PID, wait up to 5 s for it, then SIGKILL.
+stop_pid() {
+    local pid=$1
+    [ -n "$pid" ] || return 0
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for _ in $(seq 1 50); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.1
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "bench: pid $pid ignored SIGTERM for 5s, killing" >&2
+        kill -KILL "$pid" 2>/dev/null
+    fi
+    wait "$pid" 2>/dev/null || true
+    return 0
+}

@@ -1,0 +1,558 @@
+"""Shared set-up of the end-to-end tests: the pheu binary, demo databases,
+`pheu serve` processes on free loopback ports, and HTTP clients.
+
+The binary comes from $PHEU_BIN (default: ./pheu at the repository root).
+Every process started here is checked when it ends: `pheu serve` must exit 0
+within 10 s of SIGTERM, and no process may print a sanitizer report."""
+
+import atexit
+import itertools
+import json
+import os
+import re
+import selectors
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+REPO = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("PHEU_BIN") or str(REPO / "pheu")
+ADMIN_EMAIL = "admin@demo.pheu.vn"
+DEMO_PASSWORD = "pheu-demo"
+ROLES = ("admin", "marketing_manager", "marketer", "sales_manager",
+         "sales_rep", "sales_specialist", "account_executive",
+         "customer_success")
+USER_KEYS = {"id", "email", "name", "role", "team_id", "locale",
+             "sales_mode", "phone", "active", "created_at", "updated_at"}
+TEAM_KEYS = {"id", "name", "kind", "parent_id", "manager_id", "created_at",
+             "updated_at"}
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
+
+SANITIZER_MARKS = ("AddressSanitizer", "LeakSanitizer", "runtime error")
+LIVE = set()                # pheu serve processes not yet reaped
+SANITIZER_REPORTS = []      # (what, stderr) of every process that had one
+
+_seq = itertools.count(1)
+
+
+def uniq(prefix="e2e"):
+    """A name no other test of this run uses."""
+    return "%s%d.%d" % (prefix, os.getpid() % 10000, next(_seq))
+
+
+def uniq_email(prefix="e2e"):
+    return "%s@test.pheu.vn" % uniq(prefix)
+
+
+def base_env(**extra):
+    """The environment for pheu processes: none of the caller's PHEU_*
+    settings leak in, sanitizers fail hard."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PHEU_")}
+    env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=1")
+    env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+    env.update({k: str(v) for k, v in extra.items()})
+    return env
+
+
+def check_sanitizer(what, stderr):
+    """Records and fails on a sanitizer report in a process's stderr."""
+    if any(m in stderr for m in SANITIZER_MARKS):
+        SANITIZER_REPORTS.append((what, stderr))
+        pytest.fail("sanitizer report from %s:\n%s" % (what, stderr[-4000:]))
+
+
+@atexit.register
+def _kill_leftovers():
+    """A run that dies half-way leaves no server behind."""
+    for p in list(LIVE):
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if SANITIZER_REPORTS:
+        for what, err in SANITIZER_REPORTS:
+            print("\n==== sanitizer report from %s ====\n%s" % (what, err))
+        session.exitstatus = 1
+
+
+# ---- the command line ----
+
+def cli(*args, db=None, stdin=None, env=None, timeout=60, cwd=None):
+    """Runs `pheu ARGS [--db DB]`; returns the CompletedProcess (text)."""
+    argv = [BIN] + [str(a) for a in args]
+    if db is not None:
+        argv += ["--db", str(db)]
+    p = subprocess.run(argv, input=stdin, capture_output=True, timeout=timeout,
+                       env=env if env is not None else base_env(), cwd=cwd,
+                       encoding="utf-8", errors="replace")
+    check_sanitizer(" ".join(argv), p.stderr)
+    return p
+
+
+def cli_ok(*args, **kw):
+    p = cli(*args, **kw)
+    assert p.returncode == 0, "pheu %s: exit %d\n%s" % (
+        " ".join(map(str, args)), p.returncode, p.stderr)
+    return p
+
+
+def cli_token(db, email, name="e2e"):
+    """A new API token for email, made with `pheu token create`."""
+    p = cli_ok("token", "create", "--email", email, "--name", name, db=db)
+    assert re.fullmatch(r"\S+\n", p.stdout), repr(p.stdout)
+    return p.stdout.strip()
+
+
+def copy_db(src, dst):
+    """Copies a closed SQLite database (and any WAL files) to dst."""
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(str(src) + suffix):
+            shutil.copyfile(str(src) + suffix, str(dst) + suffix)
+    return Path(dst)
+
+
+# ---- reading the database (read-only) ----
+
+def db_ro(path):
+    con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
+    con.row_factory = sqlite3.Row
+    return con
+
+
+def db_rows(path, sql, params=()):
+    con = db_ro(path)
+    try:
+        return [dict(r) for r in con.execute(sql, params).fetchall()]
+    finally:
+        con.close()
+
+
+def db_value(path, sql, params=()):
+    con = db_ro(path)
+    try:
+        return con.execute(sql, params).fetchone()[0]
+    finally:
+        con.close()
+
+
+def db_snapshot(path, tables=("users", "teams", "team_closure", "audit_log",
+                              "api_tokens", "sessions")):
+    """Every row of the given tables, for before/after comparisons."""
+    con = db_ro(path)
+    try:
+        return {t: [tuple(r) for r in con.execute(
+            "SELECT * FROM %s ORDER BY rowid" % t).fetchall()]
+            for t in tables}
+    finally:
+        con.close()
+
+
+# ---- HTTP clients ----
+
+class Client(requests.Session):
+    """A requests.Session bound to one server; paths start with '/'."""
+
+    def __init__(self, base):
+        super().__init__()
+        self.base = base.rstrip("/")
+        self.trust_env = False          # no proxies from the environment
+
+    def request(self, method, url, *args, **kw):
+        if url.startswith("/"):
+            url = self.base + url
+        kw.setdefault("timeout", 60)
+        return super().request(method, url, *args, **kw)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def raw_http(port, data, timeout=20, source=None):
+    """Sends raw bytes, returns (status, headers, body) of the response.
+    Headers are lower-cased; the body is read by Content-Length, or to
+    the end of the connection."""
+    s = socket.socket()
+    s.settimeout(timeout)
+    if source:
+        s.bind((source, 0))
+    s.connect(("127.0.0.1", port))
+    try:
+        s.sendall(data)
+        return read_response(s)
+    finally:
+        s.close()
+
+
+def read_response(s):
+    buf = b""
+    while b"\r\n\r\n" not in buf:
+        d = s.recv(65536)
+        if not d:
+            raise ConnectionError("connection closed before the headers: %r"
+                                  % buf)
+        buf += d
+    head, body = buf.split(b"\r\n\r\n", 1)
+    lines = head.decode("latin-1").split("\r\n")
+    status = int(lines[0].split()[1])
+    headers = {}
+    for line in lines[1:]:
+        k, v = line.split(":", 1)
+        headers[k.strip().lower()] = v.strip()
+    if "content-length" in headers:
+        n = int(headers["content-length"])
+        while len(body) < n:
+            d = s.recv(65536)
+            if not d:
+                break
+            body += d
+        body = body[:n]
+    elif status not in (204, 304):
+        while True:
+            try:
+                d = s.recv(65536)
+            except (socket.timeout, ConnectionResetError):
+                break
+            if not d:
+                break
+            body += d
+    return status, headers, body
+
+
+def raw_get(port, path, method="GET", headers=None):
+    """A request whose path goes to the server exactly as written."""
+    h = "".join("%s: %s\r\n" % kv for kv in (headers or {}).items())
+    req = ("%s %s HTTP/1.1\r\nHost: 127.0.0.1\r\n%sConnection: close\r\n\r\n"
+           % (method, path, h)).encode("latin-1")
+    return raw_http(port, req)
+
+
+def error_of(resp):
+    """The {"code","message",...} of an error response, checking its shape."""
+    assert resp.headers.get("Content-Type", "").startswith("application/json")
+    body = resp.json()
+    assert set(body) == {"error"}, body
+    e = body["error"]
+    assert isinstance(e.get("code"), str) and e["code"], body
+    assert isinstance(e.get("message"), str) and e["message"], body
+    return e
+
+
+def assert_error(resp, status, field=..., code=None):
+    """Checks the status, the error shape and, when given, the field it
+    names (None: names no field) and the code."""
+    assert resp.status_code == status, (resp.status_code, resp.text)
+    e = error_of(resp)
+    if field is not ...:
+        assert e.get("field") == field, e
+    if code is not None:
+        assert e["code"] == code, e
+    return e
+
+
+# ---- pheu serve ----
+
+class Server:
+    """One `pheu serve` process on a database file."""
+
+    def __init__(self, db, workdir, env=None, args=(), log_level="info",
+                 listen=None, flags=True):
+        self.db = Path(db)
+        self.workdir = Path(workdir)
+        self.extra_env = env or {}
+        self.args = list(args)
+        self.log_level = log_level
+        self.port = free_port()
+        self.listen = listen
+        self.flags = flags       # False: no --db/--listen/--log-level
+        self.url = "http://127.0.0.1:%d" % self.port
+        self.proc = None
+        self.stopped_rc = None
+        self.err_path = self.workdir / ("serve-%d.stderr" % self.port)
+        self._tokens = {}
+        self.ready_line = None
+
+    # starting and stopping
+
+    def start(self, wait_health=True, expect_ready=True, timeout=30):
+        argv = [BIN, "serve"]
+        if self.flags:
+            argv += ["--db", str(self.db),
+                     "--listen", self.listen or "127.0.0.1:%d" % self.port]
+            if self.log_level:
+                argv += ["--log-level", self.log_level]
+        argv += self.args
+        self.stopped_rc = None
+        self.err_file = open(self.err_path, "ab")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE,
+                                     stderr=self.err_file,
+                                     env=base_env(**self.extra_env))
+        LIVE.add(self.proc)
+        self.ready_line = self._read_ready(timeout)
+        if self.ready_line is None:
+            if expect_ready:
+                rc = self.wait()
+                raise AssertionError("pheu serve did not start (exit %s):\n%s"
+                                     % (rc, self.stderr()))
+            return self
+        m = re.fullmatch(r"Phễu is running at (http://127\.0\.0\.1:(\d+))/?\n",
+                         self.ready_line)
+        assert m, self.ready_line
+        if self.flags and not self.listen:
+            assert int(m.group(2)) == self.port, self.ready_line
+        self.url = m.group(1)
+        self.port = int(m.group(2))
+        if wait_health:
+            self.wait_healthy()
+        return self
+
+    def _read_ready(self, timeout):
+        """The 'Phễu is running at URL' line, or None if the process ended
+        first."""
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout, selectors.EVENT_READ)
+        out = b""
+        deadline = time.monotonic() + timeout
+        try:
+            while b"\n" not in out:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    self.proc.kill()
+                    raise AssertionError("pheu serve printed no ready line in "
+                                         "%ss:\n%s" % (timeout, self.stderr()))
+                if not sel.select(left):
+                    continue
+                d = os.read(self.proc.stdout.fileno(), 4096)
+                if not d:
+                    return None
+                out += d
+        finally:
+            sel.close()
+        return out.decode("utf-8")
+
+    def wait_healthy(self, timeout=20):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                r = self.client().get("/healthz", timeout=5)
+                if r.status_code == 200:
+                    return
+            except requests.ConnectionError:
+                pass
+            assert self.proc.poll() is None, self.stderr()
+            assert time.monotonic() < deadline, "no /healthz in %ss" % timeout
+            time.sleep(0.05)
+
+    def kill(self, sig=signal.SIGTERM):
+        self.proc.send_signal(sig)
+
+    def wait(self, timeout=10):
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("pheu serve did not exit within %ss of the "
+                                 "signal" % timeout)
+        self.stopped_rc = rc
+        LIVE.discard(self.proc)
+        self.err_file.close()
+        self.proc.stdout.close()
+        check_sanitizer("pheu serve", self.stderr())
+        return rc
+
+    def stop(self, sig=signal.SIGTERM, timeout=10):
+        """Stops the server; returns its exit code (checked by callers)."""
+        if self.proc is None or self.stopped_rc is not None:
+            return self.stopped_rc
+        if self.proc.poll() is None:
+            self.kill(sig)
+        return self.wait(timeout)
+
+    def running(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    # logs
+
+    def stderr(self):
+        try:
+            return self.err_path.read_text("utf-8", errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_log(self, text, timeout=5):
+        """Waits for text to appear in stderr (the log is buffered)."""
+        deadline = time.monotonic() + timeout
+        while text not in self.stderr():
+            assert time.monotonic() < deadline, (
+                "%r not in the log:\n%s" % (text, self.stderr()[-3000:]))
+            time.sleep(0.05)
+        return self.stderr()
+
+    # clients
+
+    def client(self):
+        return Client(self.url)
+
+    def bearer(self, token):
+        c = Client(self.url)
+        c.headers["Authorization"] = "Bearer " + token
+        return c
+
+    def token(self, email):
+        """A bearer client for email, its token made once with the CLI."""
+        if email not in self._tokens:
+            self._tokens[email] = cli_token(self.db, email)
+        return self.bearer(self._tokens[email])
+
+    def login_response(self, email, password=DEMO_PASSWORD, **kw):
+        return self.client().post("/api/v1/auth/login",
+                                  json={"email": email, "password": password},
+                                  **kw)
+
+    def login(self, email=ADMIN_EMAIL, password=DEMO_PASSWORD):
+        """A cookie-authenticated client with its CSRF token set."""
+        c = Client(self.url)
+        r = c.post("/api/v1/auth/login",
+                   json={"email": email, "password": password})
+        assert r.status_code == 200, (r.status_code, r.text)
+        body = r.json()
+        c.csrf = body["csrf_token"]
+        c.user = body["user"]
+        c.headers["X-CSRF-Token"] = c.csrf
+        return c
+
+
+# ---- fixtures ----
+
+@pytest.fixture(scope="session")
+def pheu_bin():
+    if not os.access(BIN, os.X_OK):
+        pytest.exit("pheu binary not found at %s (make pheu, or set PHEU_BIN)"
+                    % BIN, returncode=1)
+    return BIN
+
+
+@pytest.fixture(scope="session")
+def demo_db(pheu_bin, tmp_path_factory):
+    """A database made once with `pheu init` and `pheu demo`; copy it with
+    copy_db before writing to it."""
+    d = tmp_path_factory.mktemp("template")
+    db = d / "demo.db"
+    cli_ok("init", db=db)
+    cli_ok("demo", db=db)
+    return db
+
+
+@pytest.fixture(scope="session")
+def server(demo_db, tmp_path_factory):
+    """The shared server for read-mostly tests (demo data). Tests that write
+    use unique names; tests that need clean state use fresh_server."""
+    d = tmp_path_factory.mktemp("shared")
+    srv = Server(copy_db(demo_db, d / "pheu.db"), d).start()
+    yield srv
+    rc = srv.stop()
+    assert rc == 0, "pheu serve exited %s on SIGTERM:\n%s" % (rc,
+                                                              srv.stderr())
+
+
+@pytest.fixture(scope="session")
+def admin(server):
+    """Bearer client of the demo admin on the shared server."""
+    return server.token(ADMIN_EMAIL)
+
+
+@pytest.fixture(scope="session")
+def admin_cookie(server):
+    """Cookie (logged-in) client of the demo admin on the shared server."""
+    return server.login()
+
+
+@pytest.fixture
+def fresh_server(demo_db, tmp_path):
+    """Factory: fresh_server(env=..., args=..., start=True) starts a server
+    on its own copy of the demo database. Each is stopped (and must exit 0)
+    when the test ends unless the test stopped it."""
+    started = []
+
+    def make(env=None, args=(), start=True, wait_health=True, db=None,
+             log_level="info", listen=None, flags=True):
+        d = tmp_path / ("srv%d" % len(started))
+        d.mkdir()
+        path = copy_db(db or demo_db, d / "pheu.db")
+        srv = Server(path, d, env=env, args=args, log_level=log_level,
+                     listen=listen, flags=flags)
+        started.append(srv)
+        if start:
+            srv.start(wait_health=wait_health)
+        return srv
+
+    yield make
+    problems = []
+    for srv in started:
+        if srv.proc is None or srv.stopped_rc is not None:
+            continue                    # never started, or the test stopped it
+        running = srv.running()
+        try:
+            rc = srv.stop()
+        except (Exception, pytest.fail.Exception) as e:
+            problems.append(str(e))
+            continue
+        if not running:
+            problems.append("pheu serve died during the test (exit %s):\n%s"
+                            % (rc, srv.stderr()[-4000:]))
+        elif rc != 0:
+            problems.append("pheu serve exited %s on SIGTERM:\n%s"
+                            % (rc, srv.stderr()[-4000:]))
+    assert not problems, "\n".join(problems)
+
+
+# ---- helpers for writing through the API ----
+
+def make_team(client, name=None, kind="sales", parent_id=None,
+              manager_id=None):
+    body = {"name": name or uniq("Team "), "kind": kind}
+    if parent_id is not None:
+        body["parent_id"] = parent_id
+    if manager_id is not None:
+        body["manager_id"] = manager_id
+    r = client.post("/api/v1/teams", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def make_user(client, role="sales_rep", team_id=None, password=None,
+              email=None, name=None):
+    body = {"email": email or uniq_email(), "name": name or uniq("Người "),
+            "role": role}
+    if team_id is not None:
+        body["team_id"] = team_id
+    if password is not None:
+        body["password"] = password
+    r = client.post("/api/v1/users", json=body)
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+def api_token(admin_client, user_id, name="e2e"):
+    """A token for any user, made by an admin through POST /api/v1/tokens."""
+    r = admin_client.post("/api/v1/tokens",
+                          json={"name": name, "user_id": user_id})
+    assert r.status_code == 201, r.text
+    return r.json()["token"]
+
+
+def dumps(obj):
+    return json.dumps(obj, ensure_ascii=False)
