@@ -74,5 +74,6 @@ int main(int argc, char **argv)
         printf("    {\"%s\", f%d, L%d, e%d},\n", path, i, i, i);
     }
     printf("    {0, 0, 0, 0}\n};\n");
+    printf("const size_t %s_count = %d;\n", sym, n);
     return 0;
 }

@@ -2,6 +2,7 @@
  * their user or an admin; the token text is shown once. */
 #include "api/api.h"
 #include "model/auth.h"
+#include "model/record.h"
 #include "util/clock.h"
 #include "util/text.h"
 
@@ -16,11 +17,12 @@ static int tokens_post(struct req *rq, struct resp *rs)
     int rc = req_json_object(rq, &body, &err);
     if (rc)
         return resp_fail(rs, &err);
+    static const char *const keys[] = {"name", "user_id", NULL};
     json_t *n = json_object_get(body, "name"), *u =
         json_object_get(body, "user_id");
-    if (json_object_size(body) != 1 + (u != NULL))
-        return resp_error(rs, E_INVALID, NULL, "only name and user_id are "
-                          "accepted");
+    rc = record_check_keys(body, keys, &err);
+    if (rc)
+        return resp_fail(rs, &err);
     if (!json_is_string(n) || !json_string_length(n))
         return resp_error(rs, E_INVALID, "name", "is required");
     name = json_string_value(n);

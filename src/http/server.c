@@ -49,6 +49,8 @@ static int run_route(const struct route *rt, struct req *rq,
         return resp_error(rs, E_UNAVAILABLE, NULL, "database unavailable");
     if (!(rt->flags & R_PUBLIC)) {
         rc = http_authenticate(rq, err);
+        if (rc)
+            resp_header(rs, "WWW-Authenticate", "Bearer realm=\"pheu\"");
         if (!rc)
             rc = http_check_csrf(rq, err);
         if (rc)
@@ -270,7 +272,7 @@ static int parse_listen(const char *listen, struct sockaddr_in *addr)
     host[colon - listen] = '\0';
     char *end;
     long port = strtol(colon + 1, &end, 10);
-    if (*end || port < 0 || port > 65535)
+    if (end == colon + 1 || *end || port < 0 || port > 65535)
         return -1;
     memset(addr, 0, sizeof(*addr));
     addr->sin_family = AF_INET;

@@ -29,11 +29,7 @@ const char *static_content_type(const char *path)
 /* Finds an embedded file by exact path. */
 static const struct embed_file *find(const char *path)
 {
-    static size_t count;    /* the table is constant: count it once */
-    if (!count)
-        while (web_assets[count].path)
-            count++;
-    size_t lo = 0, hi = count;
+    size_t lo = 0, hi = web_assets_count;
     while (lo < hi) {
         size_t mid = (lo + hi) / 2;
         int c = strcmp(web_assets[mid].path, path);

@@ -15,5 +15,6 @@ struct embed_file {
 /* Both tables end with an entry whose path is NULL. Sorted by path. */
 extern const struct embed_file web_assets[];
 extern const struct embed_file sql_migrations[];
+extern const size_t web_assets_count, sql_migrations_count;
 
 #endif

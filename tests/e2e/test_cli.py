@@ -9,9 +9,9 @@ import time
 
 import pytest
 
-from conftest import (ADMIN_EMAIL, BIN, DEMO_PASSWORD, ROLES, base_env, cli,
-                      cli_ok, cli_token, copy_db, db_rows, db_value,
-                      make_user, uniq, uniq_email)
+from conftest import (ADMIN_EMAIL, BIN, DEMO_PASSWORD, ROLES, Server,
+                      base_env, cli, cli_ok, cli_token, copy_db, db_rows,
+                      db_value, make_user, uniq, uniq_email)
 
 COMMANDS = ("serve", "init", "demo", "user", "token", "version", "help")
 
@@ -385,10 +385,16 @@ def test_serve_on_a_busy_port_exits_1(demo_db, tmp_path):
     assert "Phễu is running" not in p.stdout
 
 
-@pytest.mark.parametrize("listen", ["nonsense", "127.0.0.1:99999",
-                                    "127.0.0.1:http", "999.1.1.1:80"])
+@pytest.mark.parametrize("listen", [
+    "nonsense", "127.0.0.1:99999", "127.0.0.1:http", "999.1.1.1:80",
+    "127.0.0.1:", "127.0.0.1:-1", "127.0.0.1:80x", ":8080",
+])
 def test_serve_bad_listen_exits_2(demo_db, tmp_path, listen):
-    db = copy_db(demo_db, tmp_path / "l.db")
-    p = cli("serve", "--listen", listen, db=db, timeout=30)
-    assert p.returncode == 2, p.stderr
-    assert len(p.stderr.splitlines()) == 1
+    srv = Server(copy_db(demo_db, tmp_path / "l.db"), tmp_path, listen=listen,
+                 log_level=None)
+    srv.start(wait_health=False, expect_ready=False)
+    if srv.ready_line is not None:
+        srv.stop()
+        pytest.fail("--listen %r was accepted: %s" % (listen, srv.ready_line))
+    assert srv.wait() == 2, srv.stderr()
+    assert len(srv.stderr().splitlines()) == 1, srv.stderr()
