@@ -136,10 +136,10 @@ fuzz:
 	@scripts/deps.sh fuzz
 	@for t in $(FUZZ_TARGETS); do \
 	    $(MAKE) --no-print-directory build/fuzz/$$t || exit 1; \
-	    mkdir -p fuzz/corpus/$$t; \
+	    mkdir -p fuzz/corpus/$$t build/fuzz/found-$$t; \
 	    echo "fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	    build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
-	        fuzz/corpus/$$t || exit 1; \
+	        build/fuzz/found-$$t fuzz/corpus/$$t || exit 1; \
 	done
 
 clean:

@@ -36,6 +36,8 @@ void arena_release(struct arena *a)
 
 void *arena_alloc(struct arena *a, size_t n)
 {
+    if (n > SIZE_MAX / 4)
+        BUG("arena allocation too large");
     n = ALIGN16(n ? n : 1);
     if (!a->head && a->inline_used + n <= sizeof(a->inline_buf)) {
         /* inline_buf is at a 16-aligned offset only if the struct is; use

@@ -57,6 +57,9 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 
 void clock_iso(int64_t ms, char *buf, size_t len)
 {
+    /* Beyond year ±292 million the arithmetic below would overflow. */
+    const int64_t lim = INT64_C(9000000000000000000);
+    ms = ms < -lim ? -lim : ms > lim ? lim : ms;
     int64_t secs = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
     int frac = (int)(ms - secs * 1000);
     int64_t days = secs >= 0 ? secs / 86400 : (secs - 86399) / 86400;

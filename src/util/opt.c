@@ -35,7 +35,7 @@ static int set_value(const struct opt *o, const char *v, const char *from)
 /* Applies environment fallbacks for options not given on the line. */
 static int apply_env(const struct opt *opts, const char *given)
 {
-    for (int i = 0; opts[i].name; i++) {
+    for (int i = 0; opts[i].name && i < 64; i++) {
         const char *v = opts[i].env ? getenv(opts[i].env) : NULL;
         if (!given[i] && v && *v && set_value(&opts[i], v, "environment"))
             return 2;

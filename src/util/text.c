@@ -5,15 +5,27 @@
 #include <string.h>
 #include <utf8proc.h>
 
-int text_normalize(const char *s, size_t len, size_t max, const char *field,
-                   const char **out, struct arena *a, struct err *err)
+/* Whether s (len bytes) holds a control character other than tab and
+ * newline: C0, DEL, or C1 (U+0080..U+009F, "\xc2\x80".."\xc2\x9f"). */
+static int has_control(const char *s, size_t len)
 {
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)s[i];
         if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-            return err_set(err, E_INVALID, field, "contains a control "
-                           "character");
+            return 1;
+        if (c == 0xc2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+            (unsigned char)s[i + 1] <= 0x9f)
+            return 1;
     }
+    return 0;
+}
+
+int text_normalize(const char *s, size_t len, size_t max, const char *field,
+                   const char **out, struct arena *a, struct err *err)
+{
+    if (has_control(s, len))
+        return err_set(err, E_INVALID, field, "contains a control "
+                       "character");
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s,
                                       (utf8proc_ssize_t)len, &nfc,
@@ -30,29 +42,62 @@ int text_normalize(const char *s, size_t len, size_t max, const char *field,
     return 0;
 }
 
-/* Whether the domain part looks like a.b with sane labels. */
+/* Whether a non-ASCII code point may stand in a domain label: letters,
+ * marks and digits, never whitespace, controls or invisible formatting
+ * characters (zero-width space, soft hyphen, word joiner, ...). */
+static int idn_char_ok(utf8proc_int32_t cp)
+{
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL:
+    case UTF8PROC_CATEGORY_LT: case UTF8PROC_CATEGORY_LM:
+    case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ND:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* Whether the domain part is dotted labels of 1..63 bytes, none starting
+ * or ending with '-', made of ASCII letters, digits, '-' or valid UTF-8
+ * letters (internationalised names such as "công-ty.vn"). */
 static int domain_ok(const char *d)
 {
     size_t n = strlen(d), label = 0;
     int dots = 0;
     if (n == 0 || n > 253 || d[0] == '.' || d[n - 1] == '.')
         return 0;
-    for (size_t i = 0; i < n; i++) {
+    for (size_t i = 0; i < n;) {
         unsigned char c = (unsigned char)d[i];
         if (c == '.') {
-            if (label == 0)
+            if (label == 0 || d[i - 1] == '-')
                 return 0;
             label = 0;
             dots++;
-        } else if (c >= 0x80 || (c >= 'a' && c <= 'z') ||
-                   (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                   c == '-') {
-            label++;
-        } else {
+            i++;
+            continue;
+        }
+        if (c == '-' && label == 0)
+            return 0;
+        size_t step = 1;
+        if (c >= 0x80) {
+            utf8proc_int32_t cp;
+            utf8proc_ssize_t k = utf8proc_iterate(
+                (const utf8proc_uint8_t *)d + i, (utf8proc_ssize_t)(n - i),
+                &cp);
+            if (k <= 0 || !idn_char_ok(cp))
+                return 0;
+            step = (size_t)k;
+        } else if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                     (c >= '0' && c <= '9') || c == '-')) {
             return 0;
         }
+        label += step;
+        if (label > 63)
+            return 0;
+        i += step;
     }
-    return dots > 0;
+    return dots > 0 && d[n - 1] != '-';
 }
 
 int text_check_email(const char *email, const char *field, struct err *err)
@@ -74,10 +119,7 @@ int text_check_email(const char *email, const char *field, struct err *err)
     }
     if (email[0] == '.' || at[-1] == '.' || strstr(email, ".."))
         return err_set(err, E_RULE, field, "is not a valid email address");
-    /* Zero-width and other invisible characters in the domain. */
-    if (strstr(at, "\xe2\x80\x8b") || strstr(at, "\xe2\x80\x8c") ||
-        strstr(at, "\xe2\x80\x8d") || strstr(at, "\xef\xbb\xbf") ||
-        strstr(at, "\xc2\xa0") || !domain_ok(at + 1))
+    if (!domain_ok(at + 1))
         return err_set(err, E_RULE, field, "is not a valid email address");
     return 0;
 }

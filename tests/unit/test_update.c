@@ -262,7 +262,17 @@ Test(update, works_on_other_tables)
     cr_assert_eq(n, 1);
 }
 
-Test(update, more_than_max_columns_is_a_bug, .signal = SIGABRT)
+Test(update, texts_are_bound_not_spliced)
+{
+    struct update u;
+    update_init(&u, "users");
+    update_text(&u, "name", "x'); DROP TABLE users; --");
+    cr_assert_eq(update_run(&u, c, user_id, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(user_text("name"), "x'); DROP TABLE users; --");
+}
+
+/* The builder alone, without a database: the abort leaves no file. */
+Test(update_builder, more_than_max_columns_is_a_bug, .signal = SIGABRT)
 {
     struct update u;
     update_init(&u, "users");
@@ -273,11 +283,22 @@ Test(update, more_than_max_columns_is_a_bug, .signal = SIGABRT)
     update_int(&u, "updated_at", 0);
 }
 
-Test(update, texts_are_bound_not_spliced)
+Test(update_builder, kinds_follow_the_values)
 {
     struct update u;
     update_init(&u, "users");
-    update_text(&u, "name", "x'); DROP TABLE users; --");
-    cr_assert_eq(update_run(&u, c, user_id, &err), 0, "%s", err.msg);
-    cr_assert_str_eq(user_text("name"), "x'); DROP TABLE users; --");
+    update_text(&u, "name", "An");
+    update_text(&u, "phone", NULL);
+    update_int(&u, "active", 0);
+    update_ref(&u, "team_id", 0);
+    update_ref(&u, "team_id", 7);
+    cr_assert_eq(u.n, 5);
+    cr_assert_str_eq(u.table, "users");
+    cr_assert_eq(u.kinds[0], 't');
+    cr_assert_eq(u.kinds[1], 'n');
+    cr_assert_eq(u.kinds[2], 'i');
+    cr_assert_eq(u.kinds[3], 'n');
+    cr_assert_eq(u.kinds[4], 'i');
+    cr_assert_eq(u.ints[4], 7);
+    cr_assert_str_eq(u.cols[3], "team_id");
 }
