@@ -2,7 +2,7 @@
 # through pkg-config (SPEC §13). Objects go to build/rel (the ./pheu
 # binary) and build/asan (AddressSanitizer + UBSan, used by the tests).
 
-PKGS     := libmicrohttpd sqlite3 jansson libsodium libutf8proc
+PKGS     := libmicrohttpd sqlite3 jansson libsodium libutf8proc libpq
 CC       ?= cc
 WARN     := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes \
             -Wmissing-prototypes -Wvla
@@ -89,10 +89,14 @@ deps-check:
 	@scripts/deps.sh check
 
 unit: build/asan/unit_tests
-	build/asan/unit_tests
+	tests/with-pg.sh build/asan/unit_tests
 
+# Every end-to-end suite runs twice: on SQLite, then on a throwaway
+# PostgreSQL that tests/with-pg.sh starts and stops.
 e2e: build/asan/pheu
 	PHEU_BIN=$(CURDIR)/build/asan/pheu $(PY) -m pytest -q tests/e2e
+	PHEU_BIN=$(CURDIR)/build/asan/pheu tests/with-pg.sh \
+	    $(PY) -m pytest -q tests/e2e
 
 tests/browser/node_modules: tests/browser/package.json tests/browser/package-lock.json
 	cd tests/browser && npm ci --no-audit --no-fund --loglevel=error
@@ -100,6 +104,7 @@ tests/browser/node_modules: tests/browser/package.json tests/browser/package-loc
 
 browser: pheu tests/browser/node_modules
 	PHEU_BIN=$(CURDIR)/pheu node --test tests/browser/
+	PHEU_BIN=$(CURDIR)/pheu tests/with-pg.sh node --test tests/browser/
 
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|strtok)\s*\(' $(SRC) \
@@ -117,10 +122,16 @@ check: deps-check
 bench/baseline: bench/baseline.c
 	$(CC) -std=c17 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs libmicrohttpd)
 
+# HTTP figures on SQLite, then on a throwaway PostgreSQL (same run, same
+# baseline): BENCH_ROUNDS interleaved rounds each.
 bench: pheu bench/baseline
 	@scripts/deps.sh bench
 	BENCH_OUT=bench/RESULTS.md bench/bench_startup.sh
 	BENCH_OUT=bench/RESULTS.md bench/bench_http.sh
+	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
+	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE bench" && \
+	     bench/bench_http.sh --db "$$PHEU_TEST_PG_URL/bench"'
+	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh bench/bench_migrate.sh
 
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # bench/bench_http.sh: HTTP throughput of pheu against the bare
 # libmicrohttpd baseline, measured in the same run (SPEC §14).
-# Usage: bench/bench_http.sh [--db PATH]
+# Usage: bench/bench_http.sh [--db PATH|URL]
 #   --db PATH   use this database; created with `pheu init` + `pheu demo`
 #               when it does not exist (kept afterwards). Without --db a
-#               temporary database is made and removed.
+#               temporary database is made and removed. A postgres:// URL
+#               names an existing (possibly empty) PostgreSQL database:
+#               the schema and demo data are added when missing.
 # Environment: BENCH_SECONDS (default 10) per wrk run, after BENCH_WARMUP
 # (default 1) seconds of warm-up; BENCH_ROUNDS (default 1) interleaved
 # rounds, reported with their medians when > 1; BENCH_OUT appends a
@@ -70,7 +72,7 @@ trap 'exit 130' INT TERM
 if [ -z "$db" ]; then
     db=$tmp/bench.db
 fi
-if [ ! -e "$db" ]; then
+if [ ! -e "$db" ] || [[ $db == postgres* ]]; then
     echo "bench_http: creating demo database $db" >&2
     ./pheu init --db "$db" >"$tmp/init.log" 2>&1 ||
         bench_die "pheu init failed: $(cat "$tmp/init.log")"
@@ -108,13 +110,17 @@ code=$(curl -s -o "$tmp/me.json" -w '%{http_code}' \
 [ "$code" = 200 ] ||
     bench_die "GET /api/v1/me answered $code: $(head -c 300 "$tmp/me.json")"
 
-echo "data: $users users in $db; wrk -t1 -c32 -d${BENCH_SECONDS:-10}s;" \
+engine=sqlite
+[[ $db == postgres* ]] && engine=postgres
+echo "data: $users users in $db ($engine); wrk -t1 -c32 -d${BENCH_SECONDS:-10}s;" \
     "rounds=$rounds; workers=$workers; $(machine_line)"
 # measure SUFFIX: one round over the three targets, names ending SUFFIX.
 measure() {
     run_wrk "baseline$1" "http://127.0.0.1:$port1/"
     run_wrk "healthz$1" "http://127.0.0.1:$port2/healthz"
     run_wrk "me$1" "http://127.0.0.1:$port2/api/v1/me" \
+        -H "Authorization: Bearer $token"
+    run_wrk "user$1" "http://127.0.0.1:$port2/api/v1/users/2" \
         -H "Authorization: Bearer $token"
 }
 
@@ -125,15 +131,16 @@ else
     for i in $(seq 1 "$rounds"); do
         measure ".$i"
     done
-    for n in baseline healthz me; do
+    for n in baseline healthz me user; do
         wrk_median "$n" "$rounds"
     done
 fi
 
 r_health="healthz/baseline=$(ratio healthz baseline)"
 r_me="me/baseline=$(ratio me baseline)"
-echo "ratio $r_health $r_me"
+r_user="user/baseline=$(ratio user baseline)"
+echo "ratio $r_health $r_me $r_user"
 
 bench_md "bench_http.sh" \
-    "data: $users users; wrk -t1 -c32 -d${BENCH_SECONDS:-10}s; rounds=$rounds; workers=$workers" \
-    "${BENCH_LINES[@]}" "ratio $r_health $r_me"
+    "data: $users users; engine $engine; wrk -t1 -c32 -d${BENCH_SECONDS:-10}s; rounds=$rounds; workers=$workers" \
+    "${BENCH_LINES[@]}" "ratio $r_health $r_me $r_user"

@@ -5,10 +5,11 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev
-libsodium-dev libutf8proc-dev curl"
+libsodium-dev libutf8proc-dev libpq-dev curl"
 check="$build libcriterion-dev python3 python3-pytest python3-requests
-chromium sqlite3"
-bench="$build wrk curl"
+python3-psycopg2 postgresql-client
+chromium sqlite3 postgresql postgresql-contrib"
+bench="$build wrk curl sqlite3 postgresql postgresql-client"
 fuzz="$build clang libclang-rt-14-dev"
 
 case "${1:-run}" in

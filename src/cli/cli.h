@@ -9,6 +9,7 @@
 
 #define PHEU_VERSION "0.1.0"
 #define DEFAULT_DB "./pheu.db"
+#define DB_HELP "database: SQLite path or postgres:// URL"
 
 /* Each command gets the arguments after its name. */
 int cmd_serve(int argc, char **argv);
@@ -16,6 +17,7 @@ int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
+int cmd_migrate_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
 

@@ -9,6 +9,8 @@ const struct cli_command cli_commands[] = {
     {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
     {"user", cmd_user, "add users, set passwords, list users"},
     {"token", cmd_token, "create API tokens"},
+    {"migrate-data", cmd_migrate_data,
+     "copy a database to another engine (SQLite to PostgreSQL)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
     {NULL, NULL, NULL},

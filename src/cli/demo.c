@@ -11,7 +11,7 @@ int cmd_demo(int argc, char **argv)
     const char *url = DEFAULT_DB;
     long contacts = 1000, seed = 42;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_INT("contacts", &contacts, NULL,
                 "size of the business (contacts; sizes the sales team)"),
         OPT_INT("seed", &seed, NULL, "random seed (same seed, same data)"),

@@ -24,9 +24,9 @@ int cmd_help(int argc, char **argv)
     printf("Phễu — sales & marketing platform\n\n"
            "usage: pheu <command> [options]\n\ncommands:\n");
     for (const struct cli_command *c = cli_commands; c->name; c++)
-        printf("  %-10s %s\n", c->name, c->summary);
+        printf("  %-13s %s\n", c->name, c->summary);
     printf("\n'pheu help <command>' or 'pheu <command> --help' shows its "
-           "options.\nEvery command takes --db (a SQLite path; default %s, "
-           "or PHEU_DB).\n", DEFAULT_DB);
+           "options.\nEvery command takes --db: a SQLite path or a "
+           "postgres:// URL\n(default %s, or PHEU_DB).\n", DEFAULT_DB);
     return 0;
 }

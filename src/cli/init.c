@@ -10,7 +10,7 @@ int cmd_init(int argc, char **argv)
 {
     const char *url = DEFAULT_DB;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_END,
     };
     int rc = opt_parse(argc, argv, opts, "pheu init [--db PATH]", NULL);

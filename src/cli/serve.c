@@ -24,7 +24,7 @@ int cmd_serve(int argc, char **argv)
     long workers = 2;
     int secure = 0;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_STR("listen", &listen, "PHEU_LISTEN", "address to serve on"),
         OPT_INT("workers", &workers, "PHEU_WORKERS", "HTTP worker threads"),
         OPT_STR("log-level", &level, "PHEU_LOG",

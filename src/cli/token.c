@@ -13,7 +13,7 @@ static int token_create(int argc, char **argv)
 {
     const char *url = DEFAULT_DB, *email = NULL, *name = NULL;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_STR("email", &email, NULL, "the user the token acts as"),
         OPT_STR("name", &name, NULL, "what the token is for"),
         OPT_END,

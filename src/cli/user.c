@@ -38,7 +38,7 @@ static int user_add(int argc, char **argv)
     const char *team = NULL;
     int pw_stdin = 0;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_STR("email", &email, NULL, "login email"),
         OPT_STR("name", &name, NULL, "full name"),
         OPT_STR("role", &role, NULL, "one of the roles of SPEC §1"),
@@ -103,7 +103,7 @@ static int user_passwd(int argc, char **argv)
     const char *url = DEFAULT_DB, *email = NULL;
     int pw_stdin = 0;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_STR("email", &email, NULL, "the user's email"),
         OPT_FLAG("password-stdin", &pw_stdin, "read the password from stdin"),
         OPT_END,
@@ -156,7 +156,7 @@ static int user_list(int argc, char **argv)
 {
     const char *url = DEFAULT_DB;
     struct opt opts[] = {
-        OPT_STR("db", &url, "PHEU_DB", "database (SQLite path)"),
+        OPT_STR("db", &url, "PHEU_DB", DB_HELP),
         OPT_END,
     };
     int rc = opt_parse(argc, argv, opts, "pheu user list [--db PATH]", NULL);

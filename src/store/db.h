@@ -58,6 +58,11 @@ int64_t db_col_int(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i);  /* NULL for NULL */
 int db_col_null(struct db_stmt *st, int i);
 
+/* The number of result columns of a prepared statement and their names
+ * (valid while the statement is borrowed). */
+int db_col_count(struct db_stmt *st);
+const char *db_col_name(struct db_stmt *st, int i);
+
 /* Runs a statement that returns no rows (or ignores them). */
 int db_run(struct db_conn *c, struct err *err, const char *sql,
            const char *fmt, ...);
@@ -73,6 +78,27 @@ int db_begin_write(struct db_conn *c, struct err *err);
 int db_commit(struct db_conn *c, struct err *err);
 /* Rolls back if a transaction is open; never fails. */
 void db_rollback(struct db_conn *c);
+
+/* ---- bulk loading (pheu migrate-data, imports) ---- */
+
+struct db_copy;
+
+/* Starts loading rows into table's ncols columns inside the caller's
+ * transaction: COPY FROM STDIN on PostgreSQL, a prepared INSERT on
+ * SQLite. Returns a new handle that db_copy_end frees. */
+int db_copy_begin(struct db_conn *c, const char *table,
+                  const char *const *cols, int ncols, struct db_copy **out,
+                  struct err *err);
+/* Adds one row given as text values (NULL for SQL NULL). */
+int db_copy_row(struct db_copy *cp, const char *const *vals,
+                struct err *err);
+/* Finishes the load (even after an error) and frees the handle. */
+int db_copy_end(struct db_copy *cp, struct err *err);
+/* Defers foreign-key checks to the end of the current transaction. */
+int db_defer_fks(struct db_conn *c, struct err *err);
+/* After rows were loaded with explicit ids, moves table's id generator
+ * past the largest id (PostgreSQL identity; nothing to do on SQLite). */
+int db_sync_ids(struct db_conn *c, const char *table, struct err *err);
 
 /* Test-only fault injection: when PHEU_FAULT_DB_STEP=N is set in the
  * environment, the Nth statement step after open fails with E_DB. */

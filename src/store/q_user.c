@@ -108,23 +108,29 @@ int q_user_all(struct db_conn *c, struct user **out, int *n,
 int q_user_insert(struct db_conn *c, const struct user_in *in,
                   const char *hash, int64_t *id, struct err *err)
 {
-    int64_t now = clock_now_ms();
-    int rc = db_int(c, err, id, "INSERT INTO users (email, name, role, "
-                    "team_id, sales_mode, locale, phone, password_hash, "
-                    "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
-                    "?, ?, ?, ?, ?, ?) RETURNING id", "tttIttttiii",
-                    in->email, in->name, role_name(in->role), in->team_id,
-                    in->sales_mode, in->locale ? in->locale : "vi",
-                    in->phone, hash, (int64_t)(in->has_active ? in->active
-                                               : 1), now, now);
-    if (rc == E_CONFLICT) {
-        int64_t other = 0;
-        struct err e2 = {0};
-        db_int(c, &e2, &other, "SELECT id FROM users WHERE email = ?", "t",
-               in->email);
+    int64_t now = clock_now_ms(), other = 0;
+    /* Look first: after a failed statement PostgreSQL refuses every other
+     * one in the transaction, so the conflict is found before inserting
+     * (the UNIQUE constraint still guards concurrent writers). */
+    int rc = db_int(c, err, &other, "SELECT id FROM users WHERE email = ?",
+                    "t", in->email);
+    if (rc == 0) {
         err_set(err, E_CONFLICT, "email", "a user with this email exists");
         err->id = other;
+        return E_CONFLICT;
     }
+    if (rc != E_NOTFOUND)
+        return rc;
+    rc = db_int(c, err, id, "INSERT INTO users (email, name, role, "
+                "team_id, sales_mode, locale, phone, password_hash, "
+                "active, created_at, updated_at) VALUES (?, ?, ?, ?, ?, "
+                "?, ?, ?, ?, ?, ?) RETURNING id", "tttIttttiii",
+                in->email, in->name, role_name(in->role), in->team_id,
+                in->sales_mode, in->locale ? in->locale : "vi",
+                in->phone, hash, (int64_t)(in->has_active ? in->active
+                                           : 1), now, now);
+    if (rc == E_CONFLICT)
+        err_set(err, E_CONFLICT, "email", "a user with this email exists");
     return rc;
 }
 

@@ -17,6 +17,18 @@ const run = promisify(execFile);
 export { REPO };
 export const BIN = process.env.PHEU_BIN || join(REPO, 'pheu');
 export const CHROMIUM = process.env.CHROMIUM_BIN || '/usr/bin/chromium';
+// With PHEU_TEST_PG_URL (tests/with-pg.sh), each server gets a new
+// PostgreSQL database instead of a SQLite file.
+const PG_URL = process.env.PHEU_TEST_PG_URL || '';
+let pgSeq = 0;
+
+/** A new database for one server: a SQLite path or a PostgreSQL URL. */
+async function newDatabase(dir) {
+  if (!PG_URL) return join(dir, 't.db');
+  const name = `b_${process.pid}_${++pgSeq}`;
+  await run('psql', [`${PG_URL}/postgres`, '-qc', `CREATE DATABASE ${name}`]);
+  return `${PG_URL}/${name}`;
+}
 
 export const DEMO_ADMIN = { email: 'admin@demo.pheu.vn', password: 'pheu-demo' };
 
@@ -57,7 +69,7 @@ export async function startServer() {
     throw new Error(`pheu binary not found at ${BIN} (build it with make, or set PHEU_BIN)`);
   }
   const dir = await mkdtemp(join(tmpdir(), 'pheu-browser-'));
-  const db = join(dir, 't.db');
+  const db = await newDatabase(dir);
   let child = null;
   const stop = async () => {
     if (child && child.exitCode === null && child.signalCode === null) {

@@ -2,6 +2,9 @@
 `pheu serve` processes on free loopback ports, and HTTP clients.
 
 The binary comes from $PHEU_BIN (default: ./pheu at the repository root).
+With $PHEU_TEST_PG_URL set (a PostgreSQL server URL without a database,
+as tests/pg.sh prints), every database is a PostgreSQL database instead of
+a SQLite file: the same tests run on both engines.
 Every process started here is checked when it ends: `pheu serve` must exit 0
 within 10 s of SIGTERM, and no process may print a sanitizer report."""
 
@@ -21,6 +24,12 @@ from pathlib import Path
 
 import pytest
 import requests
+
+PG_URL = os.environ.get("PHEU_TEST_PG_URL")
+ENGINE = "postgres" if PG_URL else "sqlite"
+if PG_URL:
+    import psycopg2
+    import psycopg2.extras
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = os.environ.get("PHEU_BIN") or str(REPO / "pheu")
@@ -112,8 +121,44 @@ def cli_token(db, email, name="e2e"):
     return p.stdout.strip()
 
 
+def is_pg(db):
+    return str(db).startswith(("postgres://", "postgresql://"))
+
+
+def pg_admin(sql):
+    """Runs one statement on the server's maintenance database."""
+    con = psycopg2.connect(PG_URL + "/postgres")
+    con.autocommit = True
+    try:
+        con.cursor().execute(sql)
+    finally:
+        con.close()
+
+
+def pg_new_db(template=None):
+    """A new, empty (or template-copied) PostgreSQL database's URL."""
+    name = "t_%d_%d" % (os.getpid(), next(_seq))
+    # FILE_COPY, not PostgreSQL 15's default WAL_LOG: a WAL_LOG copy
+    # inherits the template's pre-logged sequence values, so after a crash
+    # (test_pg's restart) its id sequences went backwards and new rows hit
+    # "already exists". Seen on 15.20; FILE_COPY checkpoints and is exact.
+    pg_admin("CREATE DATABASE %s%s" % (
+        name, " TEMPLATE %s STRATEGY FILE_COPY" % str(template).rsplit(
+            "/", 1)[1] if template else ""))
+    return "%s/%s" % (PG_URL, name)
+
+
+def new_db(path):
+    """Where a test's new database lives: the SQLite path given, or a new
+    PostgreSQL database when the run is on PostgreSQL."""
+    return pg_new_db() if PG_URL else Path(path)
+
+
 def copy_db(src, dst):
-    """Copies a closed SQLite database (and any WAL files) to dst."""
+    """Copies a closed database: SQLite files (and any WAL files) to dst,
+    or a PostgreSQL database as a template into a new one (dst unused)."""
+    if is_pg(src):
+        return pg_new_db(template=src)
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(str(src) + suffix):
             shutil.copyfile(str(src) + suffix, str(dst) + suffix)
@@ -122,16 +167,40 @@ def copy_db(src, dst):
 
 # ---- reading the database (read-only) ----
 
+class _PgRo:
+    """A read-only PostgreSQL connection with sqlite3's execute() shape:
+    "?" parameters, rows that convert with dict() and tuple()."""
+
+    def __init__(self, url):
+        self.con = psycopg2.connect(url)
+        self.con.set_session(readonly=True, autocommit=True)
+
+    def execute(self, sql, params=()):
+        cur = self.con.cursor(cursor_factory=psycopg2.extras.DictCursor)
+        cur.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+        return cur
+
+    def close(self):
+        self.con.close()
+
+
 def db_ro(path):
+    if is_pg(path):
+        return _PgRo(str(path))
     con = sqlite3.connect("file:%s?mode=ro" % path, uri=True, timeout=10)
     con.row_factory = sqlite3.Row
     return con
 
 
+def _as_dict(row):
+    return dict(row.items()) if hasattr(row, "items") and not isinstance(
+        row, sqlite3.Row) else dict(row)
+
+
 def db_rows(path, sql, params=()):
     con = db_ro(path)
     try:
-        return [dict(r) for r in con.execute(sql, params).fetchall()]
+        return [_as_dict(r) for r in con.execute(sql, params).fetchall()]
     finally:
         con.close()
 
@@ -150,7 +219,7 @@ def db_snapshot(path, tables=("users", "teams", "team_closure", "audit_log",
     con = db_ro(path)
     try:
         return {t: [tuple(r) for r in con.execute(
-            "SELECT * FROM %s ORDER BY rowid" % t).fetchall()]
+            "SELECT * FROM %s ORDER BY 1, 2" % t).fetchall()]
             for t in tables}
     finally:
         con.close()
@@ -268,7 +337,7 @@ class Server:
 
     def __init__(self, db, workdir, env=None, args=(), log_level="info",
                  listen=None, flags=True):
-        self.db = Path(db)
+        self.db = db if is_pg(db) else Path(db)
         self.workdir = Path(workdir)
         self.extra_env = env or {}
         self.args = list(args)
@@ -450,7 +519,7 @@ def demo_db(pheu_bin, tmp_path_factory):
     """A database made once with `pheu init` and `pheu demo`; copy it with
     copy_db before writing to it."""
     d = tmp_path_factory.mktemp("template")
-    db = d / "demo.db"
+    db = new_db(d / "demo.db")
     cli_ok("init", db=db)
     cli_ok("demo", db=db)
     return db

@@ -568,13 +568,16 @@ Test(db, team_insert_checks_references)
     cr_assert_str_eq(err.field, "manager_id");
 }
 
-Test(db, open_refuses_empty_and_postgres_urls)
+Test(db, open_refuses_empty_and_unreachable_postgres_urls)
 {
     struct db *d = NULL;
     struct err e = {0};
     cr_assert_eq(db_open("", &d, &e), E_INVALID);
     cr_assert_eq(db_open(NULL, &d, &e), E_INVALID);
-    cr_assert_eq(db_open("postgres://localhost/pheu", &d, &e), E_INVALID);
+    /* port 1 on loopback: refused at once, reported as unavailable */
+    cr_assert_eq(db_open("postgres://127.0.0.1:1/pheu", &d, &e),
+                 E_UNAVAILABLE);
+    cr_assert_str_eq(e.field, "db");
     cr_assert_null(d);
 }
 

@@ -1,12 +1,15 @@
 -- Users, teams, sessions, API tokens, login failures and the audit log.
 -- Shared SQL for SQLite and PostgreSQL: @ID@ is the engine's integer
--- identity primary key, times are integer milliseconds UTC.
+-- identity primary key, times are integer milliseconds UTC. Foreign keys
+-- are DEFERRABLE so "pheu migrate-data" can load rows in id order and
+-- have them checked at commit.
 
 CREATE TABLE teams (
     id @ID@,
     name TEXT NOT NULL,
     kind TEXT NOT NULL CHECK (kind IN ('marketing', 'sales', 'success')),
-    parent_id BIGINT REFERENCES teams (id),
+    parent_id BIGINT REFERENCES teams (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
     manager_id BIGINT,
     created_at BIGINT NOT NULL,
     updated_at BIGINT NOT NULL
@@ -17,8 +20,10 @@ CREATE INDEX teams_manager ON teams (manager_id);
 -- Every (ancestor, descendant) pair of the team tree, a team with itself
 -- included: "records owned by anyone in my subtree" is one indexed join.
 CREATE TABLE team_closure (
-    ancestor_id BIGINT NOT NULL REFERENCES teams (id),
-    descendant_id BIGINT NOT NULL REFERENCES teams (id),
+    ancestor_id BIGINT NOT NULL REFERENCES teams (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
+    descendant_id BIGINT NOT NULL REFERENCES teams (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
     depth INTEGER NOT NULL,
     PRIMARY KEY (ancestor_id, descendant_id)
 );
@@ -31,7 +36,8 @@ CREATE TABLE users (
     role TEXT NOT NULL CHECK (role IN ('admin', 'marketing_manager',
         'marketer', 'sales_manager', 'sales_rep', 'sales_specialist',
         'account_executive', 'customer_success')),
-    team_id BIGINT REFERENCES teams (id),
+    team_id BIGINT REFERENCES teams (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
     sales_mode TEXT CHECK (sales_mode IN ('inside', 'outside')),
     locale TEXT NOT NULL DEFAULT 'vi' CHECK (locale IN ('vi', 'en')),
     phone TEXT,
@@ -45,7 +51,8 @@ CREATE INDEX users_team ON users (team_id);
 CREATE TABLE sessions (
     id @ID@,
     token_hash TEXT NOT NULL UNIQUE,
-    user_id BIGINT NOT NULL REFERENCES users (id),
+    user_id BIGINT NOT NULL REFERENCES users (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
     csrf_token TEXT NOT NULL,
     created_at BIGINT NOT NULL,
     expires_at BIGINT NOT NULL
@@ -54,7 +61,8 @@ CREATE INDEX sessions_user ON sessions (user_id);
 
 CREATE TABLE api_tokens (
     id @ID@,
-    user_id BIGINT NOT NULL REFERENCES users (id),
+    user_id BIGINT NOT NULL REFERENCES users (id)
+        DEFERRABLE INITIALLY IMMEDIATE,
     name TEXT NOT NULL,
     token_hash TEXT NOT NULL UNIQUE,
     created_at BIGINT NOT NULL,

@@ -1,0 +1,328 @@
+/* The engine-independent half of store/db.h: choosing the engine from the
+ * URL, one connection per thread, argument binding by format letters,
+ * helpers (db_run, db_int), transactions, the @ID@ rewrite of migrations
+ * and test-only fault injection. Engines supply struct db_ops. */
+#include "store/db_engine.h"
+#include "util/xalloc.h"
+
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Atomic long fault_step;   /* PHEU_FAULT_DB_STEP, 0 = off */
+static _Atomic long step_count;
+
+void db_fault_reset(void)
+{
+    const char *v = getenv("PHEU_FAULT_DB_STEP");
+    atomic_store(&fault_step, v ? strtol(v, NULL, 10) : 0);
+    atomic_store(&step_count, 0);
+}
+
+/* Whether url names a PostgreSQL database. */
+static int is_pg(const char *url)
+{
+    return !strncmp(url, "postgres://", 11) ||
+           !strncmp(url, "postgresql://", 13);
+}
+
+int db_open(const char *url, struct db **out, struct err *err)
+{
+    if (!url || !*url)
+        return err_set(err, E_INVALID, "db", "no database given");
+    struct db *db = xcalloc(1, sizeof(*db));
+    db->ops = is_pg(url) ? &db_pg_ops : &db_sqlite_ops;
+    db->url = xstrdup(!strncmp(url, "sqlite:", 7) ? url + 7 : url);
+    pthread_key_create(&db->key, NULL);
+    pthread_mutex_init(&db->lock, NULL);
+    pthread_mutex_init(&db->writer, NULL);
+    db_fault_reset();
+    struct db_conn *c;
+    int rc = db_conn_get(db, &c, err);   /* fail early on a bad URL */
+    if (rc) {
+        db_close(db);
+        return rc;
+    }
+    *out = db;
+    return 0;
+}
+
+void db_close(struct db *db)
+{
+    if (!db)
+        return;
+    for (int i = 0; i < db->nconns; i++)
+        db->ops->conn_close(db->conns[i]);
+    free(db->conns);
+    pthread_key_delete(db->key);
+    pthread_mutex_destroy(&db->lock);
+    pthread_mutex_destroy(&db->writer);
+    free(db->url);
+    free(db);
+}
+
+const char *db_engine(const struct db *db)
+{
+    return db->ops->name;
+}
+
+int db_conn_get(struct db *db, struct db_conn **out, struct err *err)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (c) {
+        *out = c;
+        return db->ops->conn_check ? db->ops->conn_check(c, err) : 0;
+    }
+    int rc = db->ops->conn_open(db, &c, err);
+    if (rc)
+        return rc;
+    c->db = db;
+    pthread_mutex_lock(&db->lock);
+    if (db->nconns == db->capconns) {
+        db->capconns = db->capconns ? db->capconns * 2 : 8;
+        db->conns = xrealloc(db->conns, sizeof(*db->conns) *
+                             (size_t)db->capconns);
+    }
+    db->conns[db->nconns++] = c;
+    pthread_mutex_unlock(&db->lock);
+    pthread_setspecific(db->key, c);
+    *out = c;
+    return 0;
+}
+
+int db_exec(struct db_conn *c, const char *sql, struct err *err)
+{
+    return c->db->ops->exec(c, sql, err);
+}
+
+int db_exec_schema(struct db_conn *c, const char *sql, struct err *err)
+{
+    static const char from[] = "@ID@";
+    const char *to = c->db->ops->id_type;
+    size_t n = 0, fl = strlen(from), tl = strlen(to);
+    for (const char *p = strstr(sql, from); p; p = strstr(p + fl, from))
+        n++;
+    char *out = xmalloc(strlen(sql) + n * tl + 1), *o = out;
+    const char *p = sql, *q;
+    while ((q = strstr(p, from)) != NULL) {
+        memcpy(o, p, (size_t)(q - p));
+        o += q - p;
+        memcpy(o, to, tl);
+        o += tl;
+        p = q + fl;
+    }
+    memcpy(o, p, strlen(p) + 1);
+    int rc = db_exec(c, out, err);
+    free(out);
+    return rc;
+}
+
+int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out,
+               struct err *err)
+{
+    return c->db->ops->prepare(c, sql, out, err);
+}
+
+int db_bind_int(struct db_stmt *s, int idx, int64_t v, struct err *err)
+{
+    return s->conn->db->ops->bind_int(s, idx, v, err);
+}
+
+int db_bind_text(struct db_stmt *s, int idx, const char *t, struct err *err)
+{
+    return s->conn->db->ops->bind_text(s, idx, t, err);
+}
+
+/* Binds arguments by the fmt letters of db_query. */
+static int bindv(struct db_stmt *s, struct err *err, const char *fmt,
+                 va_list ap)
+{
+    const struct db_ops *ops = s->conn->db->ops;
+    int rc = 0;
+    for (int i = 0; fmt && fmt[i] && !rc; i++) {
+        if (fmt[i] == 'i') {
+            rc = ops->bind_int(s, i + 1, va_arg(ap, int64_t), err);
+        } else if (fmt[i] == 'I') {
+            int64_t v = va_arg(ap, int64_t);
+            rc = v ? ops->bind_int(s, i + 1, v, err)
+                   : ops->bind_text(s, i + 1, NULL, err);
+        } else if (fmt[i] == 't') {
+            rc = ops->bind_text(s, i + 1, va_arg(ap, const char *), err);
+        } else if (fmt[i] == 'n') {
+            rc = ops->bind_text(s, i + 1, NULL, err);
+        } else {
+            BUG("unknown bind letter");
+        }
+    }
+    return rc;
+}
+
+/* db_query with a va_list. */
+static int queryv(struct db_conn *c, struct db_stmt **out, struct err *err,
+                  const char *sql, const char *fmt, va_list ap)
+{
+    struct db_stmt *s;
+    int rc = c->db->ops->prepare(c, sql, &s, err);
+    if (rc)
+        return rc;
+    rc = bindv(s, err, fmt, ap);
+    if (rc) {
+        db_done(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+int db_query(struct db_conn *c, struct db_stmt **out, struct err *err,
+             const char *sql, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = queryv(c, out, err, sql, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+int db_step(struct db_stmt *s, struct err *err)
+{
+    long f = atomic_load_explicit(&fault_step, memory_order_relaxed);
+    if (f && atomic_fetch_add(&step_count, 1) + 1 == f)
+        return err_set(err, E_DB, NULL, "injected database fault"), -1;
+    return s->conn->db->ops->step(s, err);
+}
+
+void db_done(struct db_stmt *s)
+{
+    if (s)
+        s->conn->db->ops->done(s);
+}
+
+int64_t db_col_int(struct db_stmt *s, int i)
+{
+    return s->conn->db->ops->col_int(s, i);
+}
+
+const char *db_col_text(struct db_stmt *s, int i)
+{
+    return s->conn->db->ops->col_text(s, i);
+}
+
+int db_col_null(struct db_stmt *s, int i)
+{
+    return s->conn->db->ops->col_null(s, i);
+}
+
+int db_col_count(struct db_stmt *s)
+{
+    return s->conn->db->ops->col_count(s);
+}
+
+const char *db_col_name(struct db_stmt *s, int i)
+{
+    return s->conn->db->ops->col_name(s, i);
+}
+
+int db_copy_begin(struct db_conn *c, const char *table,
+                  const char *const *cols, int ncols, struct db_copy **out,
+                  struct err *err)
+{
+    return c->db->ops->copy_begin(c, table, cols, ncols, out, err);
+}
+
+int db_copy_row(struct db_copy *cp, const char *const *vals, struct err *err)
+{
+    return cp->conn->db->ops->copy_row(cp, vals, err);
+}
+
+int db_copy_end(struct db_copy *cp, struct err *err)
+{
+    return cp->conn->db->ops->copy_end(cp, err);
+}
+
+int db_defer_fks(struct db_conn *c, struct err *err)
+{
+    return db_exec(c, c->db->ops->defer_fks_sql, err);
+}
+
+int db_sync_ids(struct db_conn *c, const char *table, struct err *err)
+{
+    return c->db->ops->sync_ids ? c->db->ops->sync_ids(c, table, err) : 0;
+}
+
+int db_run(struct db_conn *c, struct err *err, const char *sql,
+           const char *fmt, ...)
+{
+    struct db_stmt *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = queryv(c, &s, err, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    int r;
+    do
+        r = db_step(s, err);
+    while (r == DB_ROW);
+    db_done(s);
+    return r < 0 ? err->code : 0;
+}
+
+int db_int(struct db_conn *c, struct err *err, int64_t *out, const char *sql,
+           const char *fmt, ...)
+{
+    struct db_stmt *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = queryv(c, &s, err, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    int r = db_step(s, err);
+    if (r == DB_ROW)
+        *out = db_col_int(s, 0);
+    db_done(s);
+    if (r < 0)
+        return err->code;
+    return r == DB_ROW ? 0 : err_set(err, E_NOTFOUND, NULL, "not found");
+}
+
+int db_begin(struct db_conn *c, struct err *err)
+{
+    return db_exec(c, "BEGIN", err);
+}
+
+int db_begin_write(struct db_conn *c, struct err *err)
+{
+    return c->db->ops->begin_write(c, err);
+}
+
+/* Releases the in-process writer lock if this connection holds it. */
+static void release_writer(struct db_conn *c)
+{
+    if (c->holds_writer) {
+        c->holds_writer = 0;
+        pthread_mutex_unlock(&c->db->writer);
+    }
+}
+
+int db_commit(struct db_conn *c, struct err *err)
+{
+    int rc = db_exec(c, "COMMIT", err);
+    if (rc) {
+        db_rollback(c);
+        return rc;
+    }
+    release_writer(c);
+    return 0;
+}
+
+void db_rollback(struct db_conn *c)
+{
+    if (c->db->ops->in_tx(c)) {
+        struct err ignored = {0};
+        db_exec(c, "ROLLBACK", &ignored);
+    }
+    release_writer(c);
+}

@@ -1,0 +1,77 @@
+/* What an engine (db_sqlite.c, db_pg.c) supplies to store/db.c. Engines
+ * embed struct db_conn and struct db_stmt as the first member of their
+ * own connection and statement structs. Private to src/store. */
+#ifndef PHEU_STORE_DB_ENGINE_H
+#define PHEU_STORE_DB_ENGINE_H
+
+#include <pthread.h>
+
+#include "store/db.h"
+
+struct db_ops {
+    const char *name;       /* "sqlite" | "postgres" */
+    const char *id_type;    /* what @ID@ becomes in migrations */
+    /* Opens one connection to db->url. */
+    int (*conn_open)(struct db *db, struct db_conn **out, struct err *err);
+    void (*conn_close)(struct db_conn *c);
+    /* Called when a thread takes its connection: reconnects a broken
+     * one. Returns 0 or E_UNAVAILABLE. */
+    int (*conn_check)(struct db_conn *c, struct err *err);
+    int (*exec)(struct db_conn *c, const char *sql, struct err *err);
+    int (*prepare)(struct db_conn *c, const char *sql, struct db_stmt **out,
+                   struct err *err);
+    int (*bind_int)(struct db_stmt *s, int idx, int64_t v, struct err *err);
+    int (*bind_text)(struct db_stmt *s, int idx, const char *t,
+                     struct err *err);
+    int (*step)(struct db_stmt *s, struct err *err);
+    void (*done)(struct db_stmt *s);
+    int64_t (*col_int)(struct db_stmt *s, int i);
+    const char *(*col_text)(struct db_stmt *s, int i);
+    int (*col_null)(struct db_stmt *s, int i);
+    int (*col_count)(struct db_stmt *s);
+    const char *(*col_name)(struct db_stmt *s, int i);
+    /* Bulk load (see db_copy_begin); the engine owns its handle. */
+    int (*copy_begin)(struct db_conn *c, const char *table,
+                      const char *const *cols, int ncols,
+                      struct db_copy **out, struct err *err);
+    int (*copy_row)(struct db_copy *cp, const char *const *vals,
+                    struct err *err);
+    int (*copy_end)(struct db_copy *cp, struct err *err);
+    /* SQL that defers foreign keys in the current transaction. */
+    const char *defer_fks_sql;
+    /* Moves table's identity past max(id); NULL when not needed. */
+    int (*sync_ids)(struct db_conn *c, const char *table, struct err *err);
+    /* Starts a write transaction holding the engine's writer lock. */
+    int (*begin_write)(struct db_conn *c, struct err *err);
+    /* Whether a transaction is open on c. */
+    int (*in_tx)(struct db_conn *c);
+};
+
+struct db {
+    const struct db_ops *ops;
+    char *url;
+    pthread_key_t key;
+    pthread_mutex_t lock;   /* guards conns */
+    pthread_mutex_t writer; /* in-process writer lock (SQLite) */
+    struct db_conn **conns;
+    int nconns, capconns;
+};
+
+struct db_conn {
+    struct db *db;
+    int holds_writer;
+};
+
+struct db_stmt {
+    struct db_conn *conn;
+};
+
+struct db_copy {
+    struct db_conn *conn;
+    int ncols;
+};
+
+extern const struct db_ops db_sqlite_ops;
+extern const struct db_ops db_pg_ops;
+
+#endif

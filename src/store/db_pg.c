@@ -1,0 +1,564 @@
+/* PostgreSQL engine for store/db.c (libpq): one connection per thread,
+ * "?" parameters rewritten to $n and prepared once per connection, text
+ * parameters and results, SQLSTATE mapped to enum err_code, writers
+ * serialised by a transaction-level advisory lock (the same one-writer
+ * rule as SQLite, across every pheu process sharing the database), and
+ * reconnection after the server restarts. */
+#include "store/db_engine.h"
+#include "util/buf.h"
+#include "util/clock.h"
+#include "util/log.h"
+#include "util/xalloc.h"
+
+#include <libpq-fe.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define STMT_CACHE 256
+#define MAX_PARAMS 64
+#define WRITER_LOCK "SELECT pg_advisory_xact_lock(7243100)"
+#define RECONNECT_MS 1000   /* after a failed reconnect, fail fast */
+
+struct pg_stmt {
+    struct db_stmt base;
+    char name[16];
+    char *sql;              /* the original "?" text (cache key) */
+    uint64_t hash;
+    int nparams, prepared, busy, cached;
+    int described;          /* res holds a description, not rows */
+    const char *params[MAX_PARAMS];
+    char ints[MAX_PARAMS][24];
+    PGresult *res;
+    int row, nrows;
+};
+
+struct pg_conn {
+    struct db_conn base;
+    PGconn *h;
+    struct pg_stmt cache[STMT_CACHE];
+    int ncache, next_evict, counter;
+    int64_t last_reset_fail;
+};
+
+#define PC(c) ((struct pg_conn *)(c))
+#define PS(s) ((struct pg_stmt *)(s))
+
+/* Maps a failed result (or a broken connection) to an enum err_code. */
+static int fail(PGconn *h, PGresult *res, struct err *err, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE)
+                            : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(h);
+    if (PQstatus(h) != CONNECTION_OK || !state ||
+        !strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
+        !strncmp(state, "53", 2) || !strcmp(state, "40001") ||
+        !strcmp(state, "40P01")) {
+        log_warn("db %s unavailable: %s", what, msg);
+        return err_set(err, E_UNAVAILABLE, NULL, "database unavailable");
+    }
+    if (!strcmp(state, "23505"))
+        return err_set(err, E_CONFLICT, NULL, "already exists");
+    if (!strcmp(state, "23503"))
+        return err_set(err, E_RULE, NULL, "refers to a record that does "
+                       "not exist");
+    if (!strncmp(state, "23", 2) || !strncmp(state, "22", 2)) {
+        log_msg(LOG_DEBUG, "db %s refused: %s", what, msg);
+        return err_set(err, E_INVALID, NULL, "value not allowed");
+    }
+    log_error("db %s failed: %s", what, msg);
+    return err_set(err, E_DB, NULL, "database error");
+}
+
+/* Runs the per-session settings every connection needs. */
+static int session_setup(PGconn *h, struct err *err)
+{
+    PGresult *r = PQexec(h, "SET statement_timeout = '30s';"
+                         "SET client_min_messages = warning;"
+                         "SET TIME ZONE 'UTC'");
+    int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
+    int rc = ok ? 0 : fail(h, r, err, "setup");
+    PQclear(r);
+    return rc;
+}
+
+/* Sends the server's notices and warnings to our log, not to stderr. */
+static void notice(void *arg, const char *msg)
+{
+    size_t n = strlen(msg);
+    (void)arg;
+    log_warn("db notice: %.*s", (int)(n && msg[n - 1] == '\n' ? n - 1 : n),
+             msg);
+}
+
+static int pg_open(struct db *db, struct db_conn **out, struct err *err)
+{
+    const char *keys[] = {"dbname", "connect_timeout", "application_name",
+                          NULL};
+    const char *vals[] = {db->url, "5", "pheu", NULL};
+    PGconn *h = PQconnectdbParams(keys, vals, 1);
+    if (!h || PQstatus(h) != CONNECTION_OK) {
+        err_set(err, E_UNAVAILABLE, "db", "cannot connect to PostgreSQL: "
+                "%s", h ? PQerrorMessage(h) : "out of memory");
+        PQfinish(h);
+        return E_UNAVAILABLE;
+    }
+    PQsetNoticeProcessor(h, notice, NULL);
+    int rc = session_setup(h, err);
+    if (rc) {
+        PQfinish(h);
+        return rc;
+    }
+    struct pg_conn *c = xcalloc(1, sizeof(*c));
+    c->h = h;
+    *out = &c->base;
+    return 0;
+}
+
+/* Forgets a statement's result and parameters. */
+static void stmt_reset(struct pg_stmt *s)
+{
+    PQclear(s->res);
+    s->res = NULL;
+    s->described = 0;
+    s->row = -1;
+    s->nrows = 0;
+    memset(s->params, 0, sizeof(s->params));
+}
+
+static void pg_close(struct db_conn *conn)
+{
+    struct pg_conn *c = PC(conn);
+    for (int i = 0; i < c->ncache; i++) {
+        stmt_reset(&c->cache[i]);
+        free(c->cache[i].sql);
+    }
+    PQfinish(c->h);
+    free(c);
+}
+
+/* Whether an idle connection was closed by the server while nobody used
+ * it (a restart, an administrator): the socket then has a FATAL message
+ * or end-of-file waiting, and an idle session that does not LISTEN is
+ * never sent anything else. One poll(2), no round trip. */
+static int closed_while_idle(PGconn *h)
+{
+    if (PQtransactionStatus(h) != PQTRANS_IDLE)
+        return 0;
+    struct pollfd p = {.fd = PQsocket(h), .events = POLLIN};
+    return p.fd < 0 || poll(&p, 1, 0) > 0;
+}
+
+/* Reconnects a broken connection; prepared statements must be prepared
+ * again on the new session. */
+static int pg_check(struct db_conn *conn, struct err *err)
+{
+    struct pg_conn *c = PC(conn);
+    if (PQstatus(c->h) == CONNECTION_OK && !closed_while_idle(c->h))
+        return 0;
+    int64_t now = clock_now_ms();
+    if (c->last_reset_fail && now - c->last_reset_fail < RECONNECT_MS)
+        return err_set(err, E_UNAVAILABLE, NULL, "database unavailable");
+    PQreset(c->h);
+    if (PQstatus(c->h) != CONNECTION_OK || session_setup(c->h, err)) {
+        c->last_reset_fail = now;
+        return err_set(err, E_UNAVAILABLE, NULL, "database unavailable");
+    }
+    c->last_reset_fail = 0;
+    c->base.holds_writer = 0;
+    for (int i = 0; i < c->ncache; i++)
+        c->cache[i].prepared = 0;
+    log_info("db reconnected engine=postgres");
+    return 0;
+}
+
+static int pg_exec(struct db_conn *conn, const char *sql, struct err *err)
+{
+    struct pg_conn *c = PC(conn);
+    PGresult *r = PQexec(c->h, sql);
+    ExecStatusType st = PQresultStatus(r);
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
+                 ? 0 : fail(c->h, r, err, "exec");
+    PQclear(r);
+    return rc;
+}
+
+/* Rewrites "?" placeholders to $1, $2 ... outside quotes and comments;
+ * returns a new string and the parameter count. */
+static char *rewrite(const char *sql, int *n)
+{
+    size_t len = strlen(sql);
+    char *out = xmalloc(len * 4 + 1), *o = out;
+    char quote = 0;
+    *n = 0;
+    for (const char *p = sql; *p; p++) {
+        if (quote) {
+            if (*p == quote)
+                quote = 0;
+            *o++ = *p;
+        } else if (*p == '\'' || *p == '"') {
+            quote = *p;
+            *o++ = *p;
+        } else if (*p == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                *o++ = *p++;
+            if (!*p)
+                break;
+            *o++ = *p;
+        } else if (*p == '?') {
+            o += snprintf(o, 12, "$%d", ++*n);
+        } else {
+            *o++ = *p;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+static uint64_t hash_sql(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+    return h;
+}
+
+/* Prepares s->sql on the server under s->name. */
+static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
+                          struct err *err)
+{
+    int n;
+    char *text = rewrite(s->sql, &n);
+    if (n > MAX_PARAMS) {
+        free(text);
+        BUG("too many SQL parameters");
+    }
+    PGresult *r = PQprepare(c->h, s->name, text, 0, NULL);
+    free(text);
+    int rc = PQresultStatus(r) == PGRES_COMMAND_OK
+                 ? 0 : fail(c->h, r, err, "prepare");
+    PQclear(r);
+    s->nparams = n;
+    s->prepared = !rc;
+    return rc;
+}
+
+/* Deallocates a cached statement on the server to reuse its slot. */
+static void evict(struct pg_conn *c, struct pg_stmt *s)
+{
+    char sql[40];
+    if (s->prepared && PQstatus(c->h) == CONNECTION_OK) {
+        snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
+        PQclear(PQexec(c->h, sql));
+    }
+    stmt_reset(s);
+    free(s->sql);
+    s->sql = NULL;
+    s->prepared = 0;
+}
+
+/* A cache slot for a new statement, or NULL when all are in use. */
+static struct pg_stmt *slot(struct pg_conn *c)
+{
+    if (c->ncache < STMT_CACHE)
+        return &c->cache[c->ncache++];
+    for (int n = 0; n < STMT_CACHE; n++) {
+        struct pg_stmt *v = &c->cache[c->next_evict];
+        c->next_evict = (c->next_evict + 1) % STMT_CACHE;
+        if (!v->busy) {
+            evict(c, v);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+static int pg_prepare(struct db_conn *conn, const char *sql,
+                      struct db_stmt **out, struct err *err)
+{
+    struct pg_conn *c = PC(conn);
+    uint64_t h = hash_sql(sql);
+    struct pg_stmt *s = NULL;
+    for (int i = 0; i < c->ncache && !s; i++)
+        if (c->cache[i].hash == h && !c->cache[i].busy &&
+            c->cache[i].sql && !strcmp(c->cache[i].sql, sql))
+            s = &c->cache[i];
+    if (!s) {
+        s = slot(c);
+        if (!s) {
+            s = xcalloc(1, sizeof(*s));
+            s->cached = 0;
+        } else {
+            s->cached = 1;
+        }
+        s->sql = xstrdup(sql);
+        s->hash = h;
+        s->prepared = 0;
+        snprintf(s->name, sizeof(s->name), "p%d", ++c->counter);
+    }
+    s->base.conn = conn;
+    stmt_reset(s);
+    if (!s->prepared) {
+        int rc = server_prepare(c, s, err);
+        if (rc) {
+            if (!s->cached) {
+                free(s->sql);
+                free(s);
+            }
+            return rc;
+        }
+    }
+    s->busy = 1;
+    *out = &s->base;
+    return 0;
+}
+
+static int pg_bind_int(struct db_stmt *base, int idx, int64_t v,
+                       struct err *err)
+{
+    struct pg_stmt *s = PS(base);
+    (void)err;
+    if (idx < 1 || idx > MAX_PARAMS)
+        BUG("parameter index out of range");
+    snprintf(s->ints[idx - 1], sizeof(s->ints[0]), "%lld", (long long)v);
+    s->params[idx - 1] = s->ints[idx - 1];
+    return 0;
+}
+
+static int pg_bind_text(struct db_stmt *base, int idx, const char *t,
+                        struct err *err)
+{
+    (void)err;
+    if (idx < 1 || idx > MAX_PARAMS)
+        BUG("parameter index out of range");
+    PS(base)->params[idx - 1] = t;
+    return 0;
+}
+
+static int pg_step(struct db_stmt *base, struct err *err)
+{
+    struct pg_stmt *s = PS(base);
+    struct pg_conn *c = PC(base->conn);
+    if (s->described) {     /* col_name ran before the first step */
+        PQclear(s->res);
+        s->res = NULL;
+        s->described = 0;
+    }
+    if (!s->res) {
+        s->res = PQexecPrepared(c->h, s->name, s->nparams, s->params, NULL,
+                                NULL, 0);
+        ExecStatusType st = PQresultStatus(s->res);
+        if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+            fail(c->h, s->res, err, "step");
+            PQclear(s->res);
+            s->res = NULL;
+            return -1;
+        }
+        s->nrows = PQntuples(s->res);
+        s->row = -1;
+    }
+    if (++s->row < s->nrows)
+        return DB_ROW;
+    return DB_DONE;
+}
+
+static void pg_done(struct db_stmt *base)
+{
+    struct pg_stmt *s = PS(base);
+    stmt_reset(s);
+    if (!s->cached) {
+        struct pg_conn *c = PC(base->conn);
+        evict(c, s);
+        free(s);
+        return;
+    }
+    s->busy = 0;
+}
+
+static int64_t pg_col_int(struct db_stmt *base, int i)
+{
+    struct pg_stmt *s = PS(base);
+    if (PQgetisnull(s->res, s->row, i))
+        return 0;
+    return strtoll(PQgetvalue(s->res, s->row, i), NULL, 10);
+}
+
+static const char *pg_col_text(struct db_stmt *base, int i)
+{
+    struct pg_stmt *s = PS(base);
+    if (PQgetisnull(s->res, s->row, i))
+        return NULL;
+    return PQgetvalue(s->res, s->row, i);
+}
+
+static int pg_col_null(struct db_stmt *base, int i)
+{
+    struct pg_stmt *s = PS(base);
+    return PQgetisnull(s->res, s->row, i);
+}
+
+static int pg_col_count(struct db_stmt *base)
+{
+    struct pg_stmt *s = PS(base);
+    struct pg_conn *c = PC(base->conn);
+    PGresult *d = PQdescribePrepared(c->h, s->name);
+    int n = PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
+    PQclear(d);
+    return n;
+}
+
+/* Column names come from the statement's description, kept until done. */
+static const char *pg_col_name(struct db_stmt *base, int i)
+{
+    struct pg_stmt *s = PS(base);
+    struct pg_conn *c = PC(base->conn);
+    if (!s->res) {
+        s->res = PQdescribePrepared(c->h, s->name);
+        s->nrows = 0;
+        s->row = -1;
+        s->described = 1;
+    }
+    return PQfname(s->res, i);
+}
+
+struct pg_copy {
+    struct db_copy base;
+    struct buf line;
+};
+
+/* COPY FROM STDIN in text format. */
+static int pg_copy_begin(struct db_conn *conn, const char *table,
+                         const char *const *cols, int ncols,
+                         struct db_copy **out, struct err *err)
+{
+    struct pg_conn *c = PC(conn);
+    struct buf sql;
+    buf_init(&sql, 1 << 16);
+    buf_addf(&sql, "COPY %s (", table);
+    for (int i = 0; i < ncols; i++)
+        buf_addf(&sql, "%s%s", i ? ", " : "", cols[i]);
+    buf_adds(&sql, ") FROM STDIN");
+    PGresult *r = PQexec(c->h, buf_cstr(&sql));
+    buf_release(&sql);
+    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0
+                                                : fail(c->h, r, err, "copy");
+    PQclear(r);
+    if (rc)
+        return rc;
+    struct pg_copy *cp = xcalloc(1, sizeof(*cp));
+    cp->base.conn = conn;
+    cp->base.ncols = ncols;
+    buf_init(&cp->line, 64u << 20);
+    *out = &cp->base;
+    return 0;
+}
+
+/* Appends one value escaped for COPY's text format. */
+static void copy_value(struct buf *b, const char *v)
+{
+    if (!v) {
+        buf_add(b, "\\N", 2);
+        return;
+    }
+    for (; *v; v++) {
+        switch (*v) {
+        case '\\': buf_add(b, "\\\\", 2); break;
+        case '\t': buf_add(b, "\\t", 2); break;
+        case '\n': buf_add(b, "\\n", 2); break;
+        case '\r': buf_add(b, "\\r", 2); break;
+        default: buf_add(b, v, 1); break;
+        }
+    }
+}
+
+static int pg_copy_row(struct db_copy *base, const char *const *vals,
+                       struct err *err)
+{
+    struct pg_copy *cp = (struct pg_copy *)base;
+    struct pg_conn *c = PC(base->conn);
+    cp->line.len = 0;
+    for (int i = 0; i < base->ncols; i++) {
+        if (i)
+            buf_add(&cp->line, "\t", 1);
+        copy_value(&cp->line, vals[i]);
+    }
+    buf_add(&cp->line, "\n", 1);
+    if (PQputCopyData(c->h, cp->line.data, (int)cp->line.len) != 1)
+        return fail(c->h, NULL, err, "copy");
+    return 0;
+}
+
+static int pg_copy_end(struct db_copy *base, struct err *err)
+{
+    struct pg_copy *cp = (struct pg_copy *)base;
+    struct pg_conn *c = PC(base->conn);
+    int rc = 0;
+    if (PQputCopyEnd(c->h, NULL) != 1)
+        rc = fail(c->h, NULL, err, "copy");
+    PGresult *r;
+    while ((r = PQgetResult(c->h)) != NULL) {
+        if (!rc && PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = fail(c->h, r, err, "copy");
+        PQclear(r);
+    }
+    buf_release(&cp->line);
+    free(cp);
+    return rc;
+}
+
+/* Moves the identity sequence of table.id past the largest id. */
+static int pg_sync_ids(struct db_conn *c, const char *table, struct err *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof(sql), "SELECT setval(pg_get_serial_sequence('%s', "
+             "'id'), COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM %s",
+             table, table);
+    return pg_exec(c, sql, err);
+}
+
+/* One writer: a transaction-level advisory lock, released by COMMIT or
+ * ROLLBACK, shared by every process on this database. */
+static int pg_begin_write(struct db_conn *c, struct err *err)
+{
+    int rc = pg_exec(c, "BEGIN", err);
+    if (!rc) {
+        rc = pg_exec(c, WRITER_LOCK, err);
+        if (rc)
+            pg_exec(c, "ROLLBACK", &(struct err){0});
+    }
+    return rc;
+}
+
+static int pg_in_tx(struct db_conn *c)
+{
+    PGTransactionStatusType t = PQtransactionStatus(PC(c)->h);
+    return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
+           t == PQTRANS_ACTIVE;
+}
+
+const struct db_ops db_pg_ops = {
+    .name = "postgres",
+    .id_type = "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    .conn_open = pg_open,
+    .conn_close = pg_close,
+    .conn_check = pg_check,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .bind_int = pg_bind_int,
+    .bind_text = pg_bind_text,
+    .step = pg_step,
+    .done = pg_done,
+    .col_int = pg_col_int,
+    .col_text = pg_col_text,
+    .col_null = pg_col_null,
+    .col_count = pg_col_count,
+    .col_name = pg_col_name,
+    .copy_begin = pg_copy_begin,
+    .copy_row = pg_copy_row,
+    .copy_end = pg_copy_end,
+    .defer_fks_sql = "SET CONSTRAINTS ALL DEFERRED",
+    .sync_ids = pg_sync_ids,
+    .begin_write = pg_begin_write,
+    .in_tx = pg_in_tx,
+};

@@ -1,0 +1,188 @@
+/* Unit tests for the PostgreSQL engine (store/db_pg.c) on a real server:
+ * tests/with-pg.sh starts one and sets PHEU_TEST_PG_URL; without it these
+ * tests are skipped. Each test works in a database of its own. */
+#include <criterion/criterion.h>
+#include <libpq-fe.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "store/db.h"
+#include "store/migrate.h"
+
+static struct db *db;
+static struct db_conn *c;
+static char url[512];
+
+/* Runs one statement on the maintenance database. */
+static void admin(const char *sql)
+{
+    char u[512];
+    snprintf(u, sizeof(u), "%s/postgres", getenv("PHEU_TEST_PG_URL"));
+    PGconn *h = PQconnectdb(u);
+    cr_assert_eq(PQstatus(h), CONNECTION_OK, "%s", PQerrorMessage(h));
+    PGresult *r = PQexec(h, sql);
+    cr_assert_eq(PQresultStatus(r), PGRES_COMMAND_OK, "%s: %s", sql,
+                 PQerrorMessage(h));
+    PQclear(r);
+    PQfinish(h);
+}
+
+static void setup(void)
+{
+    const char *base = getenv("PHEU_TEST_PG_URL");
+    struct err err = {0};
+    int applied;
+    if (!base || !*base)
+        cr_skip_test("PHEU_TEST_PG_URL is not set (run via tests/with-pg.sh)");
+    char sql[128];
+    snprintf(sql, sizeof(sql), "CREATE DATABASE u_%d", (int)getpid());
+    admin(sql);
+    snprintf(url, sizeof(url), "%s/u_%d", base, (int)getpid());
+    cr_assert_eq(db_open(url, &db, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(db_engine(db), "postgres");
+    cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
+    cr_assert_eq(applied, 1);
+    cr_assert_eq(db_conn_get(db, &c, &err), 0);
+}
+
+static void teardown(void)
+{
+    if (db)
+        db_close(db);
+    db = NULL;
+}
+
+TestSuite(pg, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(pg, question_marks_in_literals_are_not_parameters)
+{
+    struct db_stmt *st;
+    struct err err = {0};
+    cr_assert_eq(db_query(c, &st, &err, "SELECT '?' || ? || '-- ?'", "t",
+                          "x"), 0, "%s", err.msg);
+    cr_assert_eq(db_step(st, &err), DB_ROW);
+    cr_assert_str_eq(db_col_text(st, 0), "?x-- ?");
+    db_done(st);
+}
+
+Test(pg, constraint_violations_map_to_error_codes)
+{
+    struct err err = {0};
+    int64_t id;
+    cr_assert_eq(db_int(c, &err, &id, "INSERT INTO users (email, name, role, "
+                        "created_at, updated_at) VALUES ('a@b.vn', 'A', "
+                        "'admin', 0, 0) RETURNING id", NULL), 0, "%s",
+                 err.msg);
+    cr_assert_eq(id, 1);
+    cr_assert_eq(db_run(c, &err, "INSERT INTO users (email, name, role, "
+                        "created_at, updated_at) VALUES ('a@b.vn', 'B', "
+                        "'admin', 0, 0)", NULL), E_CONFLICT);
+    cr_assert_eq(db_run(c, &err, "INSERT INTO users (email, name, role, "
+                        "team_id, created_at, updated_at) VALUES ('c@b.vn', "
+                        "'C', 'admin', 99, 0, 0)", NULL), E_RULE);
+    cr_assert_eq(db_run(c, &err, "INSERT INTO users (email, name, role, "
+                        "created_at, updated_at) VALUES ('d@b.vn', 'D', "
+                        "'boss', 0, 0)", NULL), E_INVALID);
+    cr_assert_eq(db_int(c, &err, &id, "SELECT id FROM users WHERE email = ?",
+                        "t", "nobody@b.vn"), E_NOTFOUND);
+}
+
+Test(pg, rollback_undoes_and_the_connection_stays_usable)
+{
+    struct err err = {0};
+    int64_t n = -1;
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(db_run(c, &err, "INSERT INTO settings (key, value) VALUES "
+                        "('k', 'v')", NULL), 0);
+    /* a failed statement aborts the PostgreSQL transaction ... */
+    cr_assert_eq(db_run(c, &err, "INSERT INTO settings (key, value) VALUES "
+                        "('k', 'w')", NULL), E_CONFLICT);
+    db_rollback(c);
+    /* ... and after the rollback nothing of it is left */
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings WHERE "
+                        "key = 'k'", NULL), 0, "%s", err.msg);
+    cr_assert_eq(n, 0);
+}
+
+Test(pg, copy_loads_rows_and_ids_continue_after_them)
+{
+    struct err err = {0};
+    struct db_copy *cp;
+    static const char *const cols[] = {"id", "name", "kind", "parent_id",
+                                       "manager_id", "created_at",
+                                       "updated_at"};
+    const char *r1[] = {"7", "Kinh doanh\tHà Nội", "sales", NULL, NULL, "1",
+                        "1"};
+    const char *r2[] = {"3", "Con\\n", "sales", "7", NULL, "2", "2"};
+    int64_t id, n;
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(db_defer_fks(c, &err), 0);
+    cr_assert_eq(db_copy_begin(c, "teams", cols, 7, &cp, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(db_copy_row(cp, r2, &err), 0);  /* child before parent */
+    cr_assert_eq(db_copy_row(cp, r1, &err), 0);
+    cr_assert_eq(db_copy_end(cp, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_sync_ids(c, "teams", &err), 0, "%s", err.msg);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM teams WHERE "
+                        "name = ?", "t", "Kinh doanh\tHà Nội"), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM teams WHERE "
+                        "name = ?", "t", "Con\\n"), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_eq(db_int(c, &err, &id, "INSERT INTO teams (name, kind, "
+                        "created_at, updated_at) VALUES ('x', 'sales', 0, 0) "
+                        "RETURNING id", NULL), 0, "%s", err.msg);
+    cr_assert_eq(id, 8);
+}
+
+Test(pg, column_names_are_known_before_the_first_step)
+{
+    struct db_stmt *st;
+    struct err err = {0};
+    cr_assert_eq(db_prepare(c, "SELECT * FROM settings WHERE 1 = 0", &st,
+                            &err), 0);
+    cr_assert_eq(db_col_count(st), 2);
+    cr_assert_str_eq(db_col_name(st, 0), "key");
+    cr_assert_str_eq(db_col_name(st, 1), "value");
+    cr_assert_eq(db_step(st, &err), DB_DONE);
+    db_done(st);
+}
+
+Test(pg, many_distinct_statements_cycle_through_the_cache)
+{
+    struct err err = {0};
+    for (int i = 0; i < 600; i++) {
+        char sql[64];
+        int64_t v = -1;
+        snprintf(sql, sizeof(sql), "SELECT %d + ?", i);
+        cr_assert_eq(db_int(c, &err, &v, sql, "i", (int64_t)1), 0, "%s",
+                     err.msg);
+        cr_assert_eq(v, i + 1);
+    }
+}
+
+Test(pg, a_dropped_connection_is_reopened)
+{
+    struct err err = {0};
+    int64_t pid = 0, v = 0;
+    cr_assert_eq(db_int(c, &err, &pid, "SELECT pg_backend_pid()", NULL), 0);
+    char sql[128];
+    snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)",
+             (long long)pid);
+    char u[512];
+    snprintf(u, sizeof(u), "%s/postgres", getenv("PHEU_TEST_PG_URL"));
+    PGconn *h = PQconnectdb(u);
+    PQclear(PQexec(h, sql));
+    PQfinish(h);
+    /* the statement on the dead session fails as "unavailable" (503) */
+    cr_assert_eq(db_int(c, &err, &v, "SELECT 1 + ?", "i", (int64_t)1),
+                 E_UNAVAILABLE);
+    /* the next use of the connection reconnects and prepares again */
+    cr_assert_eq(db_conn_get(db, &c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_int(c, &err, &v, "SELECT 1 + ?", "i", (int64_t)1), 0,
+                 "%s", err.msg);
+    cr_assert_eq(v, 2);
+}
