@@ -54,7 +54,8 @@ static int fail(PGconn *h, PGresult *res, struct err *err, const char *what)
     if (PQstatus(h) != CONNECTION_OK || !state ||
         !strncmp(state, "08", 2) || !strncmp(state, "57P", 3) ||
         !strncmp(state, "53", 2) || !strcmp(state, "40001") ||
-        !strcmp(state, "40P01")) {
+        !strcmp(state, "40P01") || !strcmp(state, "57014") ||
+        !strcmp(state, "55P03")) {
         log_warn("db %s unavailable: %s", what, msg);
         return err_set(err, E_UNAVAILABLE, NULL, "database unavailable");
     }

@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (ADMIN_EMAIL, DEMO_PASSWORD, PG_URL, Server, base_env,
-                      cli, cli_ok, cli_token, db_rows, pg_new_db, uniq)
+from conftest import (ADMIN_EMAIL, BIN, DEMO_PASSWORD, PG_URL, Server,
+                      base_env, cli, cli_ok, cli_token, db_rows, pg_new_db,
+                      uniq)
 
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PHEU_TEST_PG_URL")
 
@@ -168,3 +169,18 @@ def test_restart_under_write_load_loses_no_acknowledged_write(fresh_server):
     missing = {n for n in acked if stored.get(n) != acked[n]}
     assert not missing, "acknowledged writes lost: %s" % sorted(missing)[:5]
     assert srv.stop() == 0
+
+
+def test_two_inits_at_once_on_an_empty_database_both_succeed():
+    for _ in range(3):
+        db = pg_new_db()
+        procs = [subprocess.Popen([BIN, "init", "--db", db],
+                                  stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=base_env(),
+                                  text=True) for _ in range(2)]
+        outs = [p.communicate(timeout=60) for p in procs]
+        assert [p.returncode for p in procs] == [0, 0], outs
+        applied = sorted(o[0].split("(")[1].split()[0] for o in outs)
+        assert applied == ["0", "1"], outs   # exactly one ran it
+        assert db_rows(db, "SELECT version FROM schema_migrations") == [
+            {"version": "0001_foundation.sql"}]

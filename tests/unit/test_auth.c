@@ -11,10 +11,12 @@
 #include "store/migrate.h"
 #include "util/clock.h"
 
+#include "testdb.h"
+
 static struct db *db;
 static struct db_conn *c;
 static struct arena a;     /* for login results */
-static char path[64];
+static struct testdb tdb;
 static int64_t admin_id, rep_id;
 
 static const int64_t T0 = 1772353800000LL;   /* 2026-03-01T08:30:00Z */
@@ -37,14 +39,10 @@ static int64_t add_user(const char *email, const char *role)
 
 static void setup(void)
 {
-    struct err err = {0};
-    int applied;
     cr_assert_eq(sodium_init() >= 0, 1);
-    snprintf(path, sizeof(path), "/tmp/pheu-test-auth-%d.db", getpid());
-    unlink(path);
-    cr_assert_eq(db_open(path, &db, &err), 0, "%s", err.msg);
-    cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
-    cr_assert_eq(db_conn_get(db, &c, &err), 0);
+    testdb_open(&tdb, "auth");
+    db = tdb.db;
+    c = tdb.c;
     clock_set_fake(T0);
     arena_init(&a);
     admin_id = add_user("admin@x.vn", "admin");
@@ -56,13 +54,7 @@ static void teardown(void)
     principal_cache_clear();
     arena_release(&a);
     clock_set_fake(0);
-    db_close(db);
-    char p2[80];
-    unlink(path);
-    snprintf(p2, sizeof(p2), "%s-wal", path);
-    unlink(p2);
-    snprintf(p2, sizeof(p2), "%s-shm", path);
-    unlink(p2);
+    testdb_close(&tdb);
 }
 
 TestSuite(auth, .init = setup, .fini = teardown, .timeout = 60);

@@ -8,29 +8,18 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store/db.h"
-#include "store/migrate.h"
 #include "store/q_team.h"
 #include "store/update.h"
 #include "util/clock.h"
 #include "util/log.h"
 
-static char path[64];
+#include "testdb.h"
+
+static struct testdb tdb;
 static struct db *db;
 static struct db_conn *c;
 static struct err err;
 static int64_t team_a, team_b, user_id;
-
-/* Removes the database file and its WAL companions. */
-static void remove_db_files(void)
-{
-    char side[80];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
-}
 
 static int64_t add_team(const char *name)
 {
@@ -45,14 +34,9 @@ static void setup(void)
     log_set_level(LOG_OFF);
     clock_set_fake(1772353800000LL);
     memset(&err, 0, sizeof(err));
-    snprintf(path, sizeof(path), "/tmp/pheu-test-upd-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    cr_assert_eq(db_open(path, &db, &err), 0, "%s", err.msg);
-    int applied = 0;
-    cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
-    cr_assert_eq(db_conn_get(db, &c, &err), 0, "%s", err.msg);
+    testdb_open(&tdb, "upd");
+    db = tdb.db;
+    c = tdb.c;
     team_a = add_team("A");
     team_b = add_team("B");
     cr_assert_eq(db_int(c, &err, &user_id,
@@ -67,8 +51,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-    db_close(db);
-    remove_db_files();
+    testdb_close(&tdb);
     clock_set_fake(0);
 }
 

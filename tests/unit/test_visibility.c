@@ -17,46 +17,31 @@
 #include "util/clock.h"
 #include "util/log.h"
 
-static char path[64];
+#include "testdb.h"
+
+static struct testdb tdb;
 static struct db *db;
 static struct db_conn *c;
 static struct err err;
 static struct arena a;
 
 /* Removes the database file and its WAL companions. */
-static void remove_db_files(void)
-{
-    char side[80];
-    unlink(path);
-    snprintf(side, sizeof(side), "%s-wal", path);
-    unlink(side);
-    snprintf(side, sizeof(side), "%s-shm", path);
-    unlink(side);
-}
-
 static void open_db(void)
 {
     log_set_level(LOG_OFF);
     clock_set_fake(1772353800000LL);
     arena_init(&a);
     memset(&err, 0, sizeof(err));
-    snprintf(path, sizeof(path), "/tmp/pheu-test-vis-XXXXXX");
-    int fd = mkstemp(path);
-    cr_assert_geq(fd, 0);
-    close(fd);
-    cr_assert_eq(db_open(path, &db, &err), 0, "%s", err.msg);
-    int applied = -1;
-    cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
-    cr_assert_gt(applied, 0);
-    cr_assert_eq(db_conn_get(db, &c, &err), 0, "%s", err.msg);
+    testdb_open(&tdb, "vis");
+    db = tdb.db;
+    c = tdb.c;
 }
 
 static void close_db(void)
 {
-    db_close(db);
+    testdb_close(&tdb);
     db = NULL;
     c = NULL;
-    remove_db_files();
     arena_release(&a);
     clock_set_fake(0);
 }
