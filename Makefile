@@ -106,9 +106,13 @@ browser: pheu tests/browser/node_modules
 	PHEU_BIN=$(CURDIR)/pheu node --test tests/browser/
 	PHEU_BIN=$(CURDIR)/pheu tests/with-pg.sh node --test tests/browser/
 
+# Banned functions (STYLE.md) and cppcheck's warnings are errors.
 lint:
 	@! grep -nE '\b(sprintf|strcpy|strcat|gets|atoi|strtok)\s*\(' $(SRC) \
 	    || { echo "banned function (see STYLE.md)"; exit 1; }
+	cppcheck --enable=warning,performance,portability --std=c11 -q \
+	    --error-exitcode=1 --inline-suppr --suppress=missingIncludeSystem \
+	    -Isrc src
 
 check: deps-check
 	@$(MAKE) --no-print-directory lint

@@ -6,7 +6,7 @@ set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev
 libsodium-dev libutf8proc-dev libpq-dev curl"
-check="$build libcriterion-dev python3 python3-pytest python3-requests
+check="$build cppcheck libcriterion-dev python3 python3-pytest python3-requests
 python3-psycopg2 postgresql-client
 chromium sqlite3 postgresql postgresql-contrib"
 bench="$build wrk curl sqlite3 postgresql postgresql-client"

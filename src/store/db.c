@@ -129,9 +129,9 @@ int db_bind_int(struct db_stmt *s, int idx, int64_t v, struct err *err)
     return s->conn->db->ops->bind_int(s, idx, v, err);
 }
 
-int db_bind_text(struct db_stmt *s, int idx, const char *t, struct err *err)
+int db_bind_text(struct db_stmt *st, int idx, const char *s, struct err *err)
 {
-    return s->conn->db->ops->bind_text(s, idx, t, err);
+    return st->conn->db->ops->bind_text(st, idx, s, err);
 }
 
 /* Binds arguments by the fmt letters of db_query. */

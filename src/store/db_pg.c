@@ -233,7 +233,8 @@ static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
     char *text = rewrite(s->sql, &n);
     if (n > MAX_PARAMS) {
         free(text);
-        BUG("too many SQL parameters");
+        return err_set(err, E_INTERNAL, NULL, "more than %d parameters",
+                       MAX_PARAMS);
     }
     PGresult *r = PQprepare(c->h, s->name, text, 0, NULL);
     free(text);
@@ -319,20 +320,21 @@ static int pg_bind_int(struct db_stmt *base, int idx, int64_t v,
                        struct err *err)
 {
     struct pg_stmt *s = PS(base);
-    (void)err;
     if (idx < 1 || idx > MAX_PARAMS)
-        BUG("parameter index out of range");
-    snprintf(s->ints[idx - 1], sizeof(s->ints[0]), "%lld", (long long)v);
-    s->params[idx - 1] = s->ints[idx - 1];
+        return err_set(err, E_INTERNAL, NULL, "parameter %d out of range",
+                       idx);
+    int i = idx - 1;
+    snprintf(s->ints[i], sizeof(s->ints[0]), "%lld", (long long)v);
+    s->params[i] = s->ints[i];
     return 0;
 }
 
 static int pg_bind_text(struct db_stmt *base, int idx, const char *t,
                         struct err *err)
 {
-    (void)err;
     if (idx < 1 || idx > MAX_PARAMS)
-        BUG("parameter index out of range");
+        return err_set(err, E_INTERNAL, NULL, "parameter %d out of range",
+                       idx);
     PS(base)->params[idx - 1] = t;
     return 0;
 }

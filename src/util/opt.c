@@ -35,7 +35,7 @@ static int set_value(const struct opt *o, const char *v, const char *from)
 /* Applies environment fallbacks for options not given on the line. */
 static int apply_env(const struct opt *opts, const char *given)
 {
-    for (int i = 0; opts[i].name && i < 64; i++) {
+    for (int i = 0; i < 64 && opts[i].name; i++) {
         const char *v = opts[i].env ? getenv(opts[i].env) : NULL;
         if (!given[i] && v && *v && set_value(&opts[i], v, "environment"))
             return 2;
@@ -80,7 +80,7 @@ int opt_parse(int argc, char **argv, const struct opt *opts,
         char *name = a + 2, *eq = strchr(name, '=');
         size_t nlen = eq ? (size_t)(eq - name) : strlen(name);
         int k = -1;
-        for (int j = 0; opts[j].name && j < 64; j++)
+        for (int j = 0; j < 64 && opts[j].name; j++)
             if (strlen(opts[j].name) == nlen &&
                 !strncmp(opts[j].name, name, nlen))
                 k = j;
