@@ -186,6 +186,28 @@ export function validate(form) {
   return !first;
 }
 
+/**
+ * Wires a form's submission: checks it with validate(), then runs
+ * `send(form.elements)` with `button` disabled. A server error is shown
+ * next to the field it names; on a 401 (the api module has already sent
+ * the user to the login page) `onUnauth` runs instead.
+ */
+export function onSubmit(form, button, send, onUnauth = () => {}) {
+  form.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    if (!validate(form)) return;
+    button.disabled = true;
+    try {
+      await send(form.elements);
+    } catch (err) {
+      if (err.status === 401) onUnauth();
+      else showFormError(form, err);
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
+
 /** An empty, focusable form-level error box (role=alert). */
 export function formErrorBox() {
   return h('p', { class: 'form-error', role: 'alert', tabindex: '-1', hidden: true });

@@ -20,6 +20,14 @@ void db_fault_reset(void)
     atomic_store(&step_count, 0);
 }
 
+uint64_t db_sql_hash(const char *sql)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *sql; sql++)
+        h = (h ^ (unsigned char)*sql) * 0x100000001b3ULL;
+    return h;
+}
+
 /* Whether url names a PostgreSQL database. */
 static int is_pg(const char *url)
 {

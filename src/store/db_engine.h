@@ -71,6 +71,9 @@ struct db_copy {
     int ncols;
 };
 
+/* FNV-1a hash of SQL text: the key of the engines' statement caches. */
+uint64_t db_sql_hash(const char *sql);
+
 extern const struct db_ops db_sqlite_ops;
 extern const struct db_ops db_pg_ops;
 

@@ -217,14 +217,6 @@ static char *rewrite(const char *sql, int *n)
     return out;
 }
 
-static uint64_t hash_sql(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 /* Prepares s->sql on the server under s->name. */
 static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
                           struct err *err)
@@ -280,7 +272,7 @@ static int pg_prepare(struct db_conn *conn, const char *sql,
                       struct db_stmt **out, struct err *err)
 {
     struct pg_conn *c = PC(conn);
-    uint64_t h = hash_sql(sql);
+    uint64_t h = db_sql_hash(sql);
     struct pg_stmt *s = NULL;
     for (int i = 0; i < c->ncache && !s; i++)
         if (c->cache[i].hash == h && !c->cache[i].busy &&

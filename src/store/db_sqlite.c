@@ -108,14 +108,6 @@ static int lite_exec(struct db_conn *conn, const char *sql, struct err *err)
     return rc == SQLITE_OK ? 0 : fail(LC(conn)->h, rc, err, "exec");
 }
 
-static uint64_t hash_sql(const char *s)
-{
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
-    return h;
-}
-
 /* A cache slot for a new statement: a free one, an evictable one, or
  * NULL when every slot is in use. */
 static struct lite_stmt *slot(struct lite_conn *c)
@@ -139,7 +131,7 @@ static int lite_prepare(struct db_conn *conn, const char *sql,
                         struct db_stmt **out, struct err *err)
 {
     struct lite_conn *c = LC(conn);
-    uint64_t h = hash_sql(sql);
+    uint64_t h = db_sql_hash(sql);
     for (int i = 0; i < c->ncache; i++) {
         struct lite_stmt *s = &c->cache[i];
         if (s->hash == h && !s->busy && !strcmp(s->sql, sql)) {

@@ -5,7 +5,7 @@
 import { api, listAll } from '../api.js';
 import { TEAM_KINDS } from '../constants.js';
 import {
-  h, field, select, validate, clearErrors, formErrorBox, showFormError,
+  h, field, select, onSubmit, clearErrors, formErrorBox,
   openDialog, notify, pageHeader, loading, setText, byName,
 } from '../dom.js';
 import { buildTree, flatTree, indentName } from '../tree.js';
@@ -157,33 +157,23 @@ function createForm(view) {
     error,
     h('div', { class: 'form-actions' }, submit),
   );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!validate(form)) return;
-    const el = form.elements;
+  onSubmit(form, submit, async (el) => {
     const body = {
       name: el.name.value.trim(),
       kind: el.kind.value,
       parent_id: idValue(el.parent_id.value),
       manager_id: idValue(el.manager_id.value),
     };
-    submit.disabled = true;
-    try {
-      const team = await api.post('/api/v1/teams', body);
-      if (!view.ctx.alive()) return;
-      view.teams.push(team);
-      refresh(view);
-      // The new team is a possible parent for the next one.
-      el.parent_id.replaceChildren(...parentSelect(view, 'tmp', null, null).options);
-      form.reset();
-      clearErrors(form);
-      notify({ key: 'teams.created', vars: { name: team.name } });
-      form.elements.name.focus();
-    } catch (err) {
-      if (err.status !== 401) showFormError(form, err);
-    } finally {
-      submit.disabled = false;
-    }
+    const team = await api.post('/api/v1/teams', body);
+    if (!view.ctx.alive()) return;
+    view.teams.push(team);
+    refresh(view);
+    // The new team is a possible parent for the next one.
+    el.parent_id.replaceChildren(...parentSelect(view, 'tmp', null, null).options);
+    form.reset();
+    clearErrors(form);
+    notify({ key: 'teams.created', vars: { name: team.name } });
+    form.elements.name.focus();
   });
   return h(
     'section',
@@ -210,10 +200,7 @@ function editDialog(view, tm) {
   );
   const dlg = openDialog('teams.edit_title', form);
   cancel.addEventListener('click', () => dlg.close());
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!validate(form)) return;
-    const el = form.elements;
+  onSubmit(form, save, async (el) => {
     const patch = {};
     if (el.name.value.trim() !== tm.name) patch.name = el.name.value.trim();
     if (el.kind.value !== tm.kind) patch.kind = el.kind.value;
@@ -225,21 +212,13 @@ function editDialog(view, tm) {
       dlg.close();
       return;
     }
-    save.disabled = true;
-    try {
-      const updated = await api.patch(`/api/v1/teams/${encodeURIComponent(tm.id)}`, patch);
-      const i = view.teams.findIndex((x) => x.id === tm.id);
-      if (i >= 0) view.teams[i] = { ...tm, ...(updated || patch) };
-      refresh(view);
-      dlg.close();
-      const b = view.treeBox.querySelector(`li[data-team-id="${CSS.escape(String(tm.id))}"] > .team-row button`);
-      if (b) b.focus();
-      notify({ key: 'teams.updated', vars: { name: view.teams[i >= 0 ? i : 0].name } });
-    } catch (err) {
-      if (err.status === 401) dlg.close();
-      else showFormError(form, err);
-    } finally {
-      save.disabled = false;
-    }
-  });
+    const updated = await api.patch(`/api/v1/teams/${encodeURIComponent(tm.id)}`, patch);
+    const i = view.teams.findIndex((x) => x.id === tm.id);
+    if (i >= 0) view.teams[i] = { ...tm, ...(updated || patch) };
+    refresh(view);
+    dlg.close();
+    const b = view.treeBox.querySelector(`li[data-team-id="${CSS.escape(String(tm.id))}"] > .team-row button`);
+    if (b) b.focus();
+    notify({ key: 'teams.updated', vars: { name: view.teams[i >= 0 ? i : 0].name } });
+  }, () => dlg.close());
 }

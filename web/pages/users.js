@@ -5,7 +5,7 @@
 import { api, listAll } from '../api.js';
 import { ROLES } from '../constants.js';
 import {
-  h, field, select, validate, clearErrors, formErrorBox, showFormError,
+  h, field, select, onSubmit, clearErrors, formErrorBox,
   openDialog, notify, pageHeader, loading, setText,
 } from '../dom.js';
 import { flatTree, indentName } from '../tree.js';
@@ -150,10 +150,7 @@ function createForm(view) {
     error,
     h('div', { class: 'form-actions' }, submit),
   );
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!validate(form)) return;
-    const el = form.elements;
+  onSubmit(form, submit, async (el) => {
     const body = {
       email: el.email.value.trim(),
       name: el.name.value.trim(),
@@ -161,26 +158,19 @@ function createForm(view) {
       team_id: teamValue(el.team_id.value),
       password: el.password.value,
     };
-    submit.disabled = true;
-    try {
-      const user = await api.post('/api/v1/users', body);
-      if (!view.ctx.alive()) return;
-      view.users.push(user);
-      refresh(view);
-      form.reset();
-      clearErrors(form);
-      notify({ key: 'users.created', vars: { email: user.email } });
-      const row = view.tbody.querySelector(`tr[data-user-id="${CSS.escape(String(user.id))}"]`);
-      if (row) {
-        row.classList.add('row-new');
-        row.scrollIntoView({ block: 'nearest' });
-      }
-      el.email.focus();
-    } catch (err) {
-      if (err.status !== 401) showFormError(form, err);
-    } finally {
-      submit.disabled = false;
+    const user = await api.post('/api/v1/users', body);
+    if (!view.ctx.alive()) return;
+    view.users.push(user);
+    refresh(view);
+    form.reset();
+    clearErrors(form);
+    notify({ key: 'users.created', vars: { email: user.email } });
+    const row = view.tbody.querySelector(`tr[data-user-id="${CSS.escape(String(user.id))}"]`);
+    if (row) {
+      row.classList.add('row-new');
+      row.scrollIntoView({ block: 'nearest' });
     }
+    el.email.focus();
   });
   return h(
     'section',
@@ -207,10 +197,7 @@ function editDialog(view, u) {
   );
   const dlg = openDialog('users.edit_title', form);
   cancel.addEventListener('click', () => dlg.close());
-  form.addEventListener('submit', async (e) => {
-    e.preventDefault();
-    if (!validate(form)) return;
-    const el = form.elements;
+  onSubmit(form, save, async (el) => {
     const patch = {};
     if (el.role.value !== u.role) patch.role = el.role.value;
     const team = teamValue(el.team_id.value);
@@ -220,22 +207,14 @@ function editDialog(view, u) {
       dlg.close();
       return;
     }
-    save.disabled = true;
-    try {
-      const updated = await api.patch(`/api/v1/users/${encodeURIComponent(u.id)}`, patch);
-      const i = view.users.findIndex((x) => x.id === u.id);
-      if (i >= 0) view.users[i] = { ...u, ...(updated || patch) };
-      refresh(view);
-      dlg.close();
-      focusRowButton(view, u.id);
-      notify({ key: 'users.updated', vars: { email: u.email } });
-    } catch (err) {
-      if (err.status === 401) dlg.close();
-      else showFormError(form, err);
-    } finally {
-      save.disabled = false;
-    }
-  });
+    const updated = await api.patch(`/api/v1/users/${encodeURIComponent(u.id)}`, patch);
+    const i = view.users.findIndex((x) => x.id === u.id);
+    if (i >= 0) view.users[i] = { ...u, ...(updated || patch) };
+    refresh(view);
+    dlg.close();
+    focusRowButton(view, u.id);
+    notify({ key: 'users.updated', vars: { email: u.email } });
+  }, () => dlg.close());
 }
 
 // After a redraw the dialog's opener is gone: give focus to its successor.
