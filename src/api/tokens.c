@@ -25,7 +25,11 @@ static int tokens_post(struct req *rq, struct resp *rs)
         return resp_fail(rs, &err);
     if (!json_is_string(n) || !json_string_length(n))
         return resp_error(rs, E_INVALID, "name", "is required");
-    name = json_string_value(n);
+    /* The stored form (NFC), so the answer matches what lists show. */
+    rc = text_normalize(json_string_value(n), json_string_length(n), 100,
+                        "name", &name, &rq->arena, &err);
+    if (rc)
+        return resp_fail(rs, &err);
     if (u) {
         if (!json_is_integer(u) || json_integer_value(u) <= 0)
             return resp_error(rs, E_INVALID, "user_id", "must be a user id");

@@ -32,6 +32,17 @@ def listed(client):
     return r
 
 
+def test_name_is_answered_as_stored_nfc(server, alice):
+    # "đồng" typed decomposed (NFD): o + circumflex + grave
+    r = alice.post("/api/v1/tokens",
+                   json={"name": "\u0111o\u0302\u0300ng b\u00f4\u0323"})
+    assert r.status_code == 201, r.text
+    t = r.json()
+    assert t["name"] == "đồng bộ"
+    assert [x["name"] for x in listed(alice).json()["data"]
+            if x["id"] == t["id"]] == ["đồng bộ"]
+
+
 def test_create_use_list(server, alice):
     r = alice.post("/api/v1/tokens", json={"name": "Zapier đồng bộ"})
     assert r.status_code == 201, r.text
