@@ -9,6 +9,7 @@ void api_routes(struct router *r)
     router_add(r, users_routes);
     router_add(r, teams_routes);
     router_add(r, tokens_routes);
+    router_add(r, records_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

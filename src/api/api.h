@@ -11,6 +11,7 @@ extern const struct route me_routes[];
 extern const struct route users_routes[];
 extern const struct route teams_routes[];
 extern const struct route tokens_routes[];
+extern const struct route records_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

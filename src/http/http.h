@@ -62,6 +62,9 @@ struct route {
 
 /* The query keys of a paginated list. */
 extern const char *const QUERY_PAGE[];
+/* Any key (the handler checks them); repeats and missing values are
+ * still refused centrally. */
+extern const char *const QUERY_ANY[];
 
 /* ---- requests (http/req.c) ---- */
 
@@ -83,6 +86,10 @@ int req_param_id(struct req *rq, const char *name, int64_t *id,
  * and appear once (SPEC App. C); E_INVALID naming the key. */
 int req_query_check(struct req *rq, const char *const *allowed,
                     struct err *err);
+/* Calls fn(key, value, ctx) for every query argument in order; stops at
+ * and returns the first non-zero result. */
+typedef int (*req_arg_fn)(const char *key, const char *value, void *ctx);
+int req_query_each(struct req *rq, req_arg_fn fn, void *ctx);
 /* A query parameter's value, or NULL. */
 const char *req_query(struct req *rq, const char *name);
 /* Reads ?limit= (1..500, default 50) and ?cursor= (an opaque id). */
@@ -97,6 +104,8 @@ int req_json_object(struct req *rq, json_t **obj, struct err *err);
 int resp_json(struct resp *rs, int status, json_t *v);
 /* Sends {"data": list, "next_cursor": ...}; takes ownership of list. */
 int resp_list(struct resp *rs, json_t *list, int64_t next_after);
+/* As resp_list with an opaque cursor string (NULL: last page). */
+int resp_list_cursor(struct resp *rs, json_t *list, const char *next);
 /* Sends the error body for code with field and message. */
 int resp_error(struct resp *rs, int code, const char *field,
                const char *msg);

@@ -75,6 +75,7 @@ int req_param_id(struct req *rq, const char *name, int64_t *id,
 }
 
 const char *const QUERY_PAGE[] = {"limit", "cursor", NULL};
+const char *const QUERY_ANY[] = {"*", NULL};
 
 struct qcheck {
     const char *const *allowed;
@@ -90,7 +91,7 @@ static enum MHD_Result visit(void *cls, enum MHD_ValueKind kind,
 {
     struct qcheck *q = cls;
     (void)kind;
-    int ok = 0;
+    int ok = q->allowed[0] && !strcmp(q->allowed[0], "*");
     for (int i = 0; q->allowed[i] && !ok; i++)
         ok = !strcmp(q->allowed[i], key);
     if (!ok) {
@@ -161,4 +162,27 @@ int req_json_object(struct req *rq, json_t **obj, struct err *err)
                        "object");
     *obj = rq->json;
     return 0;
+}
+
+struct each {
+    req_arg_fn fn;
+    void *ctx;
+    int rc;
+};
+
+/* Visits one query argument for req_query_each. */
+static enum MHD_Result each_arg(void *cls, enum MHD_ValueKind kind,
+                                const char *key, const char *value)
+{
+    struct each *e = cls;
+    (void)kind;
+    e->rc = e->fn(key, value ? value : "", e->ctx);
+    return e->rc ? MHD_NO : MHD_YES;
+}
+
+int req_query_each(struct req *rq, req_arg_fn fn, void *ctx)
+{
+    struct each e = {fn, ctx, 0};
+    MHD_get_connection_values(rq->conn, MHD_GET_ARGUMENT_KIND, each_arg, &e);
+    return e.rc;
 }

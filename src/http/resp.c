@@ -61,6 +61,15 @@ int resp_list(struct resp *rs, json_t *list, int64_t next_after)
     return resp_json(rs, 200, o);
 }
 
+int resp_list_cursor(struct resp *rs, json_t *list, const char *next)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "data", list);
+    json_object_set_new(o, "next_cursor", next ? json_string(next)
+                                               : json_null());
+    return resp_json(rs, 200, o);
+}
+
 /* Writes the error body; existing_id > 0 names the record a conflict
  * is with. */
 static int error_body(struct resp *rs, int code, const char *field,

@@ -104,15 +104,14 @@ int db_exec(struct db_conn *c, const char *sql, struct err *err)
     return c->db->ops->exec(c, sql, err);
 }
 
-int db_exec_schema(struct db_conn *c, const char *sql, struct err *err)
+/* Replaces every `from` in s with `to`; returns a malloc'd string. */
+static char *replace_all(const char *s, const char *from, const char *to)
 {
-    static const char from[] = "@ID@";
-    const char *to = c->db->ops->id_type;
     size_t n = 0, fl = strlen(from), tl = strlen(to);
-    for (const char *p = strstr(sql, from); p; p = strstr(p + fl, from))
+    for (const char *p = strstr(s, from); p; p = strstr(p + fl, from))
         n++;
-    char *out = xmalloc(strlen(sql) + n * tl + 1), *o = out;
-    const char *p = sql, *q;
+    char *out = xmalloc(strlen(s) + n * tl + 1), *o = out;
+    const char *p = s, *q;
     while ((q = strstr(p, from)) != NULL) {
         memcpy(o, p, (size_t)(q - p));
         o += q - p;
@@ -121,9 +120,47 @@ int db_exec_schema(struct db_conn *c, const char *sql, struct err *err)
         p = q + fl;
     }
     memcpy(o, p, strlen(p) + 1);
-    int rc = db_exec(c, out, err);
-    free(out);
+    return out;
+}
+
+int db_exec_schema(struct db_conn *c, const char *sql, struct err *err)
+{
+    const struct db_ops *ops = c->db->ops;
+    const char *const subst[][2] = {
+        {"@ID@", ops->id_type},
+        {"@BYTES@", ops->bytes_collate},
+        {"@NOROWID@", ops->no_rowid},
+    };
+    char *text = xstrdup(sql);
+    for (size_t i = 0; i < sizeof(subst) / sizeof(subst[0]); i++) {
+        char *next = replace_all(text, subst[i][0], subst[i][1]);
+        free(text);
+        text = next;
+    }
+    int rc = db_exec(c, text, err);
+    free(text);
     return rc;
+}
+
+void db_json_get(const struct db *db, char *out, size_t outlen,
+                 const char *col, const char *k, char type)
+{
+    db->ops->json_get(out, outlen, col, k, type);
+}
+
+const char *db_bytes_collate(const struct db *db)
+{
+    return db->ops->bytes_collate;
+}
+
+const char *db_ilike(const struct db *db)
+{
+    return db->ops->ilike;
+}
+
+struct db *db_conn_db(struct db_conn *c)
+{
+    return c->db;
 }
 
 int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out,

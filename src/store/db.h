@@ -5,6 +5,7 @@
 #ifndef PHEU_STORE_DB_H
 #define PHEU_STORE_DB_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "util/err.h"
@@ -78,6 +79,18 @@ int db_begin_write(struct db_conn *c, struct err *err);
 int db_commit(struct db_conn *c, struct err *err);
 /* Rolls back if a transaction is open; never fails. */
 void db_rollback(struct db_conn *c);
+
+/* Writes the engine's SQL expression for key k of the JSON column col
+ * into out, as type 't' text, 'n' number or 'b' boolean (1/0); k must be
+ * a checked identifier ([a-z][a-z0-9_]*). */
+void db_json_get(const struct db *db, char *out, size_t outlen,
+                 const char *col, const char *k, char type);
+/* The collation clause that orders text byte-wise ("" on SQLite). */
+const char *db_bytes_collate(const struct db *db);
+/* The case-insensitive LIKE operator ("LIKE" or "ILIKE"). */
+const char *db_ilike(const struct db *db);
+/* The database a connection belongs to. */
+struct db *db_conn_db(struct db_conn *c);
 
 /* ---- bulk loading (pheu migrate-data, imports) ---- */
 

@@ -11,6 +11,13 @@
 struct db_ops {
     const char *name;       /* "sqlite" | "postgres" */
     const char *id_type;    /* what @ID@ becomes in migrations */
+    const char *bytes_collate;  /* @BYTES@: byte-wise text ordering */
+    const char *no_rowid;   /* @NOROWID@: table stored in its key */
+    /* Writes an SQL expression reading text key k of JSON column col
+     * into out (k is a checked identifier, never request text). */
+    void (*json_get)(char *out, size_t outlen, const char *col,
+                     const char *k, char type);
+    const char *ilike;      /* case-insensitive LIKE */
     /* Opens one connection to db->url. */
     int (*conn_open)(struct db *db, struct db_conn **out, struct err *err);
     void (*conn_close)(struct db_conn *c);

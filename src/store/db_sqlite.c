@@ -8,6 +8,7 @@
 
 #include <sqlite3.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define STMT_CACHE 128
@@ -301,9 +302,22 @@ static int lite_in_tx(struct db_conn *c)
     return !sqlite3_get_autocommit(LC(c)->h);
 }
 
+/* json_extract reads a custom field (SQL NULL when absent); it already
+ * answers numbers as numbers and booleans as 1/0. */
+static void lite_json_get(char *out, size_t outlen, const char *col,
+                          const char *k, char type)
+{
+    (void)type;
+    snprintf(out, outlen, "json_extract(%s, '$.%s')", col, k);
+}
+
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
     .id_type = "INTEGER PRIMARY KEY",
+    .bytes_collate = "",
+    .no_rowid = "WITHOUT ROWID",
+    .json_get = lite_json_get,
+    .ilike = "LIKE",
     .conn_open = lite_open,
     .conn_close = lite_close,
     .conn_check = NULL,

@@ -106,3 +106,47 @@ const char *vis_where(const struct vis *v, enum vis_object o,
     buf_release(&b);
     return s;
 }
+
+const char *vis_object_name(enum vis_object o)
+{
+    switch (o) {
+    case VIS_CONTACT:
+        return "contact";
+    case VIS_COMPANY:
+        return "company";
+    case VIS_DEAL:
+        return "deal";
+    default:
+        return NULL;
+    }
+}
+
+const char *vis_where_rec(const struct vis *v, enum vis_object o,
+                          const char *owner_col, const char *id_col,
+                          struct arena *a)
+{
+    const char *base = vis_where(v, o, owner_col, a);
+    const char *name = vis_object_name(o);
+    if (!strcmp(base, "1=1") || !name)
+        return base;
+    return arena_printf(a, "(%s OR %s IN (SELECT record_id FROM "
+                        "collaborators WHERE object = '%s' AND user_id = "
+                        "%lld))", base, id_col, name, (long long)v->viewer);
+}
+
+int vis_check(struct db_conn *c, const struct vis *v, enum vis_object o,
+              int64_t id, int64_t owner_id, struct err *err)
+{
+    if (vis_can_see(v, o, owner_id))
+        return 0;
+    const char *name = vis_object_name(o);
+    if (!name)
+        return err_set(err, E_NOTFOUND, NULL, "not found");
+    int64_t n = 0;
+    int rc = db_int(c, err, &n, "SELECT COUNT(*) FROM collaborators WHERE "
+                    "object = ? AND record_id = ? AND user_id = ?", "tii",
+                    name, id, v->viewer);
+    if (rc)
+        return rc;
+    return n ? 0 : err_set(err, E_NOTFOUND, NULL, "no such %s", name);
+}

@@ -2,7 +2,8 @@
  * and report goes through: admins see all; managers see records owned by
  * anyone in the subtree of the teams they manage (their own team when
  * their role is a manager role, and any team whose manager_id is them);
- * everyone else sees what they own (collaborators join in later issues).
+ * everyone else sees what they own and the contacts, companies and deals
+ * they are a collaborator on.
  * Marketing roles see every contact and company. Invisible records answer
  * 404 (E_NOTFOUND), never 403. */
 #ifndef PHEU_STORE_VISIBILITY_H
@@ -13,7 +14,8 @@
 #include "store/db.h"
 #include "util/arena.h"
 
-enum vis_object { VIS_USER, VIS_CONTACT, VIS_COMPANY, VIS_DEAL };
+enum vis_object { VIS_USER, VIS_CONTACT, VIS_COMPANY, VIS_DEAL,
+                  VIS_ACTIVITY };
 
 struct vis {
     int64_t viewer;
@@ -37,5 +39,18 @@ int vis_can_see(const struct vis *v, enum vis_object o, int64_t owner_id);
  * from the request. Allocated in a. */
 const char *vis_where(const struct vis *v, enum vis_object o,
                       const char *col, struct arena *a);
+
+/* As vis_where for a CRM record table: also lets through the records
+ * the viewer collaborates on (id_col is the record's id column). */
+const char *vis_where_rec(const struct vis *v, enum vis_object o,
+                          const char *owner_col, const char *id_col,
+                          struct arena *a);
+/* Whether record id of kind o, owned by owner_id, is visible: by owner,
+ * else by the collaborators table. Returns 0, E_NOTFOUND, or a storage
+ * error. */
+int vis_check(struct db_conn *c, const struct vis *v, enum vis_object o,
+              int64_t id, int64_t owner_id, struct err *err);
+/* The collaborators.object name of o ("contact"), or NULL. */
+const char *vis_object_name(enum vis_object o);
 
 #endif

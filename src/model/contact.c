@@ -1,0 +1,277 @@
+/* Contacts (SPEC §2): identity rules (email unique case-insensitively,
+ * phone normalised to E.164 and unique), lifecycle stage changes with
+ * their history, and the search index. */
+#include "model/crm.h"
+#include "store/search.h"
+#include "util/clock.h"
+
+#include <string.h>
+
+static const char *const LEAD_STATUSES[] = {"new", "attempting",
+    "connected", "accepted", "rejected", "bad_timing", NULL};
+static const char *const SOURCES[] = {"organic_search", "paid_search",
+    "social", "email", "referral", "direct", "offline", "other", NULL};
+
+static const struct field FIELDS[] = {
+    {"id", FT_ID, FF_RO | FF_NOTNULL, NULL, NULL, 0},
+    {"first_name", FT_TEXT, 0, NULL, NULL, 200},
+    {"last_name", FT_TEXT, 0, NULL, NULL, 200},
+    {"email", FT_EMAIL, 0, NULL, NULL, 254},
+    {"phone", FT_PHONE, 0, NULL, NULL, 64},
+    {"phone_key", FT_TEXT, FF_HIDDEN, NULL, NULL, 0},
+    {"company_id", FT_REF, 0, NULL, "companies", 0},
+    {"title", FT_TEXT, 0, NULL, NULL, 200},
+    {"city", FT_TEXT, 0, NULL, NULL, 200},
+    {"country", FT_TEXT, 0, NULL, NULL, 100},
+    {"owner_id", FT_REF, 0, NULL, "users", 0},
+    {"lifecycle_stage", FT_ENUM, 0, LIFECYCLE_STAGES, NULL, 0},
+    {"lead_status", FT_ENUM, 0, LEAD_STATUSES, NULL, 0},
+    {"source", FT_ENUM, 0, SOURCES, NULL, 0},
+    {"source_campaign_id", FT_INT, 0, NULL, NULL, 0},
+    {"score", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},
+    {"score_fit", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},
+    {"score_engagement", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},
+    {"custom", FT_CUSTOM, FF_NOTNULL, NULL, NULL, 0},
+    {"created_at", FT_TIME, FF_ADMIN | FF_NOTNULL, NULL, NULL, 0},
+    {"updated_at", FT_TIME, FF_RO | FF_NOTNULL, NULL, NULL, 0},
+    {"stage_changed_at", FT_TIME, FF_ADMIN | FF_VIRTUAL | FF_WRITEONLY,
+     NULL, NULL, 0},
+};
+
+/* 409 with the existing id when another contact has col = v. */
+static int check_unique(struct db_conn *c, const char *col, const char *v,
+                        int64_t self, struct err *err)
+{
+    int64_t other;
+    char sql[96];
+    snprintf(sql, sizeof(sql), "SELECT id FROM contacts WHERE %s = ? AND "
+             "id <> ?", col);
+    int rc = db_int(c, err, &other, sql, "ti", v, self);
+    if (rc == E_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    err_set(err, E_CONFLICT, strcmp(col, "email") ? "phone" : "email",
+            "a contact with this %s exists", strcmp(col, "email")
+            ? "phone number" : "email");
+    err->id = other;
+    return E_CONFLICT;
+}
+
+/* Sets the dedupe key from the phone and checks both identity keys. */
+static int check_identity(struct wctx *w, struct rec *in,
+                          const struct rec *old, struct err *err)
+{
+    int64_t self = old ? old->id : 0;
+    const struct val *ph = rec_get(in, "phone");
+    if (ph->set) {
+        const char *p = ph->null ? NULL : ph->s;
+        rec_set_text(in, "phone_key", p && p[0] == '+' ? p : NULL);
+    }
+    const char *email = rec_text(in, "email");
+    int rc = email ? check_unique(w->c, "email", email, self, err) : 0;
+    const char *key = rec_text(in, "phone_key");
+    if (!rc && key)
+        rc = check_unique(w->c, "phone_key", key, self, err);
+    return rc;
+}
+
+/* Whether field name is set to a non-empty value in in, or else in old. */
+static int has_value(const struct rec *in, const struct rec *old,
+                     const char *name)
+{
+    const struct val *v = rec_get(in, name);
+    if (v->set)
+        return !v->null;
+    return old && rec_text(old, name) != NULL;
+}
+
+/* Checks a stage change's date: admins and imports only (read-only
+ * otherwise, checked by rec_from_json), needs a stage, never future. */
+static int check_stage_date(const struct rec *in, struct err *err)
+{
+    const struct val *at = rec_get(in, "stage_changed_at");
+    if (!at->set || at->null)
+        return 0;
+    if (!rec_get(in, "lifecycle_stage")->set)
+        return err_set(err, E_RULE, "stage_changed_at", "is given only "
+                       "with lifecycle_stage");
+    if (at->i > clock_now_ms())
+        return err_set(err, E_RULE, "stage_changed_at", "must not be in "
+                       "the future");
+    return 0;
+}
+
+/* prepare hook: identity, a name or address to know them by, dates. */
+static int contact_prepare(struct wctx *w, struct rec *in,
+                           const struct rec *old, struct err *err)
+{
+    (void)w;
+    int rc = check_identity(w, in, old, err);
+    if (rc)
+        return rc;
+    if (!has_value(in, old, "first_name") && !has_value(in, old,
+                                                        "last_name") &&
+        !has_value(in, old, "email") && !has_value(in, old, "phone"))
+        return err_set(err, E_RULE, "email", "a contact needs a name, an "
+                       "email or a phone");
+    rc = check_stage_date(in, err);
+    if (!rc && rec_get(in, "created_at")->set && !old &&
+        rec_int(in, "created_at") > clock_now_ms() + 60000)
+        rc = err_set(err, E_RULE, "created_at", "must not be in the "
+                     "future");
+    return rc;
+}
+
+int crm_reindex_contact(struct db_conn *c, int64_t id, struct arena *a,
+                        struct err *err)
+{
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, "SELECT k.first_name, k.last_name, "
+                      "k.email, k.phone, co.name FROM contacts k LEFT JOIN "
+                      "companies co ON co.id = k.company_id WHERE k.id = ?",
+                      "i", id);
+    if (rc)
+        return rc;
+    int r = db_step(st, err);
+    if (r != DB_ROW) {
+        db_done(st);
+        return r < 0 ? err->code : 0;
+    }
+    const char *texts[4] = {arena_strdup(a, db_col_text(st, 0)),
+        arena_strdup(a, db_col_text(st, 1)),
+        arena_strdup(a, db_col_text(st, 2)),
+        arena_strdup(a, db_col_text(st, 4))};
+    const char *phones[1] = {arena_strdup(a, db_col_text(st, 3))};
+    db_done(st);
+    return search_index(c, SEARCH_CONTACT, id, texts, 4, phones, 1, a, err);
+}
+
+int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
+{
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, "SELECT DISTINCT lifecycle_stage FROM "
+                      "contacts WHERE company_id = ? AND lifecycle_stage IS "
+                      "NOT NULL", "i", id);
+    if (rc)
+        return rc;
+    int best = -1, r;
+    const char *stage = NULL;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        int k = lifecycle_rank(db_col_text(st, 0));
+        if (k > best) {
+            best = k;
+            stage = LIFECYCLE_STAGES[k == 0 ? 7 : k - 1];
+        }
+    }
+    db_done(st);
+    if (r < 0)
+        return err->code;
+    return db_run(c, err, "UPDATE companies SET lifecycle_stage = ? WHERE "
+                  "id = ?", "ti", stage, id);
+}
+
+int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
+                      const char *to, int64_t at, const char *reason,
+                      struct err *err)
+{
+    int64_t company = 0;
+    int rc = db_run(w->c, err, "INSERT INTO stage_changes (contact_id, "
+                    "from_stage, to_stage, at, by_user, reason) VALUES (?, "
+                    "?, ?, ?, ?, ?)", "ittiIt", id, from, to, at,
+                    w->who ? w->who->user.id : 0, reason);
+    if (!rc)
+        rc = db_int(w->c, err, &company, "SELECT COALESCE(company_id, 0) "
+                    "FROM contacts WHERE id = ?", "i", id);
+    if (!rc && company)
+        rc = crm_rollup_company(w->c, company, err);
+    return rc;
+}
+
+int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
+                        const char *reason, struct err *err)
+{
+    struct db_stmt *st;
+    int rc = db_query(w->c, &st, err, "SELECT lifecycle_stage FROM contacts "
+                      "WHERE id = ?", "i", id);
+    if (rc)
+        return rc;
+    int r = db_step(st, err);
+    const char *from = r == DB_ROW ? arena_strdup(w->a, db_col_text(st, 0))
+                                   : NULL;
+    db_done(st);
+    if (r < 0)
+        return err->code;
+    if (r != DB_ROW || lifecycle_rank(from) >= lifecycle_rank(to))
+        return 0;
+    int64_t now = clock_now_ms();
+    rc = db_run(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
+                "updated_at = ? WHERE id = ?", "tii", to, now, id);
+    return rc ? rc : crm_stage_changed(w, id, from, to, now, reason, err);
+}
+
+/* after hook: the stage history, the company roll-up, the index. */
+static int contact_after(struct wctx *w, const struct rec *in,
+                         const struct rec *old, int64_t id, struct err *err)
+{
+    int rc = 0;
+    const struct val *st = rec_get(in, "lifecycle_stage");
+    const char *from = old ? rec_text(old, "lifecycle_stage") : NULL;
+    const char *to = st->set && !st->null ? st->s : NULL;
+    if (to && (!from || strcmp(from, to))) {
+        const struct val *at = rec_get(in, "stage_changed_at");
+        rc = crm_stage_changed(w, id, from, to, at->set && !at->null
+                               ? at->i : rec_int(in, "updated_at"),
+                               w->reason ? w->reason : "manual", err);
+    }
+    int64_t oldco = old ? rec_int(old, "company_id") : 0;
+    const struct val *co = rec_get(in, "company_id");
+    if (!rc && co->set && oldco && oldco != rec_int(in, "company_id"))
+        rc = crm_rollup_company(w->c, oldco, err);
+    if (!rc && co->set && !co->null && !to)
+        rc = crm_rollup_company(w->c, co->i, err);
+    if (!rc)
+        rc = crm_reindex_contact(w->c, id, w->a, err);
+    return rc;
+}
+
+/* unlink hook: what refers to a contact goes with it or lets go. */
+static int contact_unlink(struct wctx *w, int64_t id, struct err *err)
+{
+    int64_t company = 0;
+    int rc = db_int(w->c, err, &company, "SELECT COALESCE(company_id, 0) "
+                    "FROM contacts WHERE id = ?", "i", id);
+    if (!rc)
+        rc = db_run(w->c, err, "DELETE FROM stage_changes WHERE contact_id "
+                    "= ?", "i", id);
+    if (!rc)
+        rc = db_run(w->c, err, "DELETE FROM deal_contacts WHERE contact_id "
+                    "= ?", "i", id);
+    if (!rc)
+        rc = db_run(w->c, err, "UPDATE activities SET contact_id = NULL "
+                    "WHERE contact_id = ?", "i", id);
+    if (!rc)
+        rc = db_run(w->c, err, "DELETE FROM collaborators WHERE object = "
+                    "'contact' AND record_id = ?", "i", id);
+    if (!rc)
+        rc = search_unindex(w->c, SEARCH_CONTACT, id, err);
+    if (!rc && company)
+        rc = db_run(w->c, err, "UPDATE contacts SET company_id = NULL "
+                    "WHERE id = ?", "i", id);
+    if (!rc && company)
+        rc = crm_rollup_company(w->c, company, err);
+    return rc;
+}
+
+const struct object OBJ_CONTACT = {
+    .name = "contact",
+    .plural = "contacts",
+    .table = "contacts",
+    .vis = VIS_CONTACT,
+    .search_kind = SEARCH_CONTACT,
+    .fields = FIELDS,
+    .nfields = sizeof(FIELDS) / sizeof(FIELDS[0]),
+    .prepare = contact_prepare,
+    .after = contact_after,
+    .unlink = contact_unlink,
+};

@@ -1,0 +1,29 @@
+/* Rules that cross CRM objects (SPEC §2, §3): lifecycle stage moves and
+ * their history, a company's stage rolled up from its contacts, and the
+ * search index kept in step with the records it covers. */
+#ifndef PHEU_MODEL_CRM_H
+#define PHEU_MODEL_CRM_H
+
+#include "model/object.h"
+
+/* Records a stage change of contact id from -> to at time at (a
+ * stage_changes row) and rolls its company's stage up. The contact row
+ * itself is written by the caller. */
+int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
+                      const char *to, int64_t at, const char *reason,
+                      struct err *err);
+/* Moves contact id forward to stage to when it is behind it (open deal
+ * => opportunity, won deal => customer); never backwards. */
+int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
+                        const char *reason, struct err *err);
+/* Sets company id's stage to the most advanced of its contacts'. */
+int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err);
+/* Rebuilds the search rows of contact, company or deal id. */
+int crm_reindex_contact(struct db_conn *c, int64_t id, struct arena *a,
+                        struct err *err);
+int crm_reindex_company(struct db_conn *c, int64_t id, struct arena *a,
+                        struct err *err);
+int crm_reindex_deal(struct db_conn *c, int64_t id, struct arena *a,
+                     struct err *err);
+
+#endif

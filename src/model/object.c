@@ -1,0 +1,596 @@
+/* The shared implementation of CRM objects: JSON in and out, reference
+ * checks, create/update/delete with audit rows, reads through visibility.
+ * Object-specific rules live in the hooks of contact.c, company.c,
+ * deal.c and activity.c. */
+#include "model/object.h"
+#include "model/custom_field.h"
+#include "store/audit.h"
+#include "store/q_record.h"
+#include "util/clock.h"
+#include "util/phone.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+const char *const LIFECYCLE_STAGES[] = {"subscriber", "lead",
+    "marketing_qualified_lead", "sales_qualified_lead", "opportunity",
+    "customer", "evangelist", "other", NULL};
+
+int lifecycle_rank(const char *stage)
+{
+    if (!stage)
+        return -1;
+    for (int i = 0; i < 7; i++)
+        if (!strcmp(stage, LIFECYCLE_STAGES[i]))
+            return i + 1;
+    return strcmp(stage, "other") ? -1 : 0;
+}
+
+static const struct object *const OBJECTS[] = {&OBJ_CONTACT, &OBJ_COMPANY,
+    &OBJ_DEAL, &OBJ_ACTIVITY, NULL};
+
+const struct object *object_by_plural(const char *name)
+{
+    for (int i = 0; OBJECTS[i]; i++)
+        if (!strcmp(OBJECTS[i]->plural, name))
+            return OBJECTS[i];
+    return NULL;
+}
+
+const struct object *object_by_name(const char *name)
+{
+    for (int i = 0; OBJECTS[i]; i++)
+        if (!strcmp(OBJECTS[i]->name, name))
+            return OBJECTS[i];
+    return NULL;
+}
+
+int object_field(const struct object *o, const char *name)
+{
+    for (int i = 0; i < o->nfields; i++)
+        if (!strcmp(o->fields[i].name, name))
+            return i;
+    return -1;
+}
+
+void rec_init(struct rec *r, const struct object *o)
+{
+    memset(r, 0, sizeof(*r));
+    r->o = o;
+}
+
+void rec_release(struct rec *r)
+{
+    for (int i = 0; i < REC_MAX; i++) {
+        json_decref(r->v[i].j);
+        r->v[i].j = NULL;
+    }
+}
+
+void rec_set_text(struct rec *r, const char *name, const char *s)
+{
+    int i = object_field(r->o, name);
+    if (i < 0)
+        BUG("no such field");
+    r->v[i].set = 1;
+    r->v[i].null = s == NULL;
+    r->v[i].s = s;
+}
+
+void rec_set_int(struct rec *r, const char *name, int64_t v)
+{
+    int i = object_field(r->o, name);
+    if (i < 0)
+        BUG("no such field");
+    r->v[i].set = 1;
+    r->v[i].null = v == 0 && r->o->fields[i].type == FT_REF;
+    r->v[i].i = v;
+}
+
+const struct val *rec_get(const struct rec *r, const char *name)
+{
+    int i = object_field(r->o, name);
+    return i < 0 ? NULL : &r->v[i];
+}
+
+const char *rec_text(const struct rec *r, const char *name)
+{
+    const struct val *v = rec_get(r, name);
+    return v && v->set && !v->null ? v->s : NULL;
+}
+
+int64_t rec_int(const struct rec *r, const char *name)
+{
+    const struct val *v = rec_get(r, name);
+    return v && v->set && !v->null ? v->i : 0;
+}
+
+/* ---- JSON input ---- */
+
+/* Whether s is one of the NULL-ended list. */
+static int in_list(const char *s, const char *const *list)
+{
+    for (int i = 0; list && list[i]; i++)
+        if (!strcmp(s, list[i]))
+            return 1;
+    return 0;
+}
+
+/* Reads a string value of field f into *out (NFC); "" gives NULL. */
+static int read_text(const struct field *f, json_t *j, const char **out,
+                     struct arena *a, struct err *err)
+{
+    if (!json_is_string(j))
+        return err_set(err, E_INVALID, f->name, "must be a string");
+    const char *s;
+    int rc = text_normalize(json_string_value(j), json_string_length(j),
+                            (size_t)(f->max ? f->max : 1000), f->name, &s,
+                            a, err);
+    if (rc)
+        return rc;
+    while (*s == ' ')
+        s++;
+    size_t n = strlen(s);
+    while (n && s[n - 1] == ' ')
+        n--;
+    *out = n ? arena_strndup(a, s, n) : NULL;
+    return 0;
+}
+
+/* Checks and lower-cases an email. */
+static int read_email(const struct field *f, json_t *j, struct val *v,
+                      struct arena *a, struct err *err)
+{
+    int rc = read_text(f, j, &v->s, a, err);
+    if (rc || !v->s) {
+        v->null = !rc;
+        return rc;
+    }
+    char *e = arena_strdup(a, v->s);
+    for (char *p = e; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    v->s = e;
+    return text_check_email(e, f->name, err);
+}
+
+/* Normalises a phone to E.164; text that is not a phone number but has
+ * enough digits to be one written oddly is kept as given. */
+static int read_phone(const struct field *f, json_t *j, struct val *v,
+                      struct arena *a, struct err *err)
+{
+    int rc = read_text(f, j, &v->s, a, err);
+    if (rc || !v->s) {
+        v->null = !rc;
+        return rc;
+    }
+    char e164[32];
+    if (!phone_e164(v->s, e164, sizeof(e164))) {
+        v->s = arena_strdup(a, e164);
+        return 0;
+    }
+    int digits = 0;
+    for (const char *p = v->s; *p; p++)
+        digits += *p >= '0' && *p <= '9';
+    return digits >= 6 ? 0 : err_set(err, E_RULE, f->name, "is not a "
+                                     "phone number");
+}
+
+/* Whether s is a real calendar date "YYYY-MM-DD". */
+static int valid_date(const char *s)
+{
+    int64_t ms;
+    char buf[40];
+    if (strlen(s) != 10)
+        return 0;
+    snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+    if (clock_parse_iso(buf, &ms))
+        return 0;
+    clock_iso(ms, buf, sizeof(buf));
+    return !strncmp(buf, s, 10);
+}
+
+/* Reads the custom object: declared keys only, checked values; null
+ * values mean "remove" and are kept for the update to apply. */
+static int read_custom(struct db_conn *c, const struct object *o, json_t *j,
+                       struct val *v, struct arena *a, struct err *err)
+{
+    if (!json_is_object(j))
+        return err_set(err, E_INVALID, "custom", "must be an object");
+    struct cf_set defs;
+    int rc = cf_load(c, o->name, &defs, a, err);
+    if (rc)
+        return rc;
+    const char *k;
+    json_t *x;
+    json_object_foreach(j, k, x) {
+        const struct cf_def *d = cf_find(&defs, k);
+        if (!d) {
+            rc = err_set(err, E_INVALID, arena_printf(a, "custom.%s", k),
+                         "no such custom field");
+            break;
+        }
+        if (!json_is_null(x) && (rc = cf_check_value(d, x, a, err)))
+            break;
+    }
+    cf_set_release(&defs);
+    if (!rc)
+        v->j = json_incref(j);
+    return rc;
+}
+
+/* Reads a list of distinct positive ids (at most 100). */
+static int read_ids(const struct field *f, json_t *j, struct val *v,
+                    struct err *err)
+{
+    if (!json_is_array(j) || json_array_size(j) > 100)
+        return err_set(err, E_INVALID, f->name, "must be an array of at "
+                       "most 100 ids");
+    size_t i, k;
+    json_t *x, *y;
+    json_array_foreach(j, i, x) {
+        if (!json_is_integer(x) || json_integer_value(x) <= 0)
+            return err_set(err, E_INVALID, f->name, "must hold positive "
+                           "integer ids");
+        json_array_foreach(j, k, y)
+            if (k < i && json_equal(x, y))
+                return err_set(err, E_RULE, f->name, "lists an id twice");
+    }
+    v->j = json_incref(j);
+    return 0;
+}
+
+/* Reads value j of field f (not JSON null) into v. */
+static int read_value(struct db_conn *c, const struct object *o,
+                      const struct field *f, json_t *j, struct val *v,
+                      struct arena *a, struct err *err)
+{
+    switch (f->type) {
+    case FT_TEXT:
+        v->s = NULL;
+        if (read_text(f, j, &v->s, a, err))
+            return err->code;
+        v->null = v->s == NULL;
+        if (v->null && (f->flags & (FF_REQ | FF_NOTNULL)))
+            return err_set(err, E_INVALID, f->name, "must not be empty");
+        return 0;
+    case FT_EMAIL:
+        return read_email(f, j, v, a, err);
+    case FT_PHONE:
+        return read_phone(f, j, v, a, err);
+    case FT_INT:
+    case FT_MONEY:
+    case FT_REF:
+        if (!json_is_integer(j))
+            return err_set(err, E_INVALID, f->name, "must be an integer");
+        v->i = json_integer_value(j);
+        if (f->type == FT_REF && v->i <= 0)
+            return err_set(err, E_INVALID, f->name, "must be an id");
+        if (f->type == FT_MONEY && v->i < 0)
+            return err_set(err, E_RULE, f->name, "must not be negative");
+        return 0;
+    case FT_ENUM:
+        if (!json_is_string(j))
+            return err_set(err, E_INVALID, f->name, "must be a string");
+        v->s = arena_strdup(a, json_string_value(j));
+        return in_list(v->s, f->values) ? 0
+            : err_set(err, E_RULE, f->name, "\"%.40s\" is not an allowed "
+                      "value", v->s);
+    case FT_TIME:
+        if (!json_is_string(j) || clock_parse_iso(json_string_value(j),
+                                                  &v->i))
+            return err_set(err, E_INVALID, f->name, "must be an ISO 8601 "
+                           "time such as 2026-03-01T08:30:00Z");
+        return 0;
+    case FT_DATE:
+        if (!json_is_string(j) || !valid_date(json_string_value(j)))
+            return err_set(err, E_INVALID, f->name, "must be a date such as "
+                           "2026-03-01");
+        v->s = arena_strdup(a, json_string_value(j));
+        return 0;
+    case FT_CURRENCY: {
+        const char *s = json_is_string(j) ? json_string_value(j) : "";
+        if (strlen(s) != 3 || s[0] < 'A' || s[0] > 'Z' || s[1] < 'A' ||
+            s[1] > 'Z' || s[2] < 'A' || s[2] > 'Z')
+            return err_set(err, E_INVALID, f->name, "must be an ISO 4217 "
+                           "code such as VND");
+        v->s = arena_strdup(a, s);
+        return 0;
+    }
+    case FT_CUSTOM:
+        return read_custom(c, o, j, v, a, err);
+    case FT_IDS:
+        return read_ids(f, j, v, err);
+    case FT_ID:
+        break;
+    }
+    return err_set(err, E_RULE, f->name, "is read-only");
+}
+
+int rec_from_json(struct db_conn *c, const struct object *o, json_t *body,
+                  int creating, int privileged, struct rec *r,
+                  struct arena *a, struct err *err)
+{
+    rec_init(r, o);
+    const char *k;
+    json_t *j;
+    json_object_foreach(body, k, j) {
+        int i = object_field(o, k);
+        const struct field *f = i < 0 ? NULL : &o->fields[i];
+        if (!f || (f->flags & FF_HIDDEN))
+            return err_set(err, E_INVALID, arena_strdup(a, k), "unknown "
+                           "field");
+        if (f->flags & FF_RO || f->type == FT_ID)
+            return err_set(err, E_RULE, f->name, "is read-only");
+        if ((f->flags & FF_ADMIN) && !privileged)
+            return err_set(err, E_RULE, f->name, "only admins and imports "
+                           "can set this");
+        struct val *v = &r->v[i];
+        v->set = 1;
+        if (json_is_null(j)) {
+            if (f->flags & (FF_REQ | FF_NOTNULL))
+                return err_set(err, E_INVALID, f->name, "must not be null");
+            v->null = 1;
+            continue;
+        }
+        if (read_value(c, o, f, j, v, a, err))
+            return err->code;
+    }
+    for (int i = 0; creating && i < o->nfields; i++)
+        if ((o->fields[i].flags & FF_REQ) && (!r->v[i].set || r->v[i].null))
+            return err_set(err, E_INVALID, o->fields[i].name, "is "
+                           "required");
+    return 0;
+}
+
+/* ---- JSON output ---- */
+
+json_t *rec_to_json(const struct rec *r)
+{
+    json_t *out = json_object();
+    for (int i = 0; i < r->o->nfields; i++) {
+        const struct field *f = &r->o->fields[i];
+        const struct val *v = &r->v[i];
+        if (f->flags & (FF_HIDDEN | FF_WRITEONLY))
+            continue;
+        json_t *x;
+        char iso[40];
+        if (f->type == FT_CUSTOM)
+            x = v->j ? json_incref(v->j) : json_object();
+        else if (f->type == FT_IDS)
+            x = v->j ? json_incref(v->j) : json_array();
+        else if (!v->set || v->null)
+            x = json_null();
+        else if (f->type == FT_TIME) {
+            clock_iso(v->i, iso, sizeof(iso));
+            x = json_string(iso);
+        } else if (f->type == FT_ID || f->type == FT_INT ||
+                   f->type == FT_MONEY || f->type == FT_REF)
+            x = json_integer(v->i);
+        else
+            x = json_string(v->s);
+        json_object_set_new(out, f->name, x);
+    }
+    return out;
+}
+
+/* ---- writes ---- */
+
+int rec_read(struct db_conn *c, const struct object *o, const struct vis *v,
+             int64_t id, struct rec *r, struct arena *a, struct err *err)
+{
+    rec_init(r, o);
+    int rc = q_rec_get(c, o, id, r, a, err);
+    if (!rc && v) {
+        rc = vis_check(c, v, o->vis, id, rec_int(r, "owner_id"), err);
+        if (rc == E_NOTFOUND)
+            err_set(err, E_NOTFOUND, NULL, "no such %s", o->name);
+    }
+    if (!rc && o->load)
+        rc = o->load(c, r, a, err);
+    if (rc)
+        rec_release(r);
+    return rc;
+}
+
+/* Checks a user reference: an active user the caller may see. */
+static int check_user_ref(struct wctx *w, const struct field *f, int64_t id,
+                          struct err *err)
+{
+    int64_t n = 0;
+    if (w->who && !vis_can_see(&w->who->vis, VIS_USER, id))
+        return err_set(err, E_RULE, f->name, "no such user you can "
+                       "assign");
+    int rc = db_int(w->c, err, &n, "SELECT COUNT(*) FROM users WHERE id = ? "
+                    "AND active = 1", "i", id);
+    if (rc)
+        return rc;
+    return n ? 0 : err_set(err, E_RULE, f->name, "no such user you can "
+                           "assign");
+}
+
+/* Checks every reference the input sets: the target exists and the
+ * caller may see it (never revealing which). */
+static int check_refs(struct wctx *w, const struct rec *in, struct err *err)
+{
+    const struct object *o = in->o;
+    for (int i = 0; i < o->nfields; i++) {
+        const struct field *f = &o->fields[i];
+        const struct val *v = &in->v[i];
+        if (f->type != FT_REF || !v->set || v->null || !f->ref)
+            continue;
+        int rc;
+        const struct object *to = object_by_plural(f->ref);
+        if (!strcmp(f->ref, "users")) {
+            rc = check_user_ref(w, f, v->i, err);
+        } else if (to) {
+            struct rec r;
+            rc = rec_read(w->c, to, w->who ? &w->who->vis : NULL, v->i, &r,
+                          w->a, err);
+            rec_release(&r);
+            if (rc == E_NOTFOUND)
+                rc = err_set(err, E_RULE, f->name, "no such %s", to->name);
+        } else {
+            int64_t n = 0;
+            const char *sql = arena_printf(w->a, "SELECT COUNT(*) FROM %s "
+                                           "WHERE id = ?", f->ref);
+            rc = db_int(w->c, err, &n, sql, "i", v->i);
+            if (!rc && !n)
+                rc = err_set(err, E_RULE, f->name, "does not exist");
+        }
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Fills the defaults of a new record: owner, times, empty custom. */
+static void set_defaults(struct wctx *w, struct rec *in)
+{
+    int64_t now = clock_now_ms();
+    int i = object_field(in->o, "owner_id");
+    if (i >= 0 && !in->v[i].set && w->who)
+        rec_set_int(in, "owner_id", w->who->user.id);
+    i = object_field(in->o, "created_at");
+    if (!in->v[i].set || in->v[i].null)
+        rec_set_int(in, "created_at", now);
+    rec_set_int(in, "updated_at", now);
+    i = object_field(in->o, "custom");
+    if (i >= 0) {
+        struct val *v = &in->v[i];
+        json_t *clean = json_object();
+        const char *k;
+        json_t *x;
+        if (v->j)
+            json_object_foreach(v->j, k, x)
+                if (!json_is_null(x))
+                    json_object_set(clean, k, x);
+        json_decref(v->j);
+        v->j = clean;
+        v->set = 1;
+        v->null = 0;
+    }
+}
+
+/* The actor id for audit rows (0 for the CLI and imports). */
+static int64_t actor_id(const struct wctx *w)
+{
+    return w->who ? w->who->user.id : 0;
+}
+
+int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
+{
+    struct rec out;
+    set_defaults(w, in);
+    int rc = check_refs(w, in, err);
+    if (!rc && in->o->prepare)
+        rc = in->o->prepare(w, in, NULL, err);
+    if (!rc)
+        rc = q_rec_insert(w->c, in, id, err);
+    if (!rc && in->o->after)
+        rc = in->o->after(w, in, NULL, *id, err);
+    if (!rc)
+        rc = rec_read(w->c, in->o, NULL, *id, &out, w->a, err);
+    if (!rc) {
+        json_t *nv = rec_to_json(&out);
+        rc = audit_write(w->c, actor_id(w), "create", in->o->name, *id,
+                         NULL, nv, err);
+        json_decref(nv);
+        rec_release(&out);
+    }
+    return rc;
+}
+
+/* Applies the custom patch of in to old's custom object. */
+static void merge_custom(struct rec *in, const struct rec *old)
+{
+    int i = object_field(in->o, "custom");
+    if (i < 0 || !in->v[i].set)
+        return;
+    json_t *merged = old->v[i].j ? json_deep_copy(old->v[i].j)
+                                 : json_object();
+    const char *k;
+    json_t *x;
+    if (in->v[i].j)
+        json_object_foreach(in->v[i].j, k, x) {
+            if (json_is_null(x))
+                json_object_del(merged, k);
+            else
+                json_object_set(merged, k, x);
+        }
+    json_decref(in->v[i].j);
+    in->v[i].j = merged;
+    in->v[i].null = 0;
+}
+
+/* Keeps in a and b only the keys whose values differ. */
+static void keep_changes(json_t *a, json_t *b)
+{
+    const char *k;
+    json_t *x;
+    void *tmp;
+    json_object_foreach_safe(a, tmp, k, x) {
+        if (json_equal(x, json_object_get(b, k))) {
+            json_object_del(a, k);
+            json_object_del(b, k);
+        }
+    }
+    json_object_del(a, "updated_at");
+    json_object_del(b, "updated_at");
+}
+
+int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
+{
+    struct rec old, out;
+    const struct vis *v = w->who ? &w->who->vis : NULL;
+    int rc = rec_read(w->c, in->o, v, id, &old, w->a, err);
+    if (rc)
+        return rc;
+    rec_set_int(in, "updated_at", clock_now_ms());
+    merge_custom(in, &old);
+    rc = check_refs(w, in, err);
+    if (!rc && in->o->prepare)
+        rc = in->o->prepare(w, in, &old, err);
+    if (!rc)
+        rc = q_rec_update(w->c, in, id, err);
+    if (!rc && in->o->after)
+        rc = in->o->after(w, in, &old, id, err);
+    if (!rc)
+        rc = rec_read(w->c, in->o, NULL, id, &out, w->a, err);
+    if (!rc) {
+        json_t *ov = rec_to_json(&old), *nv = rec_to_json(&out);
+        keep_changes(ov, nv);
+        if (json_object_size(nv) || json_object_size(ov))
+            rc = audit_write(w->c, actor_id(w), "update", in->o->name, id,
+                             ov, nv, err);
+        json_decref(ov);
+        json_decref(nv);
+        rec_release(&out);
+    }
+    rec_release(&old);
+    return rc;
+}
+
+int rec_delete(struct wctx *w, const struct object *o, int64_t id,
+               struct err *err)
+{
+    struct rec old;
+    const struct vis *v = w->who ? &w->who->vis : NULL;
+    int rc = rec_read(w->c, o, v, id, &old, w->a, err);
+    if (rc)
+        return rc;
+    if (o->unlink)
+        rc = o->unlink(w, id, err);
+    if (!rc)
+        rc = q_rec_delete(w->c, o, id, err);
+    if (!rc) {
+        json_t *ov = rec_to_json(&old);
+        rc = audit_write(w->c, actor_id(w), "delete", o->name, id, ov, NULL,
+                         err);
+        json_decref(ov);
+    }
+    rec_release(&old);
+    return rc;
+}
