@@ -10,6 +10,12 @@ void api_routes(struct router *r)
     router_add(r, teams_routes);
     router_add(r, tokens_routes);
     router_add(r, records_routes);
+    router_add(r, pipelines_routes);
+    router_add(r, custom_fields_routes);
+    router_add(r, timeline_routes);
+    router_add(r, merge_routes);
+    router_add(r, collaborators_routes);
+    router_add(r, views_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

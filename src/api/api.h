@@ -12,6 +12,12 @@ extern const struct route users_routes[];
 extern const struct route teams_routes[];
 extern const struct route tokens_routes[];
 extern const struct route records_routes[];
+extern const struct route pipelines_routes[];
+extern const struct route custom_fields_routes[];
+extern const struct route timeline_routes[];
+extern const struct route merge_routes[];
+extern const struct route collaborators_routes[];
+extern const struct route views_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

@@ -92,6 +92,8 @@ typedef int (*req_arg_fn)(const char *key, const char *value, void *ctx);
 int req_query_each(struct req *rq, req_arg_fn fn, void *ctx);
 /* A query parameter's value, or NULL. */
 const char *req_query(struct req *rq, const char *name);
+/* Reads ?limit= alone (1..500, default 50), for opaque cursors. */
+int req_limit(struct req *rq, int *limit, struct err *err);
 /* Reads ?limit= (1..500, default 50) and ?cursor= (an opaque id). */
 int req_page(struct req *rq, int *limit, int64_t *after, struct err *err);
 /* The parsed JSON body as an object; E_INVALID when absent or not an

@@ -134,6 +134,19 @@ const char *req_query(struct req *rq, const char *name)
                                        name);
 }
 
+int req_limit(struct req *rq, int *limit, struct err *err)
+{
+    const char *l = req_query(rq, "limit");
+    int64_t v;
+    *limit = 50;
+    if (l && (parse_id(l, &v) || v > 500))
+        return err_set(err, E_INVALID, "limit", "must be a whole number "
+                       "from 1 to 500");
+    if (l)
+        *limit = (int)v;
+    return 0;
+}
+
 int req_page(struct req *rq, int *limit, int64_t *after, struct err *err)
 {
     const char *l = req_query(rq, "limit"), *c = req_query(rq, "cursor");

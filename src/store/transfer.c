@@ -17,6 +17,18 @@ const struct table_def db_tables[] = {
     {"login_failures", 1},
     {"audit_log", 1},
     {"settings", 0},
+    {"companies", 1},
+    {"contacts", 1},
+    {"pipelines", 1},
+    {"pipeline_stages", 1},
+    {"deals", 1},
+    {"deal_contacts", 0},
+    {"activities", 1},
+    {"collaborators", 0},
+    {"custom_fields", 1},
+    {"stage_changes", 1},
+    {"search_terms", 0},
+    {"saved_views", 1},
     {NULL, 0},
 };
 
