@@ -69,11 +69,18 @@ void rec_release(struct rec *r)
     }
 }
 
-void rec_set_text(struct rec *r, const char *name, const char *s)
+/* The index of field name, which the code knows exists. */
+static int must_field(const struct object *o, const char *name)
 {
-    int i = object_field(r->o, name);
+    int i = object_field(o, name);
     if (i < 0)
         BUG("no such field");
+    return i < 0 ? 0 : i;
+}
+
+void rec_set_text(struct rec *r, const char *name, const char *s)
+{
+    int i = must_field(r->o, name);
     r->v[i].set = 1;
     r->v[i].null = s == NULL;
     r->v[i].s = s;
@@ -81,9 +88,7 @@ void rec_set_text(struct rec *r, const char *name, const char *s)
 
 void rec_set_int(struct rec *r, const char *name, int64_t v)
 {
-    int i = object_field(r->o, name);
-    if (i < 0)
-        BUG("no such field");
+    int i = must_field(r->o, name);
     r->v[i].set = 1;
     r->v[i].null = v == 0 && r->o->fields[i].type == FT_REF;
     r->v[i].i = v;

@@ -43,7 +43,7 @@ static void setup(void)
     cr_assert_eq(db_open(url, &db, &err), 0, "%s", err.msg);
     cr_assert_str_eq(db_engine(db), "postgres");
     cr_assert_eq(migrate_run(db, &applied, &err), 0, "%s", err.msg);
-    cr_assert_eq(applied, 1);
+    cr_assert_gt(applied, 0);
     cr_assert_eq(db_conn_get(db, &c, &err), 0);
 }
 
