@@ -6,7 +6,9 @@
 #include "api/api.h"
 #include "api/records.h"
 #include "store/listq.h"
+#include "util/buf.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 /* The write context of a request. */
@@ -52,12 +54,29 @@ int api_rec_list(struct req *rq, struct resp *rs, const struct object *o)
             rec_release(&out[i]);
         return resp_fail(rs, &err);
     }
-    json_t *data = json_array();
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    buf_adds(&b, "{\"data\":[");
     for (int i = 0; i < n; i++) {
-        json_array_append_new(data, rec_to_json(&out[i]));
+        if (i)
+            buf_add(&b, ",", 1);
+        rec_dump(&out[i], &b);
         rec_release(&out[i]);
     }
-    return resp_list_cursor(rs, data, next);
+    buf_adds(&b, "],\"next_cursor\":");
+    if (next) {
+        json_t *s = json_string(next);
+        char *t = json_dumps(s, JSON_ENCODE_ANY);
+        buf_adds(&b, t);
+        free(t);
+        json_decref(s);
+    } else {
+        buf_adds(&b, "null");
+    }
+    buf_add(&b, "}", 1);
+    size_t len;
+    char *body = buf_detach(&b, &len);
+    return resp_raw_json(rs, 200, body, len);
 }
 
 int api_rec_get(struct req *rq, struct resp *rs, const struct object *o)
@@ -70,9 +89,13 @@ int api_rec_get(struct req *rq, struct resp *rs, const struct object *o)
         rc = rec_read(rq->dbc, o, &rq->who->vis, id, &r, &rq->arena, &err);
     if (rc)
         return resp_fail(rs, &err);
-    json_t *j = rec_to_json(&r);
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    rec_dump(&r, &b);
     rec_release(&r);
-    return resp_json(rs, 200, j);
+    size_t len;
+    char *body = buf_detach(&b, &len);
+    return resp_raw_json(rs, 200, body, len);
 }
 
 /* Answers the record id as it now is, with status. */

@@ -104,6 +104,8 @@ int req_json_object(struct req *rq, json_t **obj, struct err *err);
 
 /* Sends v as JSON with status; takes ownership of v. */
 int resp_json(struct resp *rs, int status, json_t *v);
+/* Sends a JSON text already encoded; takes the malloc'd body. */
+int resp_raw_json(struct resp *rs, int status, char *body, size_t len);
 /* Sends {"data": list, "next_cursor": ...}; takes ownership of list. */
 int resp_list(struct resp *rs, json_t *list, int64_t next_after);
 /* As resp_list with an opaque cursor string (NULL: last page). */

@@ -47,6 +47,14 @@ int resp_json(struct resp *rs, int status, json_t *v)
     return 0;
 }
 
+int resp_raw_json(struct resp *rs, int status, char *body, size_t len)
+{
+    rs->status = status;
+    rs->content_type = "application/json";
+    set_body(rs, body, len);
+    return 0;
+}
+
 int resp_list(struct resp *rs, json_t *list, int64_t next_after)
 {
     json_t *o = json_object();

@@ -6,6 +6,7 @@
 #include "model/custom_field.h"
 #include "store/audit.h"
 #include "store/q_record.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/phone.h"
 #include "util/text.h"
@@ -30,6 +31,11 @@ int lifecycle_rank(const char *stage)
 
 static const struct object *const OBJECTS[] = {&OBJ_CONTACT, &OBJ_COMPANY,
     &OBJ_DEAL, &OBJ_ACTIVITY, NULL};
+
+const struct object *const *object_all(void)
+{
+    return OBJECTS;
+}
 
 const struct object *object_by_plural(const char *name)
 {
@@ -379,6 +385,87 @@ json_t *rec_to_json(const struct rec *r)
         json_object_set_new(out, f->name, x);
     }
     return out;
+}
+
+/* json_dump_callback sink appending to a buf. */
+static int to_buf(const char *p, size_t n, void *b)
+{
+    return buf_add(b, p, n);
+}
+
+/* Appends the decimal form of v. */
+static void add_int(struct buf *b, int64_t v)
+{
+    char t[24], *p = t + sizeof(t);
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    buf_add(b, p, (size_t)(t + sizeof(t) - p));
+}
+
+/* Whether s can go into JSON between quotes as it is: no quote,
+ * backslash or control character (stored text is valid UTF-8, and
+ * jansson escapes nothing else by default). */
+static int plain(const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        if (*p < 0x20 || *p == '"' || *p == '\\')
+            return 0;
+    return 1;
+}
+
+/* Appends a JSON value encoded by jansson (strings, custom objects). */
+static void add_json(struct buf *b, json_t *j)
+{
+    json_dump_callback(j, to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
+}
+
+void rec_dump(const struct rec *r, struct buf *b)
+{
+    int n = 0;
+    buf_reserve(b, 1024);
+    buf_add(b, "{", 1);
+    for (int i = 0; i < r->o->nfields; i++) {
+        const struct field *f = &r->o->fields[i];
+        const struct val *v = &r->v[i];
+        if (f->flags & (FF_HIDDEN | FF_WRITEONLY))
+            continue;
+        if (n++)
+            buf_add(b, ",", 1);
+        buf_add(b, "\"", 1);
+        buf_adds(b, f->name);
+        buf_add(b, "\":", 2);
+        if (f->type == FT_CUSTOM || f->type == FT_IDS) {
+            if (v->j)
+                add_json(b, v->j);
+            else
+                buf_adds(b, f->type == FT_CUSTOM ? "{}" : "[]");
+        } else if (!v->set || v->null) {
+            buf_add(b, "null", 4);
+        } else if (f->type == FT_TIME) {
+            char iso[40];
+            clock_iso(v->i, iso, sizeof(iso));
+            buf_add(b, "\"", 1);
+            buf_adds(b, iso);
+            buf_add(b, "\"", 1);
+        } else if (f->type == FT_ID || f->type == FT_INT ||
+                   f->type == FT_MONEY || f->type == FT_REF) {
+            add_int(b, v->i);
+        } else if (plain(v->s)) {
+            buf_add(b, "\"", 1);
+            buf_adds(b, v->s);
+            buf_add(b, "\"", 1);
+        } else {
+            json_t *s = json_string_nocheck(v->s);
+            add_json(b, s);
+            json_decref(s);
+        }
+    }
+    buf_add(b, "}", 1);
 }
 
 /* ---- writes ---- */

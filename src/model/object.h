@@ -104,6 +104,8 @@ struct object {
 extern const struct object OBJ_CONTACT, OBJ_COMPANY, OBJ_DEAL,
     OBJ_ACTIVITY;
 
+/* Every object, NULL-ended. */
+const struct object *const *object_all(void);
 /* The object whose plural is name ("contacts"), or NULL. */
 const struct object *object_by_plural(const char *name);
 /* The object whose singular is name ("contact"), or NULL. */
@@ -137,6 +139,10 @@ int rec_from_json(struct db_conn *c, const struct object *o, json_t *body,
                   struct arena *a, struct err *err);
 /* The API representation of r. */
 json_t *rec_to_json(const struct rec *r);
+/* Appends the same JSON text as json_dumps(rec_to_json(r), JSON_COMPACT)
+ * to b, without building the object (the hot read path). */
+struct buf;
+void rec_dump(const struct rec *r, struct buf *b);
 
 /* ---- writes (model/object.c): each in its own transaction when
  * own_tx, audited, visibility-checked when w->who is set ---- */

@@ -3,7 +3,9 @@
 #include "store/q_record.h"
 #include "store/update.h"
 #include "util/buf.h"
+#include "util/xalloc.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,8 +59,9 @@ void q_rec_read_row(struct db_stmt *st, int first, struct rec *r,
         if (is_int(f)) {
             v->i = db_col_int(st, col);
         } else if (f->type == FT_CUSTOM) {
+            const char *t = db_col_text(st, col);
             json_decref(v->j);
-            v->j = json_loads(db_col_text(st, col), 0, NULL);
+            v->j = !strcmp(t, "{}") ? json_object() : json_loads(t, 0, NULL);
             if (!json_is_object(v->j)) {
                 json_decref(v->j);
                 v->j = json_object();
@@ -71,11 +74,41 @@ void q_rec_read_row(struct db_stmt *st, int first, struct rec *r,
     r->id = r->v[0].i;
 }
 
+/* The SELECT-by-id of each object, built once: the hottest query. */
+static struct { const struct object *o; char *sql; } by_id[8];
+static pthread_once_t by_id_once = PTHREAD_ONCE_INIT;
+
+/* Builds by_id for every object. */
+static void build_by_id(void)
+{
+    struct arena a;
+    arena_init(&a);
+    const struct object *const *all = object_all();
+    for (int i = 0; all[i] && i < 8; i++) {
+        by_id[i].o = all[i];
+        by_id[i].sql = xstrdup(arena_printf(&a, "SELECT %s FROM %s WHERE "
+                                            "id = ?",
+                                            q_rec_cols(all[i], NULL, &a),
+                                            all[i]->table));
+    }
+    arena_release(&a);
+}
+
+/* The SELECT-by-id SQL of o. */
+static const char *get_sql(const struct object *o, struct arena *a)
+{
+    pthread_once(&by_id_once, build_by_id);
+    for (int i = 0; i < 8 && by_id[i].o; i++)
+        if (by_id[i].o == o)
+            return by_id[i].sql;
+    return arena_printf(a, "SELECT %s FROM %s WHERE id = ?",
+                        q_rec_cols(o, NULL, a), o->table);
+}
+
 int q_rec_get(struct db_conn *c, const struct object *o, int64_t id,
               struct rec *r, struct arena *a, struct err *err)
 {
-    const char *sql = arena_printf(a, "SELECT %s FROM %s WHERE id = ?",
-                                   q_rec_cols(o, NULL, a), o->table);
+    const char *sql = get_sql(o, a);
     struct db_stmt *st;
     int rc = db_query(c, &st, err, sql, "i", id);
     if (rc)

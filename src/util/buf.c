@@ -36,6 +36,11 @@ static int grow(struct buf *b, size_t n)
     return 0;
 }
 
+int buf_reserve(struct buf *b, size_t n)
+{
+    return grow(b, n);
+}
+
 int buf_add(struct buf *b, const void *p, size_t n)
 {
     if (grow(b, n))

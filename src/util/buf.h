@@ -14,6 +14,8 @@ struct buf {
 void buf_init(struct buf *b, size_t max);
 /* Frees the storage; the buffer is empty again. */
 void buf_release(struct buf *b);
+/* Makes room for n more bytes up front (fewer reallocations). */
+int buf_reserve(struct buf *b, size_t n);
 /* Appends n bytes; returns 0, or -1 (nothing appended) past max. */
 int buf_add(struct buf *b, const void *p, size_t n);
 /* Appends a C string; as buf_add. */

@@ -67,14 +67,33 @@ void clock_iso(int64_t ms, char *buf, size_t len)
     int64_t y;
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
-    if (frac)
+    if (y < 0 || y > 9999 || len < 25) {   /* rare: let snprintf do it */
         snprintf(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
                  (long long)y, m, d, (int)(rem / 3600),
                  (int)(rem / 60 % 60), (int)(rem % 60), frac);
-    else
-        snprintf(buf, len, "%04lld-%02u-%02uT%02d:%02d:%02dZ", (long long)y,
-                 m, d, (int)(rem / 3600), (int)(rem / 60 % 60),
-                 (int)(rem % 60));
+        return;
+    }
+    /* the hot path of every API answer: fixed-width digits by hand */
+    int f[] = {(int)y, (int)m, (int)d, (int)(rem / 3600),
+               (int)(rem / 60 % 60), (int)(rem % 60), frac};
+    char *o = buf;
+    for (int i = 3; i >= 0; i--, f[0] /= 10)
+        o[i] = (char)('0' + f[0] % 10);
+    o += 4;
+    static const char sep[] = "-- ::";
+    for (int k = 1; k <= 5; k++) {
+        *o++ = k == 3 ? 'T' : sep[k - 1];
+        *o++ = (char)('0' + f[k] / 10);
+        *o++ = (char)('0' + f[k] % 10);
+    }
+    if (frac) {
+        *o++ = '.';
+        *o++ = (char)('0' + frac / 100);
+        *o++ = (char)('0' + frac / 10 % 10);
+        *o++ = (char)('0' + frac % 10);
+    }
+    *o++ = 'Z';
+    *o = '\0';
 }
 
 /* Reads exactly n digits at *s into *out; advances *s. */

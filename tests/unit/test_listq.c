@@ -4,11 +4,13 @@
  * date filters as whole days in the business time zone, and search
  * ranking (exact before prefix, marks typed first). */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "model/object.h"
 #include "store/listq.h"
 #include "store/search.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 
@@ -241,4 +243,25 @@ Test(listq, search_prefix_phone_and_pages)
     const char *p2[] = {"q", "NGUYỄN", "limit", "1", "cursor", next, NULL};
     cr_assert_eq(run(p2, ids, &next), 1);
     cr_expect_null(next);
+}
+
+Test(listq, rec_dump_matches_the_jansson_encoding)
+{
+    int64_t id = add("{\"first_name\":\"Ngọc \\\"Bé\\\"\\tÁnh\",\"email\":"
+                     "\"a@b.vn\",\"phone\":\"0912345678\",\"lifecycle_stage\":"
+                     "\"lead\",\"created_at\":\"2026-02-28T17:30:00.007Z\"}");
+    struct rec r;
+    struct buf b;
+    cr_assert_eq(rec_read(tdb.c, &OBJ_CONTACT, NULL, id, &r, &a, &err), 0);
+    buf_init(&b, (size_t)-1);
+    rec_dump(&r, &b);
+    json_t *j = rec_to_json(&r);
+    char *want = json_dumps(j, JSON_COMPACT);
+    cr_expect_str_eq(buf_cstr(&b), want);
+    cr_expect(strstr(want, "\"created_at\":\"2026-02-28T17:30:00.007Z\"")
+              != NULL, "%s", want);
+    free(want);
+    json_decref(j);
+    buf_release(&b);
+    rec_release(&r);
 }
