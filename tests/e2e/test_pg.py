@@ -17,8 +17,23 @@ from conftest import (REPO, ADMIN_EMAIL, BIN, DEMO_PASSWORD, PG_URL, Server,
 pytestmark = pytest.mark.skipif(not PG_URL, reason="needs PHEU_TEST_PG_URL")
 
 TABLES = ("teams", "team_closure", "users", "sessions", "api_tokens",
-          "login_failures", "audit_log", "settings")
-ORDER = {"team_closure": "ancestor_id, descendant_id", "settings": "key"}
+          "login_failures", "audit_log", "settings", "companies", "contacts",
+          "pipelines", "pipeline_stages", "deals", "deal_contacts",
+          "activities", "collaborators", "custom_fields", "stage_changes",
+          "search_terms", "saved_views")
+ORDER = {"team_closure": "ancestor_id, descendant_id", "settings": "key",
+         "deal_contacts": "deal_id, contact_id",
+         "collaborators": "object, record_id, user_id",
+         "search_terms": "kind, term, word, record_id"}
+
+# The same people on both engines, and the queries whose answers must match
+PEOPLE = [("Văn An", "Nguyễn", "0912 345 678"), ("Văn Anh", "Nguyễn", None),
+          ("Thị Bích", "Đặng", "+84 913 000 111"), ("Văn Đăng", "Trần", None),
+          ("Minh", "Đằng", "024 3825 1234"), ("Ngọc", "Lê", None),
+          ("Anh", "NGUYỄN", "84987654321")]
+QUERIES = ["nguyen van an", "Nguyen Van An", "NGUYỄN", "dang", "Đăng",
+           "0912345678", "+84 912", "anh", "024 3825", "minh phat", "le ngoc",
+           "an.nguyen", "nguyen a"]
 
 
 def dump(db):
@@ -40,6 +55,87 @@ def sqlite_db(tmp_path):
            "--password-stdin", db=db, stdin="mật khẩu mới 1\n")
     token = cli_token(db, ADMIN_EMAIL, "đồng bộ")
     return db, token
+
+
+def fill_crm(db, workdir):
+    """Companies, contacts, a deal, an activity and a custom field made
+    through the API of a SQLite server on db."""
+    srv = Server(db, workdir)
+    srv.start()
+    try:
+        c = srv.token(ADMIN_EMAIL)
+        co = c.post("/api/v1/companies", json={"name": "Công ty Minh Phát",
+                                              "domain": "minhphat.vn"})
+        assert co.status_code == 201, co.text
+        assert c.post("/api/v1/custom-fields", json={
+            "object": "contact", "name": "tier", "type": "select",
+            "options": ["vàng", "bạc"]}).status_code == 201
+        ids = []
+        for i, (first, last, phone) in enumerate(PEOPLE):
+            body = {"first_name": first, "last_name": last,
+                    "email": "p%d@minhphat.vn" % i if i < 2 else None,
+                    "phone": phone, "lifecycle_stage": "lead",
+                    "custom": {"tier": "vàng"} if i % 2 else {}}
+            if i == 0:
+                body["email"] = "an.nguyen@minhphat.vn"
+                body["company_id"] = co.json()["id"]
+            r = c.post("/api/v1/contacts", json=body)
+            assert r.status_code == 201, r.text
+            ids.append(r.json()["id"])
+        d = c.post("/api/v1/deals", json={"name": "Hợp đồng Minh Phát",
+                                          "amount": 120000000,
+                                          "contact_ids": ids[:2]})
+        assert d.status_code == 201, d.text
+        assert c.post("/api/v1/activities", json={
+            "kind": "call", "subject": "Gọi", "contact_id": ids[0],
+            "deal_id": d.json()["id"]}).status_code == 201
+    finally:
+        srv.stop()
+
+
+def answers(srv):
+    """The ids every query of QUERIES finds, in rank order."""
+    c = srv.token(ADMIN_EMAIL)
+    out = {}
+    for q in QUERIES:
+        r = c.get("/api/v1/contacts", params={"q": q})
+        assert r.status_code == 200, (q, r.text)
+        out[q] = [x["id"] for x in r.json()["data"]]
+    return out
+
+
+def test_search_answers_the_same_on_both_engines(tmp_path):
+    src = tmp_path / "crm.db"       # no demo: only the people above
+    cli_ok("init", db=src)
+    cli_ok("user", "add", "--email", ADMIN_EMAIL, "--name", "Quản trị",
+           "--role", "admin", "--password-stdin", db=src,
+           stdin=DEMO_PASSWORD + "\n")
+    fill_crm(src, tmp_path)
+    pg = pg_new_db()
+    p = migrate(src, pg)
+    assert p.returncode == 0, p.stderr
+    assert dump(pg) == dump(src)
+    found = {}
+    for db in (src, pg):
+        srv = Server(db, tmp_path)
+        srv.start()
+        try:
+            found[str(db)] = answers(srv)
+        finally:
+            srv.stop()
+    lite, post = found[str(src)], found[str(pg)]
+    assert lite == post
+    # and the answers are the right ones, not just equal
+    an = lite["0912345678"]
+    assert len(an) == 1
+    assert lite["nguyen van an"] == an + [an[0] + 1]   # An, then Anh
+    assert lite["Nguyen Van An"] == lite["nguyen van an"]
+    assert lite["minh phat"] == an
+    assert lite["an.nguyen"] == an + [an[0] + 1, an[0] + 6]  # word prefixes
+    assert lite["+84 912"] == an
+    assert len(lite["dang"]) == 3
+    assert lite["Đăng"][0] == an[0] + 3                # Trần Văn Đăng first
+    assert len(lite["NGUYỄN"]) == 3
 
 
 def migrate(src, dst, *extra, env=None):
@@ -183,5 +279,7 @@ def test_two_inits_at_once_on_an_empty_database_both_succeed():
         applied = sorted(o[0].split("(")[1].split()[0] for o in outs)
         migrations = len(list((REPO / "src/store/migrations").glob("*.sql")))
         assert applied == ["0", str(migrations)], outs  # exactly one ran them
-        assert db_rows(db, "SELECT version FROM schema_migrations") == [
-            {"version": "0001_foundation.sql"}]
+        files = sorted(f.name for f in
+                       (REPO / "src/store/migrations").glob("*.sql"))
+        assert db_rows(db, "SELECT version FROM schema_migrations ORDER BY "
+                       "version") == [{"version": f} for f in files]
