@@ -55,7 +55,8 @@ static int on_word(const char *folded, const char *marked, void *ctx)
 }
 
 /* Adds the digit forms of a phone number: all its digits, and for a
- * Vietnamese number also the national form with its leading 0. */
+ * Vietnamese number also the national form with its leading 0 and the
+ * national significant number without it ("912 345 678"). */
 static void add_phone(struct collect *c, const char *phone)
 {
     char d[40];
@@ -72,6 +73,7 @@ static void add_phone(struct collect *c, const char *phone)
         nat[0] = '0';
         memcpy(nat + 1, d + 2, n - 1);
         add_term(c, nat, nat);
+        add_term(c, nat + 1, nat + 1);
     }
 }
 
