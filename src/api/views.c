@@ -1,8 +1,10 @@
 /* /api/v1/views: saved list views (a name and the list's query string)
- * per user and object; each user sees and removes only their own. */
+ * per user and object; each user sees and removes only their own.
+ * Creations and removals are audited. */
 #include "api/api.h"
 #include "model/object.h"
 #include "model/record.h"
+#include "store/audit.h"
 #include "util/clock.h"
 #include "util/text.h"
 
@@ -95,6 +97,13 @@ static int views_post(struct req *rq, struct resp *rs)
                     "object, name, query, created_at, updated_at) VALUES "
                     "(?, ?, ?, ?, ?, ?) RETURNING id", "itttii",
                     rq->who->user.id, object, name, query, now, now);
+    if (!rc) {
+        json_t *nv = json_pack("{ssssss}", "object", object, "name", name,
+                               "query", query);
+        rc = audit_write(rq->dbc, rq->who->user.id, "create", "saved_view",
+                         id, NULL, nv, &err);
+        json_decref(nv);
+    }
     if (api_finish(rq, rs, rc, &err))
         return 0;
     char iso[40];
@@ -121,6 +130,9 @@ static int views_delete(struct req *rq, struct resp *rs)
         if (rc == E_NOTFOUND)
             err_set(&err, E_NOTFOUND, NULL, "no such view");
     }
+    if (!rc)
+        rc = audit_write(rq->dbc, rq->who->user.id, "delete", "saved_view",
+                         id, NULL, NULL, &err);
     if (api_finish(rq, rs, rc, &err))
         return 0;
     return resp_empty(rs, 204);

@@ -128,81 +128,98 @@ int crm_reindex_company(struct db_conn *c, int64_t id, struct arena *a,
     return search_index(c, SEARCH_COMPANY, id, texts, 2, phones, 1, a, err);
 }
 
-/* Re-indexes every contact of company id (their search covers its
- * name). */
-static int reindex_contacts(struct db_conn *c, int64_t id, struct arena *a,
-                            struct err *err)
+/* Collects into *ids the ids of table's rows whose company is id. */
+static int linked_ids(struct db_conn *c, const char *table, int64_t id,
+                      int64_t **ids, int *n, struct arena *a,
+                      struct err *err)
 {
     struct db_stmt *st;
-    int rc = db_query(c, &st, err, "SELECT id FROM contacts WHERE "
-                      "company_id = ? ORDER BY id", "i", id);
+    const char *sql = arena_printf(a, "SELECT id FROM %s WHERE company_id "
+                                   "= ? ORDER BY id", table);
+    int rc = db_query(c, &st, err, sql, "i", id);
     if (rc)
         return rc;
-    int64_t *ids = NULL;
-    int n = 0, cap = 0, r;
+    int cap = 0, r;
+    *ids = NULL;
+    *n = 0;
     while ((r = db_step(st, err)) == DB_ROW) {
-        if (n == cap) {
+        if (*n == cap) {
             cap = cap ? cap * 2 : 64;
             int64_t *nid = arena_alloc(a, sizeof(int64_t) * (size_t)cap);
-            if (n)
-                memcpy(nid, ids, sizeof(int64_t) * (size_t)n);
-            ids = nid;
+            if (*n)
+                memcpy(nid, *ids, sizeof(int64_t) * (size_t)*n);
+            *ids = nid;
         }
-        ids[n++] = db_col_int(st, 0);
+        (*ids)[(*n)++] = db_col_int(st, 0);
     }
     db_done(st);
-    if (r < 0)
-        return err->code;
-    for (int i = 0; !rc && i < n; i++)
-        rc = crm_reindex_contact(c, ids[i], a, err);
+    return r < 0 ? err->code : 0;
+}
+
+/* The contacts and deals of a company, whose search rows hold its name. */
+struct links {
+    int64_t *contacts, *deals;
+    int ncontacts, ndeals;
+};
+
+static int load_links(struct db_conn *c, int64_t id, struct links *l,
+                      struct arena *a, struct err *err)
+{
+    int rc = linked_ids(c, "contacts", id, &l->contacts, &l->ncontacts, a,
+                        err);
+    return rc ? rc : linked_ids(c, "deals", id, &l->deals, &l->ndeals, a,
+                                err);
+}
+
+static int reindex_links(struct db_conn *c, const struct links *l,
+                         struct arena *a, struct err *err)
+{
+    int rc = 0;
+    for (int i = 0; !rc && i < l->ncontacts; i++)
+        rc = crm_reindex_contact(c, l->contacts[i], a, err);
+    for (int i = 0; !rc && i < l->ndeals; i++)
+        rc = crm_reindex_deal(c, l->deals[i], a, err);
     return rc;
 }
 
-/* after hook: the index, and the contacts' when the name changed. */
+int crm_reindex_company_links(struct db_conn *c, int64_t id,
+                              struct arena *a, struct err *err)
+{
+    struct links l;
+    int rc = load_links(c, id, &l, a, err);
+    return rc ? rc : reindex_links(c, &l, a, err);
+}
+
+/* after hook: the index, and its contacts' and deals' when the name
+ * changed. */
 static int company_after(struct wctx *w, const struct rec *in,
                          const struct rec *old, int64_t id, struct err *err)
 {
     int rc = crm_reindex_company(w->c, id, w->a, err);
     const char *name = rec_text(in, "name");
     if (!rc && old && name && strcmp(name, rec_text(old, "name")))
-        rc = reindex_contacts(w->c, id, w->a, err);
+        rc = crm_reindex_company_links(w->c, id, w->a, err);
     return rc;
 }
 
-/* unlink hook: contacts, deals, activities and child companies let go. */
+/* unlink hook: contacts, deals, activities and child companies let go
+ * (and the contacts and deals are re-indexed without its name). */
 static int company_unlink(struct wctx *w, int64_t id, struct err *err)
 {
     static const char *const SQL[] = {
+        "UPDATE contacts SET company_id = NULL WHERE company_id = ?",
         "UPDATE deals SET company_id = NULL WHERE company_id = ?",
         "UPDATE activities SET company_id = NULL WHERE company_id = ?",
         "UPDATE companies SET parent_id = NULL WHERE parent_id = ?",
         "DELETE FROM collaborators WHERE object = 'company' AND "
         "record_id = ?",
         NULL};
-    int rc = 0;
+    struct links l;
+    int rc = load_links(w->c, id, &l, w->a, err);
     for (int i = 0; !rc && SQL[i]; i++)
         rc = db_run(w->c, err, SQL[i], "i", id);
-    struct db_stmt *st = NULL;
     if (!rc)
-        rc = db_query(w->c, &st, err, "UPDATE contacts SET company_id = NULL "
-                      "WHERE company_id = ? RETURNING id", "i", id);
-    int64_t *ids = NULL;
-    int n = 0, cap = 0, r = DB_DONE;
-    while (!rc && (r = db_step(st, err)) == DB_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 64;
-            int64_t *nid = arena_alloc(w->a, sizeof(int64_t) * (size_t)cap);
-            if (n)
-                memcpy(nid, ids, sizeof(int64_t) * (size_t)n);
-            ids = nid;
-        }
-        ids[n++] = db_col_int(st, 0);
-    }
-    db_done(st);
-    if (!rc && r < 0)
-        rc = err->code;
-    for (int i = 0; !rc && i < n; i++)
-        rc = crm_reindex_contact(w->c, ids[i], w->a, err);
+        rc = reindex_links(w->c, &l, w->a, err);
     if (!rc)
         rc = search_unindex(w->c, SEARCH_COMPANY, id, err);
     return rc;

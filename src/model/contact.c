@@ -16,7 +16,8 @@ static const struct field FIELDS[] = {
     {"id", FT_ID, FF_RO | FF_NOTNULL, NULL, NULL, 0},
     {"first_name", FT_TEXT, 0, NULL, NULL, 200},
     {"last_name", FT_TEXT, 0, NULL, NULL, 200},
-    {"email", FT_EMAIL, 0, NULL, NULL, 254},
+    /* App. C: over 254 is a 422 from the email check, not a length 400 */
+    {"email", FT_EMAIL, 0, NULL, NULL, 1000},
     {"phone", FT_PHONE, 0, NULL, NULL, 64},
     {"phone_key", FT_TEXT, FF_HIDDEN, NULL, NULL, 0},
     {"company_id", FT_REF, 0, NULL, "companies", 0},
@@ -218,7 +219,8 @@ static int contact_after(struct wctx *w, const struct rec *in,
     const struct val *st = rec_get(in, "lifecycle_stage");
     const char *from = old ? rec_text(old, "lifecycle_stage") : NULL;
     const char *to = st->set && !st->null ? st->s : NULL;
-    if (to && (!from || strcmp(from, to))) {
+    int moved = to && (!from || strcmp(from, to));
+    if (moved) {
         const struct val *at = rec_get(in, "stage_changed_at");
         rc = crm_stage_changed(w, id, from, to, at->set && !at->null
                                ? at->i : rec_int(in, "updated_at"),
@@ -228,7 +230,7 @@ static int contact_after(struct wctx *w, const struct rec *in,
     const struct val *co = rec_get(in, "company_id");
     if (!rc && co->set && oldco && oldco != rec_int(in, "company_id"))
         rc = crm_rollup_company(w->c, oldco, err);
-    if (!rc && co->set && !co->null && !to)
+    if (!rc && co->set && !co->null && !moved)  /* moved: rolled up */
         rc = crm_rollup_company(w->c, co->i, err);
     if (!rc)
         rc = crm_reindex_contact(w->c, id, w->a, err);

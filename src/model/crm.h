@@ -25,5 +25,9 @@ int crm_reindex_company(struct db_conn *c, int64_t id, struct arena *a,
                         struct err *err);
 int crm_reindex_deal(struct db_conn *c, int64_t id, struct arena *a,
                      struct err *err);
+/* Rebuilds the search rows of company id's contacts and deals (theirs
+ * hold its name): after a rename or a merge. */
+int crm_reindex_company_links(struct db_conn *c, int64_t id,
+                              struct arena *a, struct err *err);
 
 #endif

@@ -122,17 +122,27 @@ static int valid_date(const char *s)
     return !strncmp(buf, s, 10);
 }
 
+/* Checks string v (max bytes) and rewrites it as NFC (App. C). */
+static int nfc_string(json_t *v, size_t max, const char *f, struct arena *a,
+                      struct err *err)
+{
+    const char *out;
+    int rc = text_normalize(json_string_value(v), json_string_length(v), max,
+                            f, &out, a, err);
+    if (!rc && strcmp(out, json_string_value(v)))
+        json_string_set(v, out);
+    return rc;
+}
+
 int cf_check_value(const struct cf_def *d, json_t *v, struct arena *a,
                    struct err *err)
 {
     const char *f = arena_printf(a, "custom.%s", d->name);
     const char *t = d->type;
     if (!strcmp(t, "text")) {
-        const char *out;
         if (!json_is_string(v))
             return err_set(err, E_INVALID, f, "must be a string");
-        return text_normalize(json_string_value(v), json_string_length(v),
-                              1000, f, &out, a, err);
+        return nfc_string(v, 1000, f, a, err);
     }
     if (!strcmp(t, "number")) {
         if (!json_is_number(v) || !isfinite(json_number_value(v)))
@@ -158,6 +168,8 @@ int cf_check_value(const struct cf_def *d, json_t *v, struct arena *a,
     if (!strcmp(t, "select")) {
         if (!json_is_string(v))
             return err_set(err, E_INVALID, f, "must be a string");
+        if (nfc_string(v, 1000, f, a, err))
+            return err->code;
         return has_option(d, json_string_value(v)) ? 0
             : err_set(err, E_RULE, f, "is not one of the field's options");
     }
@@ -169,6 +181,8 @@ int cf_check_value(const struct cf_def *d, json_t *v, struct arena *a,
     json_array_foreach(v, i, o) {
         if (!json_is_string(o))
             return err_set(err, E_INVALID, f, "must be an array of strings");
+        if (nfc_string(o, 1000, f, a, err))
+            return err->code;
         if (!has_option(d, json_string_value(o)))
             return err_set(err, E_RULE, f, "\"%s\" is not one of the "
                            "field's options", json_string_value(o));
@@ -192,8 +206,10 @@ json_t *cf_to_json(const struct cf_def *d)
 }
 
 /* Checks an options value for type t: required (non-empty array of
- * distinct non-empty strings) for select types, refused otherwise. */
-static int check_options(const char *t, json_t *opt, struct err *err)
+ * distinct non-empty strings, rewritten as NFC) for select types,
+ * refused otherwise. */
+static int check_options(const char *t, json_t *opt, struct arena *a,
+                         struct err *err)
 {
     int sel = !strcmp(t, "select") || !strcmp(t, "multiselect");
     if (!sel)
@@ -211,6 +227,8 @@ static int check_options(const char *t, json_t *opt, struct err *err)
             json_string_length(o) > 200)
             return err_set(err, E_INVALID, "options", "must be strings of "
                            "1 to 200 bytes");
+        if (nfc_string(o, 200, "options", a, err))
+            return err->code;
         json_array_foreach(opt, j, p)
             if (j < i && json_equal(o, p))
                 return err_set(err, E_RULE, "options", "lists an option "
@@ -280,7 +298,7 @@ int cf_create(struct db_conn *c, int64_t actor, json_t *body, int64_t *id,
         return err_set(err, E_INVALID, "type", "must be text, number, "
                        "money, date, bool, select or multiselect");
     json_t *opt = json_object_get(body, "options");
-    rc = check_options(type, opt, err);
+    rc = check_options(type, opt, a, err);
     if (rc)
         return rc;
     char *optx = opt && !json_is_null(opt)
@@ -335,7 +353,7 @@ int cf_update(struct db_conn *c, int64_t actor, int64_t id, json_t *body,
     }
     json_t *opt = json_object_get(body, "options");
     if (opt)
-        rc = check_options(d.type, opt, err);
+        rc = check_options(d.type, opt, a, err);
     json_t *keep = opt ? opt : d.options;
     char *optx = !rc && keep && !json_is_null(keep)
         ? json_dumps(keep, JSON_COMPACT) : NULL;

@@ -132,6 +132,8 @@ int merge_records(struct wctx *w, const struct object *o, int64_t survivor,
         rc = rec_update(w, survivor, &up, err);
     if (!rc && !is_contact)
         rc = crm_rollup_company(w->c, survivor, err);
+    if (!rc && !is_contact)     /* the moved contacts and deals */
+        rc = crm_reindex_company_links(w->c, survivor, w->a, err);
     if (!rc) {
         json_t *nv = json_pack("{sI}", "merged_into", (json_int_t)survivor);
         rc = audit_write(w->c, w->who ? w->who->user.id : 0, "merge",

@@ -625,8 +625,8 @@ static void keep_changes(json_t *a, json_t *b)
     void *tmp;
     json_object_foreach_safe(a, tmp, k, x) {
         if (json_equal(x, json_object_get(b, k))) {
+            json_object_del(b, k);  /* first: deleting from a frees k */
             json_object_del(a, k);
-            json_object_del(b, k);
         }
     }
     json_object_del(a, "updated_at");

@@ -96,6 +96,33 @@ static int parse_i64(const char *s, int64_t *out)
     return 0;
 }
 
+/* Whether s is a decimal number: [-]digits[.digits][e[+-]digits], with
+ * a digit on one side of the point (no hex, inf or nan, which strtod
+ * takes and the databases do not). */
+static int decimal(const char *s)
+{
+    int digits = 0;
+    if (*s == '-')
+        s++;
+    for (; *s >= '0' && *s <= '9'; s++)
+        digits++;
+    if (*s == '.')
+        for (s++; *s >= '0' && *s <= '9'; s++)
+            digits++;
+    if (!digits)
+        return 0;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (*s < '0' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
 /* The value type a condition compares: 'i' integer, 't' time, 'd' date,
  * 's' text, 'e' enum, 'n' number, 'b' bool, 'm' multiselect. */
 static char cond_kind(const struct listq *lq, const struct cond *cd)
@@ -165,13 +192,9 @@ static int check_value(const struct listq *lq, const struct cond *cd,
             return err_set(err, E_INVALID, key, "must be a date "
                            "(YYYY-MM-DD)");
         return 0;
-    case 'n': {
-        char *end;
-        strtod(v, &end);
-        if (!*v || *end)
-            return err_set(err, E_INVALID, key, "must be a number");
-        return 0;
-    }
+    case 'n':
+        return decimal(v) ? 0 : err_set(err, E_INVALID, key, "must be a "
+                                        "number");
     case 'b':
         if (strcmp(v, "true") && strcmp(v, "false"))
             return err_set(err, E_INVALID, key, "must be true or false");
@@ -447,6 +470,25 @@ static void time_cond(struct buf *sql, struct sqlp *p, const char *e,
     }
 }
 
+/* A value compared whole with a field as it is stored: a phone number
+ * in E.164, an email lower-cased (both are kept so). */
+static const char *stored_form(const struct listq *lq, const struct cond *cd,
+                               const char *v, struct arena *a)
+{
+    enum ftype t = cd->field >= 0 ? lq->o->fields[cd->field].type : FT_TEXT;
+    char e164[32];
+    if (t == FT_PHONE && !phone_e164(v, e164, sizeof(e164)))
+        return arena_strdup(a, e164);
+    if (t == FT_EMAIL) {
+        char *s = arena_strdup(a, v);
+        for (char *q = s; *q; q++)
+            if (*q >= 'A' && *q <= 'Z')
+                *q = (char)(*q - 'A' + 'a');
+        return s;
+    }
+    return v;
+}
+
 /* Appends one condition. */
 static void add_cond(struct db_conn *c, const struct listq *lq,
                      const struct cond *cd, struct buf *sql, struct sqlp *p,
@@ -456,23 +498,31 @@ static void add_cond(struct db_conn *c, const struct listq *lq,
     char k = cond_kind(lq, cd);
     cond_expr(c, lq, cd, k, e, sizeof(e));
     const char *v0 = cd->vals[0];
-    int is_phone = cd->field >= 0 &&
-                   lq->o->fields[cd->field].type == FT_PHONE;
-    char e164[32];
-    if (is_phone && cd->op != OP_CONTAINS && cd->op != OP_STARTS &&
-        cd->op != OP_EMPTY && !phone_e164(v0, e164, sizeof(e164)))
-        v0 = arena_strdup(a, e164);
+    if (cd->op != OP_CONTAINS && cd->op != OP_STARTS && cd->op != OP_EMPTY)
+        v0 = stored_form(lq, cd, v0, a);
     buf_adds(sql, " AND ");
     switch (cd->op) {
     case OP_EMPTY:
         buf_addf(sql, "%s IS %sNULL", e, strcmp(v0, "true") ? "NOT " : "");
         return;
     case OP_IN:
+        if (k == 't') {     /* each value as eq: a date is a whole day */
+            buf_adds(sql, "(");
+            for (int i = 0; i < cd->nvals; i++) {
+                int64_t ms;
+                int d;
+                listq_parse_time(cd->vals[i], &ms, &d);
+                buf_adds(sql, i ? " OR " : "");
+                time_cond(sql, p, e, OP_EQ, ms, d);
+            }
+            buf_adds(sql, ")");
+            return;
+        }
         buf_addf(sql, "%s IN (", e);
         for (int i = 0; i < cd->nvals; i++) {
             buf_addf(sql, "%s%s", i ? ", " : "",
-                     k == 'n' ? "CAST(? AS REAL)" : "?");
-            add_value(p, cd, k, cd->vals[i], a);
+                     k == 'n' ? "CAST(? AS NUMERIC)" : "?");
+            add_value(p, cd, k, stored_form(lq, cd, cd->vals[i], a), a);
         }
         buf_adds(sql, ")");
         return;
@@ -497,7 +547,7 @@ static void add_cond(struct db_conn *c, const struct listq *lq,
         return;
     }
     static const char *const SYM[] = {"=", "<>", "<", "<=", ">", ">="};
-    const char *ph = k == 'n' ? "CAST(? AS REAL)" : "?";
+    const char *ph = k == 'n' ? "CAST(? AS NUMERIC)" : "?";
     if (cd->op == OP_NE)
         buf_addf(sql, "(%s IS NULL OR %s <> %s)", e, e, ph);
     else

@@ -84,7 +84,7 @@ static void build_by_id(void)
     struct arena a;
     arena_init(&a);
     const struct object *const *all = object_all();
-    for (int i = 0; all[i] && i < 8; i++) {
+    for (int i = 0; i < 8 && all[i]; i++) {
         by_id[i].o = all[i];
         by_id[i].sql = xstrdup(arena_printf(&a, "SELECT %s FROM %s WHERE "
                                             "id = ?",
