@@ -625,3 +625,244 @@ def api_token(admin_client, user_id, name="e2e"):
 
 def dumps(obj):
     return json.dumps(obj, ensure_ascii=False)
+
+
+# ---- the CRM (issue 4): a server per module on an empty business ----
+
+CRM_ADMIN = "crm-admin@test.pheu.vn"
+# Every table a CRM write may touch: a refused request leaves them as
+# they were (snapshots compare every row).
+CRM_TABLES = ("companies", "contacts", "pipelines", "pipeline_stages",
+              "deals", "deal_contacts", "activities", "collaborators",
+              "custom_fields", "stage_changes", "search_terms",
+              "saved_views", "audit_log")
+CONTACT_KEYS = {"id", "first_name", "last_name", "email", "phone",
+                "company_id", "title", "city", "country", "owner_id",
+                "lifecycle_stage", "lead_status", "source",
+                "source_campaign_id", "score", "score_fit",
+                "score_engagement", "custom", "created_at", "updated_at"}
+COMPANY_KEYS = {"id", "name", "domain", "industry", "size_band", "country",
+                "city", "phone", "owner_id", "parent_id", "lifecycle_stage",
+                "custom", "created_at", "updated_at"}
+DEAL_KEYS = {"id", "name", "amount", "currency", "pipeline_id", "stage_id",
+             "status", "close_date", "closed_at", "owner_id", "company_id",
+             "contact_ids", "source_campaign_id", "forecast_category",
+             "won_reason", "lost_reason", "custom", "created_at",
+             "updated_at"}
+ACTIVITY_KEYS = {"id", "kind", "subject", "body", "due_at", "done_at",
+                 "outcome", "owner_id", "contact_id", "company_id",
+                 "deal_id", "custom", "created_at", "updated_at"}
+
+
+@pytest.fixture(scope="session")
+def crm_db(pheu_bin, tmp_path_factory):
+    """A database with the schema and one admin (CRM_ADMIN) and nothing
+    else: the CRM tests count exact rows, whatever `pheu demo` loads."""
+    d = tmp_path_factory.mktemp("crm-template")
+    db = new_db(d / "crm.db")
+    cli_ok("init", db=db)
+    cli_ok("user", "add", "--email", CRM_ADMIN, "--name", "Quản trị CRM",
+           "--role", "admin", db=db)
+    return db
+
+
+def crm_snapshot(con, tables=CRM_TABLES):
+    """Every row of the tables, through an open db_ro connection, in an
+    order that does not depend on the engine's plan."""
+    return {t: sorted((tuple(r) for r in con.execute(
+        "SELECT * FROM %s" % t).fetchall()), key=repr) for t in tables}
+
+
+def crm_fault_sweep(base, workdir, send, ok_status, stride=5, limit=400):
+    """Fault injection for one CRM write (after test_audit's fault_sweep,
+    sampled): starts servers on copies of the closed database base with
+    PHEU_FAULT_DB_STEP=N, for N from the first that lets the server start
+    on in steps of stride, and sends the request (send(srv) -> response)
+    to each. A request that fails must answer 500 and leave every CRM
+    table as it was, and the same request then succeeds. Returns how
+    many N failed it, once one N is past its last step."""
+    failed, n, started = 0, 0, False
+    while n < limit:
+        n += stride if started else 1
+        d = Path(workdir) / ("n%d" % n)
+        d.mkdir()
+        db = copy_db(base, d / "pheu.db")
+        con = db_ro(db)
+        try:
+            before = crm_snapshot(con)
+        finally:
+            con.close()
+        srv = Server(db, d, env={"PHEU_FAULT_DB_STEP": n})
+        srv.start(wait_health=False, expect_ready=False)
+        if srv.ready_line is None:
+            srv.wait()                  # the fault hit start-up
+            assert not started, "start-up failed after it had worked"
+            continue
+        started = True
+        try:
+            r = send(srv)
+            done = r.status_code == ok_status
+            if not done:
+                assert r.status_code == 500, (n, r.status_code, r.text)
+                error_of(r)
+                con = db_ro(db)
+                try:
+                    after = crm_snapshot(con)
+                finally:
+                    con.close()
+                for t in before:
+                    assert after[t] == before[t], (
+                        "a 500 (fault at step %d) changed table %s" % (n, t))
+                failed += 1
+                r = send(srv)
+                assert r.status_code == ok_status, (n, r.status_code,
+                                                    r.text)
+        finally:
+            rc = srv.stop()
+        assert rc == 0, srv.stderr()
+        if done:
+            return failed
+    pytest.fail("the request never succeeded within %d steps" % limit)
+
+
+class Crm:
+    """A module's CRM server with helpers: users with bearer clients,
+    record creation that checks the answer, paged reads, snapshots."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self.db = srv.db
+        self._phones = itertools.count(1)
+        self.admin = srv.token(CRM_ADMIN)
+        self.admin.user = self.admin.get("/api/v1/me").json()
+
+    # people
+
+    def team(self, kind="sales", parent=None, manager=None, name=None):
+        return make_team(self.admin, name=name, kind=kind,
+                         parent_id=parent and parent["id"],
+                         manager_id=manager and manager.user["id"])
+
+    def user(self, role="sales_rep", team=None, name=None):
+        """A new user's bearer client; its .user is the user."""
+        u = make_user(self.admin, role=role, team_id=team and team["id"],
+                      name=name)
+        c = self.srv.bearer(api_token(self.admin, u["id"]))
+        c.user = u
+        return c
+
+    # values no other record of the module has
+
+    def phone(self):
+        """A new Vietnamese mobile number in national form, and its E.164."""
+        n = next(self._phones)
+        nat = "0913%06d" % n
+        return nat, "+84" + nat[1:]
+
+    # records
+
+    def create(self, plural, client=None, **fields):
+        r = (client or self.admin).post("/api/v1/" + plural, json=fields)
+        assert r.status_code == 201, (plural, fields, r.status_code, r.text)
+        body = r.json()
+        assert r.headers["Location"] == "/api/v1/%s/%d" % (plural,
+                                                           body["id"])
+        return body
+
+    def contact(self, client=None, **fields):
+        return self.create("contacts", client, **fields)
+
+    def company(self, client=None, **fields):
+        fields.setdefault("name", uniq("Công ty "))
+        return self.create("companies", client, **fields)
+
+    def deal(self, client=None, **fields):
+        fields.setdefault("name", uniq("Thương vụ "))
+        return self.create("deals", client, **fields)
+
+    def activity(self, client=None, **fields):
+        fields.setdefault("kind", "note")
+        return self.create("activities", client, **fields)
+
+    def get(self, plural, rid, client=None):
+        r = (client or self.admin).get("/api/v1/%s/%d" % (plural, rid))
+        assert r.status_code == 200, (plural, rid, r.status_code, r.text)
+        return r.json()
+
+    def patch(self, plural, rid, client=None, **fields):
+        r = (client or self.admin).patch("/api/v1/%s/%d" % (plural, rid),
+                                         json=fields)
+        assert r.status_code == 200, (plural, rid, fields, r.text)
+        return r.json()
+
+    def page(self, client, path, **params):
+        """One list page: (records, next_cursor), checking the shape."""
+        r = client.get(path, params=params)
+        assert r.status_code == 200, (path, params, r.status_code, r.text)
+        body = r.json()
+        assert set(body) == {"data", "next_cursor"}, body
+        return body["data"], body["next_cursor"]
+
+    def all(self, client, path, **params):
+        """Every record of a list, following next_cursor."""
+        out, cursor, pages = [], None, 0
+        while True:
+            p = dict(params)
+            if cursor:
+                p["cursor"] = cursor
+            data, cursor = self.page(client, path, **p)
+            out += data
+            pages += 1
+            assert pages < 1000
+            if not cursor:
+                return out
+
+    def ids(self, client, path, **params):
+        return [x["id"] for x in self.all(client, path, **params)]
+
+    # the database
+
+    def snapshot(self, tables=CRM_TABLES):
+        """Every row of the tables (one read-only connection, kept)."""
+        if getattr(self, "_ro", None) is None:
+            self._ro = db_ro(self.db)
+        return crm_snapshot(self._ro, tables)
+
+    def close(self):
+        if getattr(self, "_ro", None) is not None:
+            self._ro.close()
+            self._ro = None
+
+    def audit_mark(self):
+        return db_value(self.db, "SELECT COALESCE(MAX(id), 0) FROM "
+                        "audit_log")
+
+    def audit_since(self, mark):
+        rows = db_rows(self.db, "SELECT * FROM audit_log WHERE id > ? "
+                       "ORDER BY id", (mark,))
+        for r in rows:
+            for k in ("old_values", "new_values"):
+                r[k] = json.loads(r[k]) if r[k] is not None else None
+        return rows
+
+    def refused(self, resp, status, field=..., code=None, before=None):
+        """assert_error, and (given a snapshot) that nothing changed."""
+        e = assert_error(resp, status, field=field, code=code)
+        if before is not None:
+            after = self.snapshot()
+            for t in before:
+                assert after[t] == before[t], "table %s changed" % t
+        return e
+
+
+@pytest.fixture(scope="module")
+def crm(crm_db, tmp_path_factory):
+    """The module's own CRM server (an empty business and CRM_ADMIN)."""
+    d = tmp_path_factory.mktemp("crm")
+    srv = Server(copy_db(crm_db, d / "pheu.db"), d).start()
+    c = Crm(srv)
+    yield c
+    c.close()
+    rc = srv.stop()
+    assert rc == 0, "pheu serve exited %s on SIGTERM:\n%s" % (rc,
+                                                              srv.stderr())
