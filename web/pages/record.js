@@ -206,6 +206,9 @@ function stagePath(page) {
               e.currentTarget.disabled = true;
               try {
                 await save(page, { lifecycle_stage: s });
+                // the path was drawn again: keep focus on the chosen stage
+                const again = page.header.querySelector(`#stage-path button[data-stage="${s}"]`);
+                if (again) again.focus();
                 notify({ key: 'record.stage_changed', vars: { stage: t(`stage.${s}`) } });
               } catch (err) {
                 notifyError(err);
