@@ -153,8 +153,10 @@ export function showFormError(form, err) {
   const control = err && err.field ? form.elements.namedItem(err.field) : null;
   if (control && control.id) {
     // A known (field, code) pair has a message in the UI language; any
-    // other error shows the server's own message.
-    const key = `error.field.${err.field}.${err.code}`;
+    // other error shows the server's own message. A form of one kind of
+    // record (data-error-scope="contact") has messages of its own.
+    const scope = form.dataset.errorScope;
+    const key = scope ? `error.${scope}.${err.field}.${err.code}` : `error.field.${err.field}.${err.code}`;
     if (has(key)) fieldError(control, { key });
     else if (err.message) fieldError(control, { text: err.message });
     else fieldError(control, { key: 'error.generic' });

@@ -69,7 +69,7 @@ export function createDialog(obj, { preset = {}, refs, user, onCreated }) {
   const cancel = h('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
   const form = h(
     'form',
-    { id: `create-${OBJECTS[obj].singular}-form`, novalidate: true },
+    { id: `create-${OBJECTS[obj].singular}-form`, novalidate: true, 'data-error-scope': OBJECTS[obj].singular },
     h('div', { class: 'form-grid form-grid-2' }, fields),
     error,
     h('div', { class: 'form-actions' }, cancel, submit),

@@ -157,7 +157,7 @@ test('a contact field is edited in place, and the API error shows under it', asy
   await page.locator('.prop[data-field="email"] input').press('Enter');
   const err = page.locator('#edit-email-error');
   await err.waitFor({ state: 'visible' });
-  assert.ok((await err.textContent()).trim().length > 0);
+  assert.match(await err.textContent(), /Đã có liên hệ với email này/);
   assert.equal(await err.locator('a').getAttribute('href'), `#/contacts/${other.id}`);
   assert.equal(await page.locator('.prop[data-field="email"] input').getAttribute('aria-invalid'), 'true');
   await page.keyboard.press('Escape');

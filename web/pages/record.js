@@ -325,12 +325,20 @@ function openEditor(page, def, row) {
     if (e.key === 'Escape') {
       e.preventDefault();
       closeEditor(page, row, true);
+    } else if (e.key === 'Enter' && e.target.tagName === 'SELECT' && !e.target.multiple) {
+      // a <select> does not submit its form on Enter; an inline editor should
+      e.preventDefault();
+      form.requestSubmit();
     }
   });
   form.addEventListener('submit', async (e) => {
     e.preventDefault();
     err.hidden = true;
     c.input.removeAttribute('aria-invalid');
+    if (c.input.type === 'email' && c.input.validity.typeMismatch) {
+      showFieldError(c.input, err, { message: t('form.invalid_email') });
+      return;
+    }
     let value;
     try {
       value = readControl(def, c.input, r.currency || 'VND');
@@ -361,9 +369,9 @@ function openEditor(page, def, row) {
       if (ex.status === 401) return;
       if (ex.status === 409 && ex.existingId) {
         const link = h('a', { href: recordHref(page.obj, ex.existingId), i18n: `form.open_existing_${page.meta.singular}` });
-        showFieldError(c.input, err, ex);
+        showFieldError(c.input, err, ex, page.meta.singular);
         err.append(' ', link);
-      } else showFieldError(c.input, err, ex);
+      } else showFieldError(c.input, err, ex, page.meta.singular);
     }
   });
   row.classList.add('is-editing');
@@ -373,8 +381,8 @@ function openEditor(page, def, row) {
   if (c.input.select && c.input.type === 'text') c.input.select();
 }
 
-function showFieldError(input, p, ex) {
-  const key = ex && ex.field && ex.code ? `error.field.${ex.field}.${ex.code}` : null;
+function showFieldError(input, p, ex, scope) {
+  const key = ex && ex.field && ex.code && scope ? `error.${scope}.${ex.field}.${ex.code}` : null;
   if (key && has(key)) setText(p, key);
   else p.textContent = (ex && ex.message) || t('error.generic');
   p.hidden = false;
