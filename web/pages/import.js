@@ -310,7 +310,8 @@ async function stepCheck(wiz) {
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true, id: 'check-error' });
   const back = h('button', { type: 'button', class: 'btn btn-secondary', i18n: 'import.back_mapping', onclick: () => stepMap(wiz) });
   const result = h('div', { id: 'check-result' });
-  wiz.body.replaceChildren(stepTitle('import.step_check'), h('p', { class: 'muted', i18n: 'import.checking' }), bar.el, error, result, h('div', { class: 'form-actions' }, back));
+  const intro = h('p', { class: 'muted', i18n: 'import.checking' });
+  wiz.body.replaceChildren(stepTitle('import.step_check'), intro, bar.el, error, result, h('div', { class: 'form-actions' }, back));
   focusTitle(wiz);
   let job;
   try {
@@ -328,6 +329,7 @@ async function stepCheck(wiz) {
   }
   const errors = await errorTable(job);
   if (wiz.stopped) return;
+  setText(intro, 'import.checked');
   const run = h('button', {
     type: 'button',
     class: 'btn btn-primary',
@@ -365,6 +367,7 @@ async function stepRun(wiz) {
     error.hidden = false;
     return;
   }
+  if (job.status === 'done') mark(wiz, null); // every step done
   const again = h('button', { type: 'button', class: 'btn btn-secondary', i18n: 'import.another', onclick: () => stepUpload(wiz) });
   result.replaceChildren(
     h('p', { class: job.status === 'done' ? 'ok-text' : 'danger-text', id: 'import-done', role: 'status' }, t(job.status === 'done' ? 'import.done' : 'import.failed', { n: formatNumber(job.rows_ok || 0) })),
