@@ -375,6 +375,26 @@ test('company and deal pages show their associated records', async () => {
   assert.equal((await api.get(`/api/v1/deals/${deal.id}/collaborators`)).data.length, 1);
 });
 
+test('a duplicate contact is merged into the one on screen', async () => {
+  const keep = await api.post('/api/v1/contacts', { first_name: 'Bảo Ngọc', last_name: 'Huỳnh', email: 'bao.ngoc@example.vn' });
+  const dup = await api.post('/api/v1/contacts', { first_name: 'Bảo Ngọc', last_name: 'Huỳnh', phone: '0911 222 333' });
+  const act = await api.post('/api/v1/activities', { kind: 'note', subject: 'Ghi chú trên bản trùng', contact_id: dup.id });
+  await page.goto(`/#/contacts/${keep.id}`);
+  await page.locator('#record-merge').click();
+  const dlg = page.locator('dialog[open]');
+  await dlg.getByRole('combobox').pressSequentially('0911222333');
+  await dlg.getByRole('option', { name: /Huỳnh Bảo Ngọc/ }).click();
+  page.once('dialog', (d) => d.accept());
+  const merged = page.waitForResponse((r) => r.url().endsWith(`/api/v1/contacts/${keep.id}/merge`));
+  await dlg.getByRole('button', { name: 'Gộp' }).click();
+  assert.equal((await merged).status(), 200);
+  await dlg.waitFor({ state: 'detached' });
+  await page.locator(`#timeline li[data-activity-id="${act.id}"]`).waitFor();
+  assert.equal((await api.get(`/api/v1/contacts/${dup.id}`, { raw: true })).status, 404);
+  assert.equal((await api.get(`/api/v1/activities/${act.id}`)).contact_id, keep.id);
+  await page.locator('.prop[data-field="phone"] .prop-value').filter({ hasText: '+84911222333' }).waitFor();
+});
+
 test('the pages work in English', async () => {
   await page.locator('header .lang-btn[data-locale="en"]').click();
   await page.goto('/#/contacts');

@@ -136,8 +136,9 @@ test('keys built from the CRM objects, fields and import targets exist', async (
     `form.open_existing_${o}`, `record.back_${o}`, `record.confirm_delete_${o}`, `record.deleted_${o}`,
     `record.no_${o}`, `list.empty_${o}`, `list.search_${o}`, `timeline.created_${o}`,
   ]);
+  const merge = ['contact', 'company'].flatMap((o) => [`merge.intro_${o}`, `merge.pick_${o}`]);
   const perPlural = ['contacts', 'companies', 'deals'].flatMap((o) => [`picker.search_${o}`, `picker.results_${o}`, `import.view_${o}`]);
-  const missing = [...fields, ...columns, ...targets, ...perObject, ...perPlural, 'list.empty_activity']
+  const missing = [...fields, ...columns, ...targets, ...perObject, ...perPlural, ...merge, 'list.empty_activity']
     .filter((k) => !(k in vi) || !(k in en));
   assert.deepEqual([...new Set(missing)], []);
 });

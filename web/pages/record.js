@@ -4,13 +4,13 @@
 // records, the collaborators, the activity form and the timeline.
 
 import { api, listAll, withQuery } from '../api.js';
-import { h, t, notify, notifyError, showError, setText } from '../dom.js';
+import { h, t, notify, notifyError, showError, setText, openDialog, field, formErrorBox, onSubmit } from '../dom.js';
 import {
   OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers,
   loadPipelines, loadCustomFields, findStage, cachedName,
 } from '../crm.js';
 import { display, control, readControl, labelEl, customDef, InputError, enumText } from '../fields.js';
-import { recordPicker } from '../picker.js';
+import { recordPicker, pickerValue } from '../picker.js';
 import { createDialog, activityForm } from '../forms.js';
 import { timeline } from '../timeline.js';
 import { formatMoney, initialsOf } from '../format.js';
@@ -166,6 +166,7 @@ function drawHeader(page) {
     sub.push(h('span', { class: `deal-status deal-${r.status}` }, enumText(fieldOf('deals', 'status'), r.status)));
   }
   const del = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-delete', i18n: 'common.delete', onclick: () => remove(page) });
+  const merge = obj === 'deals' ? null : h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-merge', i18n: 'merge.button', onclick: () => mergeDialog(page) });
   const heading = h('h1', { tabindex: '-1', id: 'record-title' }, title);
   page.header.replaceChildren(
     h('div', { class: 'record-avatar', 'aria-hidden': 'true' }, obj === 'deals' ? '₫' : initialsOf(title)),
@@ -176,7 +177,7 @@ function drawHeader(page) {
       sub.length ? h('p', { class: 'record-sub muted' }, sub.flatMap((x, i) => (i ? [' · ', x] : [x]))) : null,
       obj === 'contacts' ? stagePath(page) : null,
     ),
-    h('div', { class: 'page-actions' }, del),
+    h('div', { class: 'page-actions' }, merge, del),
   );
   // Keep focus on the page heading when the header is redrawn under it.
   if (document.activeElement === document.body) heading.focus({ preventScroll: true });
@@ -220,6 +221,44 @@ function stagePath(page) {
       ),
     ),
   );
+}
+
+/**
+ * Merges another contact (or company) into this one: the other record's
+ * activities, deals, stage history and collaborators move here and it is
+ * removed (POST /api/v1/<obj>/{id}/merge {"merge_id"}).
+ */
+function mergeDialog(page) {
+  const { obj, meta, record } = page;
+  const picker = recordPicker({ id: 'merge-with', name: 'merge_id', obj, value: null });
+  const error = formErrorBox();
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary', i18n: 'merge.submit' });
+  const cancel = h('button', { type: 'button', class: 'btn btn-secondary', i18n: 'common.cancel' });
+  const form = h(
+    'form',
+    { id: 'merge-form', novalidate: true },
+    h('p', { i18n: `merge.intro_${meta.singular}`, i18nVars: { name: recordTitle(obj, record) } }),
+    field({ id: 'merge-with', name: 'merge_id', label: `merge.pick_${meta.singular}`, required: true, control: picker.el }),
+    error,
+    h('div', { class: 'form-actions' }, cancel, submit),
+  );
+  const dlg = openDialog('merge.title', form);
+  cancel.addEventListener('click', () => dlg.close());
+  onSubmit(form, submit, async () => {
+    const other = pickerValue(picker.input);
+    if (!other) throw { field: 'merge_id', code: 'input', message: t(`merge.pick_${meta.singular}`) };
+    if (other === record.id) throw { field: 'merge_id', code: 'input', message: t('merge.same') };
+    const name = cachedName(obj, other) || `#${other}`;
+    if (!window.confirm(t('merge.confirm', { other: name, name: recordTitle(obj, record) }))) return;
+    const r = await api.post(`${meta.path}/${record.id}/merge`, { merge_id: other });
+    dlg.close();
+    await loadRefNames(r);
+    setRecord(page, r);
+    page.tl.reload();
+    drawAssociations(page);
+    drawCollaborators(page);
+    notify({ key: 'merge.done', vars: { other: name } });
+  }, () => dlg.close());
 }
 
 async function remove(page) {
