@@ -15,6 +15,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = e.code || (status === 429 ? 'rate_limited' : status === 0 ? 'network' : `http_${status}`);
     this.field = e.field || null;
+    this.existingId = e.existing_id || null; // a 409 duplicate names the record it collides with
   }
 }
 
@@ -32,12 +33,19 @@ export function onUnauthorized(fn) {
  * Sends one request and returns the parsed JSON body (null for 204).
  * Throws ApiError on a non-2xx status or a network failure. opts.auth =
  * false keeps a 401 from sending the user to the login page (used by the
- * login form and the start-up probe of /me).
+ * login form and the start-up probe of /me). opts.signal (an AbortSignal)
+ * cancels the request: the promise then rejects with an AbortError, which
+ * callers ignore (see isAbort). opts.type sends `body` as is (a string)
+ * with that Content-Type instead of as JSON (the CSV import).
  */
 export async function request(method, path, body, opts = {}) {
   const headers = { Accept: 'application/json' };
   const init = { method, headers, credentials: 'same-origin', cache: 'no-store' };
-  if (body !== undefined) {
+  if (opts.signal) init.signal = opts.signal;
+  if (body !== undefined && opts.type) {
+    headers['Content-Type'] = opts.type;
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -47,6 +55,7 @@ export async function request(method, path, body, opts = {}) {
   try {
     res = await fetch(path, init);
   } catch (e) {
+    if (e && e.name === 'AbortError') throw e;
     throw new ApiError(0, null, e && e.message);
   }
   let data = null;
@@ -66,6 +75,23 @@ export async function request(method, path, body, opts = {}) {
     throw err;
   }
   return data;
+}
+
+/** True for the rejection of a request cancelled through opts.signal. */
+export function isAbort(err) {
+  return !!err && err.name === 'AbortError';
+}
+
+/**
+ * Builds "path?k=v&…" from an object or URLSearchParams; null, undefined
+ * and '' values are left out.
+ */
+export function withQuery(path, params) {
+  const q = new URLSearchParams();
+  const entries = params instanceof URLSearchParams ? params.entries() : Object.entries(params || {});
+  for (const [k, v] of entries) if (v !== null && v !== undefined && v !== '') q.append(k, String(v));
+  const s = q.toString();
+  return s ? `${path}${path.includes('?') ? '&' : '?'}${s}` : path;
 }
 
 export const api = {

@@ -12,8 +12,15 @@ import * as dashboardPage from './pages/dashboard.js';
 import * as usersPage from './pages/users.js';
 import * as teamsPage from './pages/teams.js';
 import * as placeholderPage from './pages/placeholder.js';
+import * as listPage from './pages/list.js';
+import * as recordPage from './pages/record.js';
+import * as boardPage from './pages/board.js';
+import * as importPage from './pages/import.js';
+import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage };
+const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
+const IMPORTABLE = ['contacts', 'companies', 'deals'];
 const DEFAULT_ROUTE = 'dashboard';
 
 const state = {
@@ -28,26 +35,73 @@ const $ = (id) => document.getElementById(id);
 
 /* ------------------------------------------------------------- routing */
 
-function currentRoute() {
-  const m = /^#\/([a-z0-9_-]*)/.exec(location.hash);
-  return m ? m[1] : '';
+// A hash is #/<route>[/<sub>…][?<query>]: the route names the section
+// (and the navigation entry), the sub-path a record or a view of it
+// (#/contacts/12, #/deals/board, #/contacts/import) and the query a
+// list's filters (#/contacts?lifecycle_stage=lead&sort=-created_at).
+function parseHash() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const qi = raw.indexOf('?');
+  const path = qi < 0 ? raw : raw.slice(0, qi);
+  const query = new URLSearchParams(qi < 0 ? '' : raw.slice(qi + 1));
+  let segs;
+  try {
+    segs = path.split('/').filter(Boolean).map(decodeURIComponent);
+  } catch {
+    segs = ['\u0000']; // malformed escape: not found
+  }
+  const route = segs[0] || '';
+  return { route: /^[a-z0-9_-]*$/.test(route) ? route : '\u0000', rest: segs.slice(1), query };
 }
 
+function currentRoute() {
+  return parseHash().route;
+}
+
+/** The page module for a route and its sub-path, or null (not found). */
+function pageFor(route, rest) {
+  if (CRM_OBJECTS.includes(route)) {
+    if (rest.length === 0) return listPage;
+    if (rest.length === 1 && /^[1-9]\d{0,17}$/.test(rest[0]) && route !== 'activities') return recordPage;
+    if (rest.length === 1 && rest[0] === 'board' && route === 'deals') return boardPage;
+    if (rest.length === 1 && rest[0] === 'import' && IMPORTABLE.includes(route)) return importPage;
+    return null;
+  }
+  if (rest.length) return null;
+  return PAGES[route] || (SECTIONS.includes(route) ? placeholderPage : null);
+}
+
+/** Goes to `route` (a section, or "contacts/12", "deals?status=open"). */
 export function navigate(route) {
-  if (currentRoute() === route) renderRoute();
+  if (location.hash === `#/${route}`) renderRoute();
   else location.hash = `#/${route}`;
 }
 
+/**
+ * Rewrites the query part of the current hash without drawing the page
+ * again (a list keeps its filters in the address so a reload or a
+ * bookmark shows the same list).
+ */
+function replaceQuery(params) {
+  const { route, rest } = parseHash();
+  const q = params instanceof URLSearchParams ? params.toString() : new URLSearchParams(params).toString();
+  const path = [route, ...rest.map(encodeURIComponent)].join('/');
+  history.replaceState(null, '', `#/${path}${q ? `?${q}` : ''}`);
+}
+
 async function renderRoute() {
-  let route = currentRoute();
+  let { route, rest, query } = parseHash();
   if (!state.user && route !== 'login') {
-    if (route) state.afterLogin = route;
+    if (route) state.afterLogin = location.hash.replace(/^#\/?/, '');
     history.replaceState(null, '', '#/login'); // no hashchange: render once
     route = 'login';
+    rest = [];
+    query = new URLSearchParams();
   } else if (state.user && (route === 'login' || route === '')) {
-    route = state.afterLogin && state.afterLogin !== 'login' ? state.afterLogin : DEFAULT_ROUTE;
+    const next = state.afterLogin && !state.afterLogin.startsWith('login') ? state.afterLogin : DEFAULT_ROUTE;
     state.afterLogin = null;
-    history.replaceState(null, '', `#/${route}`);
+    history.replaceState(null, '', `#/${next}`);
+    ({ route, rest, query } = parseHash());
   }
 
   const id = ++state.renderId;
@@ -63,23 +117,34 @@ async function renderRoute() {
   document.body.classList.toggle('is-auth', !!state.user);
   document.body.classList.remove('is-booting');
   closeMenus();
+  // A dialog belongs to the page that opened it (a link in a dialog, such
+  // as a duplicate's "open the existing record", leaves it behind).
+  document.querySelectorAll('dialog[open]').forEach((d) => d.close());
   markCurrent(route);
 
   const main = $('main');
   const focusBefore = document.activeElement;
   main.replaceChildren();
-  // Sections without a module of their own, and unknown routes (section
-  // null: "page not found"), are drawn by the placeholder page.
-  const page = PAGES[route] || placeholderPage;
-  const section = PAGES[route] || SECTIONS.includes(route) ? route : null;
+  // Sections without a module of their own are drawn by the placeholder
+  // page; unknown routes (section null) by the same page as "not found".
+  const found = route === 'login' ? loginPage : pageFor(route, rest);
+  const page = found || placeholderPage;
+  const section = found && route !== 'login' ? route : null;
   setTitle(route === 'login' ? 'login.title' : section ? `nav.${section}` : 'notfound.title');
 
   const ctx = {
     user: state.user,
     section,
+    rest,
+    query,
     isAdmin: !!state.user && state.user.role === 'admin',
     alive: () => id === state.renderId,
     navigate,
+    replaceQuery,
+    // A page whose title is data (a record's name) sets it itself.
+    setTitleText: (text) => {
+      if (id === state.renderId) setTitle(null, text);
+    },
     onLogin,
     langSwitch,
   };
@@ -102,13 +167,12 @@ async function renderRoute() {
   state.booted = true;
 }
 
-function setTitle(key) {
+function setTitle(key, text) {
   const base = t('app.name');
-  const apply = () => {
-    document.title = key ? `${t(key)} · ${t('app.name')}` : base;
-  };
-  apply();
+  if (text) document.title = `${text} · ${base}`;
+  else document.title = key ? `${t(key)} · ${base}` : base;
   state.titleKey = key;
+  state.titleText = text || null;
 }
 
 /* --------------------------------------------------------------- shell */
@@ -264,13 +328,14 @@ function wireShell() {
   });
   onLocaleChange(() => {
     syncLangButtons();
-    setTitle(state.titleKey);
+    setTitle(state.titleKey, state.titleText);
   });
 }
 
 /* ------------------------------------------------------------- session */
 
 function adoptUser(user, csrf) {
+  if (!state.user || state.user.id !== user.id) resetCaches();
   state.user = user;
   setCsrfToken(csrf || user.csrf_token || null);
   const loc = normaliseLocale(user.locale);
@@ -307,7 +372,7 @@ async function logout() {
 onUnauthorized((err) => {
   if (!state.user) return;
   dropSession();
-  state.afterLogin = currentRoute();
+  state.afterLogin = location.hash.replace(/^#\/?/, '');
   notify({ key: 'error.unauthorized' }, 'error');
   if (currentRoute() === 'login') renderRoute();
   else location.hash = '#/login';

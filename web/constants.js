@@ -30,10 +30,10 @@ export const NAV_GROUPS = [
   {
     id: 'sales',
     sections: [
-      { id: 'contacts' },
-      { id: 'companies' },
-      { id: 'deals' },
-      { id: 'activities' },
+      { id: 'contacts', page: true },
+      { id: 'companies', page: true },
+      { id: 'deals', page: true },
+      { id: 'activities', page: true },
       { id: 'products' },
     ],
   },
@@ -71,3 +71,64 @@ export const TRANSLATED_ERRORS = [
   'not_found',
   'network',
 ];
+
+/* ------------------------------------------------------------ CRM data */
+
+/** Lifecycle stages (SPEC §3), funnel order. Label key: stage.<id>. */
+export const LIFECYCLE_STAGES = [
+  'subscriber',
+  'lead',
+  'marketing_qualified_lead',
+  'sales_qualified_lead',
+  'opportunity',
+  'customer',
+  'evangelist',
+  'other',
+];
+
+/** Lead statuses (contacts.lead_status). Label key: lead_status.<id>. */
+export const LEAD_STATUSES = ['new', 'attempting', 'connected', 'accepted', 'rejected', 'bad_timing'];
+
+/** Original sources (contacts.source). Label key: source.<id>. */
+export const SOURCES = ['organic_search', 'paid_search', 'social', 'email', 'referral', 'direct', 'offline', 'other'];
+
+/** Company size bands. Label key: size_band.<id>. */
+export const SIZE_BANDS = ['1-10', '11-50', '51-200', '201-1000', '1001-5000', '5001+'];
+
+/** Deal statuses (read-only, follow the stage's kind). Label key: deal_status.<id>. */
+export const DEAL_STATUSES = ['open', 'won', 'lost'];
+
+/** Forecast categories. Label key: forecast.<id>. */
+export const FORECAST_CATEGORIES = ['pipeline', 'best_case', 'commit', 'omitted', 'closed'];
+
+/** Activity kinds (SPEC §2). Label key: activity_kind.<id>. */
+export const ACTIVITY_KINDS = ['call', 'email', 'meeting', 'demo', 'task', 'note', 'conference', 'sms'];
+
+/** The kinds offered by the "log an activity" form on a record, in order. */
+export const LOG_KINDS = ['call', 'meeting', 'demo', 'email', 'note', 'task'];
+
+/**
+ * Suggested outcomes per activity kind; stored as these ids (activities.outcome
+ * is free text, so any other value is shown as written). Label key:
+ * outcome.<id>.
+ */
+export const OUTCOMES = {
+  call: ['connected', 'no_answer', 'left_voicemail', 'busy', 'wrong_number'],
+  meeting: ['completed', 'rescheduled', 'no_show', 'cancelled'],
+  demo: ['completed', 'rescheduled', 'no_show', 'cancelled'],
+  email: ['sent', 'replied', 'bounced'],
+  conference: ['completed', 'cancelled'],
+  sms: ['sent', 'replied'],
+};
+
+/** Every outcome id of OUTCOMES, once. */
+export const OUTCOME_IDS = [...new Set(Object.values(OUTCOMES).flat())];
+
+/** Currencies offered for deals (the API accepts any ISO 4217 code). */
+export const CURRENCIES = ['VND', 'USD', 'EUR', 'JPY', 'KRW', 'CNY', 'SGD', 'THB'];
+
+/** Custom field types (SPEC §2). Label key: cf_type.<id>. */
+export const CUSTOM_FIELD_TYPES = ['text', 'number', 'money', 'date', 'bool', 'select', 'multiselect'];
+
+/** Objects that can be imported. Label key: object.<id>. */
+export const IMPORT_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];

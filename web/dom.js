@@ -86,9 +86,12 @@ export function showError(el, err) {
  */
 export function field(opts) {
   const { id, name, label, type = 'text', required, autocomplete, hint } = opts;
-  const control =
+  const placed =
     opts.control ||
     h('input', { id, name, type, required: !!required, autocomplete, ...(opts.attrs || {}) });
+  // A composite control (a record picker) is placed whole; its inner
+  // input gets the id, name and descriptions.
+  const control = /^(INPUT|SELECT|TEXTAREA)$/.test(placed.tagName) ? placed : placed.querySelector('input, select, textarea');
   if (!control.id) control.id = id;
   if (!control.name) control.name = name;
   if (required) control.setAttribute('aria-required', 'true');
@@ -96,12 +99,14 @@ export function field(opts) {
   const hintId = `${control.id}-hint`;
   const describedBy = [hint ? hintId : null, errId].filter(Boolean).join(' ');
   control.setAttribute('aria-describedby', describedBy);
+  // label: a catalogue key, or {text} for a literal (a custom field's label)
+  const labelText = typeof label === 'string' ? h('span', { i18n: label }) : h('span', {}, label.text);
   return h(
     'div',
     { class: control.type === 'checkbox' ? 'field field-check' : 'field' },
-    control.type === 'checkbox' ? [control, h('label', { for: control.id, i18n: label })] : [
-      h('label', { for: control.id }, h('span', { i18n: label }), required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
-      control,
+    control.type === 'checkbox' ? [control, h('label', { for: control.id }, labelText)] : [
+      h('label', { for: control.id }, labelText, required ? h('span', { class: 'req', 'aria-hidden': 'true' }, ' *') : null),
+      placed,
     ],
     hint ? h('p', { class: 'field-hint', id: hintId, i18n: hint }) : null,
     h('p', { class: 'field-error', id: errId, hidden: true }),
@@ -148,17 +153,23 @@ export function showFormError(form, err) {
   const control = err && err.field ? form.elements.namedItem(err.field) : null;
   if (control && control.id) {
     // A known (field, code) pair has a message in the UI language; any
-    // other error shows the server's own message.
-    const key = `error.field.${err.field}.${err.code}`;
+    // other error shows the server's own message. A form of one kind of
+    // record (data-error-scope="contact") has messages of its own.
+    const scope = form.dataset.errorScope;
+    const key = scope ? `error.${scope}.${err.field}.${err.code}` : `error.field.${err.field}.${err.code}`;
     if (has(key)) fieldError(control, { key });
     else if (err.message) fieldError(control, { text: err.message });
     else fieldError(control, { key: 'error.generic' });
+    // A duplicate (409) can carry a link to the record it collides with.
+    const p = form.querySelector(`#${CSS.escape(control.id)}-error`);
+    if (p && err.link) p.append(' ', err.link);
     control.focus();
     return;
   }
   const box = form.querySelector('.form-error');
   if (box) {
     showError(box, err);
+    if (err && err.link) box.append(' ', err.link);
     box.focus();
   }
 }

@@ -68,6 +68,16 @@ function derivedKeys() {
     ...C.SECTIONS.map((s) => `nav.${s}`),
     ...C.PLACEHOLDER_SECTIONS.map((s) => `placeholder.${s}`),
     ...C.TRANSLATED_ERRORS.map((e) => `error.${e}`),
+    ...C.LIFECYCLE_STAGES.map((s) => `stage.${s}`),
+    ...C.LEAD_STATUSES.map((s) => `lead_status.${s}`),
+    ...C.SOURCES.map((s) => `source.${s}`),
+    ...C.SIZE_BANDS.map((s) => `size_band.${s}`),
+    ...C.DEAL_STATUSES.map((s) => `deal_status.${s}`),
+    ...C.FORECAST_CATEGORIES.map((s) => `forecast.${s}`),
+    ...C.ACTIVITY_KINDS.map((s) => `activity_kind.${s}`),
+    ...C.OUTCOME_IDS.map((s) => `outcome.${s}`),
+    ...C.CUSTOM_FIELD_TYPES.map((s) => `cf_type.${s}`),
+    ...C.IMPORT_OBJECTS.map((s) => `object.${s}`),
   ];
 }
 
@@ -111,6 +121,26 @@ test('every key used in web/ exists in both catalogues', () => {
     if (!(key in vi) || !(key in en)) missing.push(`${key} (${[...where].join(', ')})`);
   }
   assert.deepEqual(missing, [], 'keys used in web/ but missing from a catalogue');
+});
+
+test('keys built from the CRM objects, fields and import targets exist', async () => {
+  const src = (f) => readFile(join(REPO_WEB, f), 'utf8');
+  const crm = await src('crm.js');
+  const csv = await src('csv.js');
+  const fields = [...crm.matchAll(/\bF\('([a-z_]+)'/g)].map((m) => `field.${m[1]}`);
+  const columns = [...crm.matchAll(/\{ name: '([a-z_]+)', sort:/g)].map((m) => `field.${m[1]}`);
+  const targets = [...csv.slice(csv.indexOf('const TARGETS')).matchAll(/^ {4}([a-z_]+): \[/gm)].map((m) => `import.target.${m[1]}`);
+  assert.ok(fields.length > 40 && columns.length > 20 && targets.length > 20, 'the scanner found the tables');
+  const perObject = ['contact', 'company', 'deal'].flatMap((o) => [
+    `create.button_${o}`, `create.title_${o}`, `create.submit_${o}`, `create.created_${o}`,
+    `form.open_existing_${o}`, `record.back_${o}`, `record.confirm_delete_${o}`, `record.deleted_${o}`,
+    `record.no_${o}`, `list.empty_${o}`, `list.search_${o}`, `timeline.created_${o}`,
+  ]);
+  const merge = ['contact', 'company'].flatMap((o) => [`merge.intro_${o}`, `merge.pick_${o}`]);
+  const perPlural = ['contacts', 'companies', 'deals'].flatMap((o) => [`picker.search_${o}`, `picker.results_${o}`, `import.view_${o}`]);
+  const missing = [...fields, ...columns, ...targets, ...perObject, ...perPlural, ...merge, 'list.empty_activity']
+    .filter((k) => !(k in vi) || !(k in en));
+  assert.deepEqual([...new Set(missing)], []);
 });
 
 test('keys built from roles, team kinds, languages and sections exist', () => {
