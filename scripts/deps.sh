@@ -5,7 +5,7 @@
 set -eu
 
 build="gcc make pkg-config libmicrohttpd-dev libsqlite3-dev libjansson-dev
-libsodium-dev libutf8proc-dev libpq-dev curl"
+libsodium-dev libutf8proc-dev libpq-dev libcsv-dev curl"
 check="$build cppcheck libcriterion-dev python3 python3-pytest python3-requests
 python3-psycopg2 postgresql-client
 chromium sqlite3 postgresql postgresql-contrib"

@@ -16,6 +16,7 @@ void api_routes(struct router *r)
     router_add(r, merge_routes);
     router_add(r, collaborators_routes);
     router_add(r, views_routes);
+    router_add(r, imports_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

@@ -18,6 +18,7 @@ extern const struct route timeline_routes[];
 extern const struct route merge_routes[];
 extern const struct route collaborators_routes[];
 extern const struct route views_routes[];
+extern const struct route imports_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

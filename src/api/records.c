@@ -14,8 +14,9 @@
 /* The write context of a request. */
 struct wctx api_wctx(struct req *rq)
 {
-    struct wctx w = {rq->dbc, rq->who, rq->who->user.role == ROLE_ADMIN,
-                     "manual", &rq->arena};
+    struct wctx w = {.c = rq->dbc, .who = rq->who,
+                     .privileged = rq->who->user.role == ROLE_ADMIN,
+                     .reason = "manual", .a = &rq->arena};
     return w;
 }
 

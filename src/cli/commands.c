@@ -9,6 +9,8 @@ const struct cli_command cli_commands[] = {
     {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
     {"user", cmd_user, "add users, set passwords, list users"},
     {"token", cmd_token, "create API tokens"},
+    {"import", cmd_import,
+     "import contacts, companies, deals or activities from CSV"},
     {"migrate-data", cmd_migrate_data,
      "copy a database to another engine (SQLite to PostgreSQL)"},
     {"version", cmd_version, "print the version"},

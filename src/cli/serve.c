@@ -2,6 +2,7 @@
  * until SIGINT or SIGTERM. */
 #include "api/api.h"
 #include "cli/cli.h"
+#include "api/imports.h"
 #include "http/server.h"
 #include "model/principal.h"
 #include "util/log.h"
@@ -56,7 +57,9 @@ int cmd_serve(int argc, char **argv)
         .listen = listen, .workers = (int)workers, .secure_cookies = secure,
         .db = db, .router = router,
     };
+    imports_resume(db);
     rc = server_run(&cfg, ready);
+    imports_stop();
     router_free(router);
     principal_cache_clear();
     db_close(db);

@@ -5,6 +5,7 @@
 #define PHEU_HTTP_HTTP_H
 
 #include <jansson.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "model/principal.h"
@@ -15,6 +16,8 @@
 
 #define HTTP_MAX_BODY (10u * 1024 * 1024)   /* SPEC App. C: 413 above */
 #define HTTP_MAX_PARAMS 4
+#define HTTP_MAX_UPLOAD (2048LL * 1024 * 1024)   /* streamed imports */
+#define HTTP_UPLOAD_PATH "/api/v1/imports"      /* the streamed route */
 
 struct req {
     void *conn;                 /* the server's connection handle */
@@ -31,6 +34,9 @@ struct req {
     struct db_conn *dbc;        /* this thread's connection */
     char ip[64];                /* filled by req_ip on first use */
     int secure_cookies;         /* server forces Secure cookies */
+    FILE *upload;               /* streamed uploads (imports): the body */
+    char upload_path[256];      /* its file, removed unless kept */
+    int64_t upload_len;
     int64_t started_us;
 };
 

@@ -47,7 +47,7 @@ static int run_route(const struct route *rt, struct req *rq,
     int rc = db_conn_get(rq->db, &rq->dbc, err);
     if (rc)
         return resp_error(rs, E_UNAVAILABLE, NULL, "database unavailable");
-    if (!(rt->flags & R_PUBLIC)) {
+    if (!(rt->flags & R_PUBLIC) && !rq->who) {    /* uploads: done */
         rc = http_authenticate(rq, err);
         if (rc)
             resp_header(rs, "WWW-Authenticate", "Bearer realm=\"pheu\"");
@@ -89,7 +89,8 @@ void server_handle(const struct server_config *cfg, struct req *rq,
     struct err err = {0};
     int known;
     if (rq->too_large) {
-        resp_error(rs, E_TOOLARGE, NULL, "request body over 10 MiB");
+        resp_error(rs, E_TOOLARGE, NULL, rq->upload ? "upload over 2 GiB"
+                                                    : "request body over 10 MiB");
         return;
     }
     const struct route *rt = router_match(cfg->router, rq->method, rq->path,
@@ -152,6 +153,54 @@ static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
     return ok;
 }
 
+/* The directory streamed uploads are written to (PHEU_UPLOAD_DIR, else
+ * TMPDIR, else /tmp). */
+static const char *upload_dir(void)
+{
+    const char *d = getenv("PHEU_UPLOAD_DIR");
+    if (!d || !*d)
+        d = getenv("TMPDIR");
+    return d && *d ? d : "/tmp";
+}
+
+/* Starts a streamed upload (SPEC App. C: imports are exempt from the
+ * 10 MiB limit): the caller must be authenticated before a byte is
+ * stored; the body goes to a file. Returns 0, or an answer was sent. */
+static int begin_upload(struct server *s, struct req *rq, int *sent,
+                        enum MHD_Result *ret)
+{
+    struct err err = {0};
+    struct resp rs = {0};
+    (void)s;
+    *sent = 0;
+    int rc = db_conn_get(rq->db, &rq->dbc, &err);
+    if (!rc)
+        rc = http_authenticate(rq, &err);
+    if (!rc)
+        rc = http_check_csrf(rq, &err);
+    if (!rc) {
+        snprintf(rq->upload_path, sizeof(rq->upload_path),
+                 "%s/pheu-upload-XXXXXX", upload_dir());
+        int fd = mkstemp(rq->upload_path);
+        rq->upload = fd < 0 ? NULL : fdopen(fd, "w+b");
+        if (!rq->upload) {
+            if (fd >= 0)
+                close(fd);
+            rq->upload_path[0] = '\0';
+            rc = err_set(&err, E_INTERNAL, NULL, "cannot store the upload");
+        }
+    }
+    if (!rc)
+        return 0;
+    if (err.code == E_UNAUTH)
+        resp_header(&rs, "WWW-Authenticate", "Bearer realm=\"pheu\"");
+    resp_fail(&rs, &err);
+    rq->too_large = 1;          /* drop whatever body follows */
+    *sent = 1;
+    *ret = send_resp(rq, &rs);
+    return 1;
+}
+
 /* First call for a request: set up struct req; refuse oversized bodies
  * announced by Content-Length before reading them. */
 static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
@@ -171,6 +220,19 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
     atomic_fetch_add(&s->inflight, 1);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
                                                  "Content-Length");
+    if (!strcmp(method, "POST") && !strcmp(url, HTTP_UPLOAD_PATH)) {
+        int sent;
+        enum MHD_Result ret = MHD_YES;
+        if (cl && strtoull(cl, NULL, 10) > (unsigned long long)
+            HTTP_MAX_UPLOAD) {
+            struct resp rs = {0};
+            rq->too_large = 1;
+            resp_error(&rs, E_TOOLARGE, NULL, "upload over 2 GiB");
+            return send_resp(rq, &rs);
+        }
+        begin_upload(s, rq, &sent, &ret);
+        return ret;
+    }
     if (cl && strtoull(cl, NULL, 10) > HTTP_MAX_BODY) {
         struct resp rs = {0};
         rq->too_large = 1;
@@ -193,6 +255,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn,
     (void)version;
     if (!rq)
         return begin(s, conn, url, method, con_cls);
+    if (*upload_data_size && rq->upload) {
+        if (!rq->too_large &&
+            (rq->upload_len + (int64_t)*upload_data_size > HTTP_MAX_UPLOAD ||
+             fwrite(upload_data, 1, *upload_data_size, rq->upload) !=
+             *upload_data_size))
+            rq->too_large = 1;
+        rq->upload_len += (int64_t)*upload_data_size;
+        *upload_data_size = 0;
+        return MHD_YES;
+    }
     if (*upload_data_size) {
         if (!rq->too_large &&
             buf_add(&rq->body, upload_data, *upload_data_size))
@@ -216,6 +288,10 @@ static void on_completed(void *cls, struct MHD_Connection *conn,
     if (!rq)
         return;
     json_decref(rq->json);
+    if (rq->upload)
+        fclose(rq->upload);
+    if (rq->upload_path[0])
+        unlink(rq->upload_path);    /* a handler that keeps it clears it */
     principal_put(rq->who);
     buf_release(&rq->body);
     arena_release(&rq->arena);

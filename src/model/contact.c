@@ -203,7 +203,8 @@ int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
     db_done(st);
     if (r < 0)
         return err->code;
-    if (r != DB_ROW || lifecycle_rank(from) >= lifecycle_rank(to))
+    if (r != DB_ROW || lifecycle_rank(from) >= lifecycle_rank(to) ||
+        w->quiet_stages)
         return 0;
     int64_t now = clock_now_ms();
     rc = db_run(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
@@ -219,7 +220,8 @@ static int contact_after(struct wctx *w, const struct rec *in,
     const struct val *st = rec_get(in, "lifecycle_stage");
     const char *from = old ? rec_text(old, "lifecycle_stage") : NULL;
     const char *to = st->set && !st->null ? st->s : NULL;
-    int moved = to && (!from || strcmp(from, to));
+    /* imports write the history their columns give themselves */
+    int moved = to && (!from || strcmp(from, to)) && !w->quiet_stages;
     if (moved) {
         const struct val *at = rec_get(in, "stage_changed_at");
         rc = crm_stage_changed(w, id, from, to, at->set && !at->null

@@ -583,6 +583,15 @@ int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
         rc = q_rec_insert(w->c, in, id, err);
     if (!rc && in->o->after)
         rc = in->o->after(w, in, NULL, *id, err);
+    if (!rc && w->bulk) {       /* imports: audit what was written */
+        in->v[0].set = 1;
+        in->v[0].i = *id;
+        json_t *nv = rec_to_json(in);
+        rc = audit_write(w->c, actor_id(w), "create", in->o->name, *id,
+                         NULL, nv, err);
+        json_decref(nv);
+        return rc;
+    }
     if (!rc)
         rc = rec_read(w->c, in->o, NULL, *id, &out, w->a, err);
     if (!rc) {

@@ -76,6 +76,11 @@ struct wctx {
     const struct principal *who;    /* NULL: the CLI or an import */
     int privileged;                 /* admin, CLI or import */
     const char *reason;             /* stage changes: "manual", "import" */
+    int bulk;                       /* imports: audit a new record from
+                                     * its input, without reading it back */
+    int quiet_stages;               /* imports: the importer writes the
+                                     * stage history its columns give,
+                                     * nothing else does (App. C) */
     struct arena *a;
 };
 

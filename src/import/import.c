@@ -1,0 +1,890 @@
+/* The import engine: CSV records -> mapped, validated, deduplicated
+ * records, written a batch per transaction through model/object.c. */
+#include "import/import.h"
+#include "import/csvin.h"
+#include "import/mapping.h"
+#include "model/crm.h"
+#include "store/audit.h"
+#include "util/clock.h"
+#include "util/phone.h"
+#include "util/text.h"
+#include "util/xalloc.h"
+
+#include <csv.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_CELL 65536          /* bytes in one imported value */
+
+struct row_error {
+    int64_t row;
+    char *column;
+    char *reason;
+};
+
+struct stage_at {
+    const char *stage;
+    int64_t at;
+};
+
+struct state {
+    struct db_conn *c;
+    const struct import_opts *o;
+    struct import_result *res;
+    struct err *err;            /* a fatal error */
+    int fatal;
+    int stopped;                /* asked to stop: stays "running" */
+    struct col_map cols[CSVIN_MAX_COLS];
+    char *headers[CSVIN_MAX_COLS];
+    int ncols;
+    int64_t skip;               /* data rows committed by an earlier run */
+    int64_t data_rows;
+    int in_batch, batch_rows;
+    int64_t batch_ok, batch_failed, batch_created, batch_updated;
+    struct row_error *errs;
+    int nerrs, caperrs;
+    struct arena a;             /* per batch */
+};
+
+/* ---- errors ---- */
+
+/* Notes a row error of the current batch. */
+static void row_error(struct state *s, int64_t row, const char *column,
+                      const char *reason)
+{
+    if (s->nerrs == s->caperrs) {
+        s->caperrs = s->caperrs ? s->caperrs * 2 : 64;
+        s->errs = xrealloc(s->errs, sizeof(*s->errs) * (size_t)s->caperrs);
+    }
+    s->errs[s->nerrs].row = row;
+    s->errs[s->nerrs].column = xstrdup(column);
+    s->errs[s->nerrs].reason = xstrdup(reason);
+    s->nerrs++;
+}
+
+/* Writes one CSV cell with libcsv's quoting. */
+static void put_cell(FILE *f, const char *s, int last)
+{
+    csv_fwrite(f, s ? s : "", s ? strlen(s) : 0);
+    fputc(last ? '\n' : ',', f);
+}
+
+/* Stores (and writes to the error file) the batch's row errors. */
+static int flush_errors(struct state *s, struct err *err)
+{
+    int rc = 0;
+    for (int i = 0; i < s->nerrs; i++) {
+        struct row_error *e = &s->errs[i];
+        if (!rc && s->res->id)
+            rc = db_run(s->c, err, "INSERT INTO import_errors (import_id, "
+                        "row_number, column_name, reason) VALUES (?, ?, ?, "
+                        "?)", "iitt", s->res->id, e->row, e->column,
+                        e->reason);
+        if (s->o->errors) {
+            char row[24];
+            snprintf(row, sizeof(row), "%lld", (long long)e->row);
+            put_cell(s->o->errors, row, 0);
+            put_cell(s->o->errors, e->column, 0);
+            put_cell(s->o->errors, e->reason, 1);
+        }
+    }
+    return rc;
+}
+
+/* Frees the batch's row errors. */
+static void drop_errors(struct state *s)
+{
+    for (int i = 0; i < s->nerrs; i++) {
+        free(s->errs[i].column);
+        free(s->errs[i].reason);
+    }
+    s->nerrs = 0;
+}
+
+/* ---- lookups ---- */
+
+/* An id by one text key, or 0 when none. */
+static int find_id(struct db_conn *c, const char *sql, const char *key,
+                   int64_t *id, struct err *err)
+{
+    int rc = db_int(c, err, id, sql, "t", key);
+    if (rc == E_NOTFOUND) {
+        *id = 0;
+        return 0;
+    }
+    return rc;
+}
+
+/* An owner given by email or by name: an active user. */
+static int find_owner(struct state *s, const char *v, int64_t *id,
+                      struct err *err)
+{
+    char *low = arena_strdup(&s->a, v);
+    for (char *p = low; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    int rc = find_id(s->c, "SELECT id FROM users WHERE email = ? AND "
+                     "active = 1", low, id, err);
+    if (!rc && !*id)
+        rc = find_id(s->c, "SELECT id FROM users WHERE name = ? AND active "
+                     "= 1 ORDER BY id LIMIT 1", v, id, err);
+    return rc;
+}
+
+/* Normalises a domain as company.c stores it (for the dedupe lookup). */
+static const char *domain_key(const char *d, struct arena *a)
+{
+    if (!strncmp(d, "http://", 7))
+        d += 7;
+    else if (!strncmp(d, "https://", 8))
+        d += 8;
+    char *s = arena_strdup(a, d);
+    s[strcspn(s, "/?#")] = '\0';
+    for (char *p = s; *p; p++)
+        if (*p >= 'A' && *p <= 'Z')
+            *p = (char)(*p - 'A' + 'a');
+    return !strncmp(s, "www.", 4) ? s + 4 : s;
+}
+
+/* The wctx of an import write. */
+static struct wctx import_wctx(struct state *s)
+{
+    struct wctx w = {.c = s->c, .who = s->o->who, .privileged = 1,
+                     .reason = "import", .quiet_stages = 1, .bulk = 1,
+                     .a = &s->a};
+    return w;
+}
+
+/* A company by name, created when absent (contacts, deals, activities
+ * name their company). */
+static int company_by_name(struct state *s, const char *name, int64_t *id,
+                           struct err *err)
+{
+    int rc = find_id(s->c, "SELECT id FROM companies WHERE name = ? ORDER "
+                     "BY id LIMIT 1", name, id, err);
+    if (rc || *id)
+        return rc;
+    struct wctx w = import_wctx(s);
+    struct rec in;
+    rec_init(&in, &OBJ_COMPANY);
+    rec_set_text(&in, "name", name);
+    rc = rec_create(&w, &in, id, err);
+    rec_release(&in);
+    return rc;
+}
+
+/* A deal stage by name (any spelling HubSpot uses) in pipeline p. */
+static int stage_by_name(struct state *s, int64_t p, const char *name,
+                         int64_t *id, struct err *err)
+{
+    struct db_stmt *st;
+    char want[128];
+    mapping_key(name, want, sizeof(want));
+    *id = 0;
+    int rc = db_query(s->c, &st, err, "SELECT id, name FROM pipeline_stages "
+                      "WHERE pipeline_id = ? ORDER BY position", "i", p);
+    if (rc)
+        return rc;
+    int r;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        char k[128];
+        mapping_key(db_col_text(st, 1), k, sizeof(k));
+        if (!*id && !strcmp(k, want))
+            *id = db_col_int(st, 0);
+    }
+    db_done(st);
+    return r < 0 ? err->code : 0;
+}
+
+/* A pipeline by name (case and spacing ignored). */
+static int pipeline_by_name(struct state *s, const char *name, int64_t *id,
+                            struct err *err)
+{
+    struct db_stmt *st;
+    char want[128];
+    mapping_key(name, want, sizeof(want));
+    *id = 0;
+    int rc = db_query(s->c, &st, err, "SELECT id, name FROM pipelines ORDER "
+                      "BY position", NULL);
+    if (rc)
+        return rc;
+    int r;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        char k[128];
+        mapping_key(db_col_text(st, 1), k, sizeof(k));
+        if (!*id && (!strcmp(k, want) || (!strcmp(want, "default") &&
+                                          !strcmp(k, "newbusiness"))))
+            *id = db_col_int(st, 0);
+    }
+    db_done(st);
+    return r < 0 ? err->code : 0;
+}
+
+/* ---- one row ---- */
+
+struct row {
+    json_t *body;
+    const char *amount, *stage_name;
+    int64_t pipeline;
+    struct stage_at became[8];
+    int nbecame;
+    const char *bad_col, *bad_why;
+};
+
+/* Fails the row on column col. */
+static int bad(struct row *r, const char *col, const char *why)
+{
+    r->bad_col = col;
+    r->bad_why = why;
+    return -1;
+}
+
+/* Lead status values of HubSpot's export, and ours. */
+static const char *lead_status(const char *v)
+{
+    static const struct { const char *k, *s; } L[] = {
+        {"new", "new"}, {"open", "new"}, {"attempting", "attempting"},
+        {"attemptedtocontact", "attempting"}, {"inprogress", "attempting"},
+        {"connected", "connected"}, {"accepted", "accepted"},
+        {"rejected", "rejected"}, {"unqualified", "rejected"},
+        {"badtiming", "bad_timing"}, {"openddeal", "accepted"}};
+    char k[64];
+    mapping_key(v, k, sizeof(k));
+    for (size_t i = 0; i < sizeof(L) / sizeof(L[0]); i++)
+        if (!strcmp(k, L[i].k))
+            return L[i].s;
+    return NULL;
+}
+
+/* Converts a value for field f into r->body. */
+static int put_field(struct state *s, struct row *r, const char *col,
+                     const struct field *f, const char *v)
+{
+    const char *name = f->name;
+    int64_t n;
+    char iso[40];
+    if (!strcmp(name, "lifecycle_stage")) {
+        const char *st = mapping_stage(v);
+        if (!st)
+            return bad(r, col, "is not a lifecycle stage");
+        return json_object_set_new(r->body, name, json_string(st));
+    }
+    if (!strcmp(name, "source"))
+        return json_object_set_new(r->body, name,
+                                   json_string(mapping_source(v)));
+    if (!strcmp(name, "lead_status")) {
+        const char *ls = lead_status(v);
+        if (!ls)
+            return bad(r, col, "is not a lead status");
+        return json_object_set_new(r->body, name, json_string(ls));
+    }
+    if (!strcmp(name, "size_band")) {
+        const char *b = mapping_size_band(v);
+        if (!b)
+            return bad(r, col, "is not a number of employees");
+        return json_object_set_new(r->body, name, json_string(b));
+    }
+    switch (f->type) {
+    case FT_MONEY:
+        r->amount = arena_strdup(&s->a, v);
+        return 0;
+    case FT_INT:
+    case FT_REF: {
+        char *end;
+        n = strtoll(v, &end, 10);
+        if (*end || end == v)
+            return bad(r, col, "is not a whole number");
+        return json_object_set_new(r->body, name, json_integer(n));
+    }
+    case FT_TIME:
+        if (mapping_time(v, &n))
+            return bad(r, col, "is not a date or time");
+        clock_iso(n, iso, sizeof(iso));
+        return json_object_set_new(r->body, name, json_string(iso));
+    case FT_DATE:
+        if (mapping_time(v, &n))
+            return bad(r, col, "is not a date");
+        clock_iso(n + 7LL * 3600 * 1000, iso, sizeof(iso));
+        iso[10] = '\0';
+        return json_object_set_new(r->body, name, json_string(iso));
+    case FT_ENUM: {
+        char *low = arena_strdup(&s->a, v);
+        for (char *p = low; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        return json_object_set_new(r->body, name, json_string(low));
+    }
+    default:
+        return json_object_set_new(r->body, name, json_string(v));
+    }
+}
+
+/* Reads one cell into r according to its column's mapping. */
+static int put_cell_value(struct state *s, struct row *r, int i,
+                          const char *v, struct err *err)
+{
+    const struct col_map *m = &s->cols[i];
+    const char *col = s->headers[i];
+    int64_t id = 0, at;
+    int rc;
+    switch (m->kind) {
+    case COL_FIELD:
+        return put_field(s, r, col, &s->o->o->fields[object_field(
+            s->o->o, m->target)], v);
+    case COL_OWNER:
+        if ((rc = find_owner(s, v, &id, err)))
+            return rc;
+        if (!id)
+            return bad(r, col, "no active user has this email or name");
+        return json_object_set_new(r->body, "owner_id", json_integer(id));
+    case COL_COMPANY:
+        if ((rc = company_by_name(s, v, &id, err)))
+            return rc == E_RULE || rc == E_INVALID ? bad(r, col, err->msg)
+                                                   : rc;
+        return json_object_set_new(r->body, "company_id", json_integer(id));
+    case COL_CONTACT: {
+        char *low = arena_strdup(&s->a, v);
+        for (char *p = low; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        if ((rc = find_id(s->c, "SELECT id FROM contacts WHERE email = ?",
+                          low, &id, err)))
+            return rc;
+        if (!id)
+            return bad(r, col, "no contact has this email");
+        if (s->o->o == &OBJ_DEAL)
+            return json_object_set_new(r->body, "contact_ids",
+                                       json_pack("[I]", (json_int_t)id));
+        return json_object_set_new(r->body, "contact_id", json_integer(id));
+    }
+    case COL_PIPELINE:
+        if ((rc = pipeline_by_name(s, v, &id, err)))
+            return rc;
+        if (!id)
+            return bad(r, col, "no such pipeline");
+        r->pipeline = id;
+        return json_object_set_new(r->body, "pipeline_id", json_integer(id));
+    case COL_STAGE:
+        r->stage_name = arena_strdup(&s->a, v);
+        return 0;
+    case COL_BECAME:
+        if (mapping_time(v, &at))
+            return bad(r, col, "is not a date or time");
+        if (at > clock_now_ms())
+            return bad(r, col, "is in the future");
+        if (r->nbecame < 8)
+            r->became[r->nbecame++] = (struct stage_at){m->target, at};
+        return 0;
+    default:
+        return 0;
+    }
+}
+
+/* Orders stage dates by time, then funnel position. */
+static int cmp_became(const void *x, const void *y)
+{
+    const struct stage_at *a = x, *b = y;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return lifecycle_rank(a->stage) - lifecycle_rank(b->stage);
+}
+
+/* Finishes the values that depend on others: amount in the currency,
+ * the stage in the pipeline, the stage history's last stage. */
+static int finish_row(struct state *s, struct row *r, struct err *err)
+{
+    if (r->amount) {
+        json_t *cur = json_object_get(r->body, "currency");
+        const char *c = json_is_string(cur) ? json_string_value(cur) : "VND";
+        int dec = !strcmp(c, "VND") || !strcmp(c, "JPY") ||
+                  !strcmp(c, "KRW") ? 0 : 2;
+        int64_t n;
+        if (mapping_amount(r->amount, dec, &n))
+            return bad(r, "amount", "is not an amount in the deal's "
+                       "currency");
+        json_object_set_new(r->body, "amount", json_integer(n));
+    }
+    if (r->stage_name) {
+        int64_t p = r->pipeline, id;
+        int rc = p ? 0 : pipeline_by_name(s, "default", &p, err);
+        if (!rc)
+            rc = stage_by_name(s, p, r->stage_name, &id, err);
+        if (rc)
+            return rc;
+        if (!id)
+            return bad(r, "stage", "is not a stage of the deal's pipeline");
+        json_object_set_new(r->body, "pipeline_id", json_integer(p));
+        json_object_set_new(r->body, "stage_id", json_integer(id));
+    }
+    qsort(r->became, (size_t)r->nbecame, sizeof(r->became[0]), cmp_became);
+    if (r->nbecame && !json_object_get(r->body, "lifecycle_stage"))
+        json_object_set_new(r->body, "lifecycle_stage", json_string(
+            r->became[r->nbecame - 1].stage));
+    return 0;
+}
+
+/* The existing record this row is (contacts by email then phone,
+ * companies by domain then name), or 0. */
+static int find_existing(struct state *s, struct row *r, int64_t *id,
+                         struct err *err)
+{
+    *id = 0;
+    json_t *v;
+    int rc = 0;
+    if (s->o->o == &OBJ_CONTACT) {
+        v = json_object_get(r->body, "email");
+        if (json_is_string(v)) {
+            char *low = arena_strdup(&s->a, json_string_value(v));
+            for (char *p = low; *p; p++)
+                if (*p >= 'A' && *p <= 'Z')
+                    *p = (char)(*p - 'A' + 'a');
+            rc = find_id(s->c, "SELECT id FROM contacts WHERE email = ?",
+                         low, id, err);
+        }
+        v = json_object_get(r->body, "phone");
+        char e164[32];
+        if (!rc && !*id && json_is_string(v) &&
+            !phone_e164(json_string_value(v), e164, sizeof(e164)))
+            rc = find_id(s->c, "SELECT id FROM contacts WHERE phone_key = ?",
+                         e164, id, err);
+    } else if (s->o->o == &OBJ_COMPANY) {
+        v = json_object_get(r->body, "domain");
+        if (json_is_string(v))
+            rc = find_id(s->c, "SELECT id FROM companies WHERE domain = ?",
+                         domain_key(json_string_value(v), &s->a), id, err);
+        v = json_object_get(r->body, "name");
+        if (!rc && !*id && json_is_string(v))
+            rc = find_id(s->c, "SELECT id FROM companies WHERE name = ? "
+                         "ORDER BY id LIMIT 1", json_string_value(v), id,
+                         err);
+    }
+    return rc;
+}
+
+/* Writes the stage history the row's columns give: each Became date, and
+ * the Lifecycle Stage column when no date names it; none twice. */
+static int write_stages(struct state *s, struct row *r, int64_t id,
+                        const char *before, struct err *err)
+{
+    struct wctx w = import_wctx(s);
+    json_t *st = json_object_get(r->body, "lifecycle_stage");
+    const char *target = json_is_string(st) ? json_string_value(st) : NULL;
+    int has = 0;
+    for (int i = 0; i < r->nbecame; i++)
+        has |= target && !strcmp(r->became[i].stage, target);
+    if (target && !has && (!before || strcmp(before, target))) {
+        json_t *c = json_object_get(r->body, "created_at");
+        int64_t at = clock_now_ms();
+        if (r->nbecame)
+            at = r->became[r->nbecame - 1].at;
+        else if (json_is_string(c))
+            clock_parse_iso(json_string_value(c), &at);
+        r->became[r->nbecame++] = (struct stage_at){target, at};
+    }
+    const char *from = before;
+    int rc = 0;
+    for (int i = 0; !rc && i < r->nbecame; i++) {
+        int64_t n = 0;
+        rc = db_int(s->c, err, &n, "SELECT COUNT(*) FROM stage_changes "
+                    "WHERE contact_id = ? AND to_stage = ? AND at = ?", "iti",
+                    id, r->became[i].stage, r->became[i].at);
+        if (!rc && !n)
+            rc = crm_stage_changed(&w, id, from, r->became[i].stage,
+                                   r->became[i].at, "import", err);
+        from = r->became[i].stage;
+    }
+    return rc;
+}
+
+/* Creates or updates (id: the existing record, or 0) the record of a
+ * checked row. */
+static int write_row(struct state *s, struct row *r, int64_t id,
+                     struct err *err)
+{
+    struct rec in;
+    struct wctx w = import_wctx(s);
+    const char *before = NULL;
+    int rc = 0;
+    if (id && s->o->o == &OBJ_CONTACT) {
+        struct db_stmt *st;
+        rc = db_query(s->c, &st, err, "SELECT lifecycle_stage FROM contacts "
+                      "WHERE id = ?", "i", id);
+        if (!rc && db_step(st, err) == DB_ROW)
+            before = arena_strdup(&s->a, db_col_text(st, 0));
+        if (!rc)
+            db_done(st);
+    }
+    if (rc)
+        return rc;
+    rc = rec_from_json(s->c, s->o->o, r->body, !id, 1, &in, &s->a, err);
+    if (!rc)
+        rc = id ? rec_update(&w, id, &in, err) : rec_create(&w, &in, &id,
+                                                             err);
+    rec_release(&in);
+    if (!rc && s->o->o == &OBJ_CONTACT)
+        rc = write_stages(s, r, id, before, err);
+    return rc;
+}
+
+/* Whether code is a problem of the row (reported) rather than of the
+ * database (fatal). */
+static int row_problem(int code)
+{
+    return code == E_INVALID || code == E_RULE || code == E_CONFLICT ||
+           code == E_NOTFOUND || code == E_FORBIDDEN;
+}
+
+/* The CSV column behind a field an error names (the field itself when
+ * no column maps to it). */
+static const char *column_of(const struct state *s, const char *field)
+{
+    for (int i = 0; field && i < s->ncols; i++)
+        if (s->cols[i].target && !strcmp(s->cols[i].target, field))
+            return s->headers[i];
+    if (field && !strcmp(field, "owner_id"))
+        for (int i = 0; i < s->ncols; i++)
+            if (s->cols[i].kind == COL_OWNER)
+                return s->headers[i];
+    return field;
+}
+
+/* Imports one data record inside the batch, under a savepoint. */
+static int import_record(struct state *s, const struct csv_record *rec)
+{
+    struct row r = {.body = json_object()};
+    struct err err = {0};
+    int rc = 0;
+    if (rec->too_many || rec->nfields != s->ncols) {
+        char why[96];
+        int nl = 0;
+        for (int i = 0; i < rec->nfields && !rec->too_many; i++)
+            nl |= memchr(rec->fields[i], '\n', rec->lens[i]) != NULL;
+        snprintf(why, sizeof(why), nl && rec->nfields < s->ncols
+                 ? "a quote is not closed (%d fields; the header has %d)"
+                 : "has %d fields; the header has %d", rec->nfields,
+                 s->ncols);
+        row_error(s, rec->number, NULL, why);
+        json_decref(r.body);
+        s->batch_failed++;
+        return 0;
+    }
+    rc = db_exec(s->c, "SAVEPOINT import_row", &err);
+    for (int i = 0; !rc && !r.bad_col && i < s->ncols; i++) {
+        const char *v;
+        if (s->cols[i].kind == COL_IGNORE || !rec->lens[i])
+            continue;
+        if (rec->lens[i] > MAX_CELL) {
+            bad(&r, s->headers[i], "is longer than 65536 bytes");
+            break;
+        }
+        struct err e2 = {0};
+        if (text_normalize(rec->fields[i], rec->lens[i], MAX_CELL,
+                           s->headers[i], &v, &s->a, &e2)) {
+            bad(&r, s->headers[i], arena_strdup(&s->a, e2.msg));
+            break;
+        }
+        while (*v == ' ')
+            v++;
+        if (*v)
+            rc = put_cell_value(s, &r, i, v, &err);
+    }
+    if (!rc && !r.bad_col)
+        rc = finish_row(s, &r, &err);
+    int64_t existing = 0;
+    if (!rc && !r.bad_col)
+        rc = find_existing(s, &r, &existing, &err);
+    if (!rc && !r.bad_col)
+        rc = write_row(s, &r, existing, &err);
+    if (rc == -1)
+        rc = 0;             /* bad() marked the row */
+    if (r.bad_col || (rc && row_problem(rc))) {
+        struct err e3 = {0};
+        db_exec(s->c, "ROLLBACK TO SAVEPOINT import_row", &e3);
+        db_exec(s->c, "RELEASE SAVEPOINT import_row", &e3);
+        row_error(s, rec->number, r.bad_col ? r.bad_col
+                                            : column_of(s, err.field),
+                  r.bad_col ? r.bad_why : err.msg);
+        s->batch_failed++;
+        rc = 0;
+    } else if (!rc) {
+        rc = db_exec(s->c, "RELEASE SAVEPOINT import_row", &err);
+        s->batch_ok++;
+        if (existing)
+            s->batch_updated++;
+        else
+            s->batch_created++;
+    }
+    json_decref(r.body);
+    if (rc) {
+        *s->err = err;
+        s->fatal = 1;
+    }
+    return rc;
+}
+
+/* ---- batches ---- */
+
+/* Updates the imports row's counters (in the current transaction). */
+static int save_progress(struct state *s, const char *status,
+                         const char *msg, struct err *err)
+{
+    struct import_result *res = s->res;
+    if (!res->id)
+        return 0;
+    return db_run(s->c, err, "UPDATE imports SET status = ?, rows_total = "
+                  "?, rows_done = ?, rows_ok = ?, rows_failed = ?, created "
+                  "= ?, updated = ?, message = ?, updated_at = ? WHERE id = "
+                  "?", "tiiiiiitii", status, res->rows_total,
+                  s->data_rows, res->rows_ok, res->rows_failed, res->created,
+                  res->updated, msg, clock_now_ms(), res->id);
+}
+
+/* Ends the open batch: commits it with its errors and checkpoint, or for
+ * a dry run rolls the records back and keeps the report. */
+static int end_batch(struct state *s)
+{
+    struct err err = {0};
+    int rc = 0;
+    if (!s->in_batch)
+        return 0;
+    if (s->o->dry_run) {
+        db_rollback(s->c);
+        rc = db_begin_write(s->c, &err);
+    }
+    s->res->rows_ok += s->batch_ok;
+    s->res->rows_failed += s->batch_failed;
+    s->res->created += s->batch_created;
+    s->res->updated += s->batch_updated;
+    s->res->rows_total = s->data_rows;
+    if (!rc)
+        rc = flush_errors(s, &err);
+    if (!rc)
+        rc = save_progress(s, "running", NULL, &err);
+    if (!rc && s->res->id && !s->o->dry_run)
+        rc = audit_write(s->c, s->o->who ? s->o->who->user.id : 0, "import",
+                         s->o->o->name, s->res->id, NULL, NULL, &err);
+    if (!rc)
+        rc = db_commit(s->c, &err);
+    if (rc) {
+        db_rollback(s->c);
+        *s->err = err;
+        s->fatal = 1;
+    }
+    drop_errors(s);
+    s->in_batch = 0;
+    s->batch_rows = 0;
+    s->batch_ok = s->batch_failed = s->batch_created = s->batch_updated = 0;
+    arena_release(&s->a);
+    arena_init(&s->a);
+    if (s->o->progress)
+        s->o->progress(s->data_rows, s->o->progress_ctx);
+    return rc;
+}
+
+/* Maps the header record; refuses a header that maps nothing. */
+static int read_header(struct state *s, const struct csv_record *rec)
+{
+    int mapped = 0;
+    s->ncols = rec->nfields;
+    for (int i = 0; i < rec->nfields; i++) {
+        s->headers[i] = xstrdup(rec->fields[i]);
+        s->cols[i] = mapping_column(s->o->o, rec->fields[i], s->o->map);
+        mapped += s->cols[i].kind != COL_IGNORE;
+    }
+    if (!mapped) {
+        err_set(s->err, E_INVALID, NULL, "no column of the header names a "
+                "field of %s", s->o->o->plural);
+        s->fatal = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* csvin callback: the header, then data records in batches. */
+static int on_record(const struct csv_record *rec, void *ctx)
+{
+    struct state *s = ctx;
+    if (rec->number == 1)
+        return read_header(s, rec);
+    s->data_rows++;
+    if (s->data_rows <= s->skip)
+        return 0;
+    if (!s->in_batch) {
+        struct err err = {0};
+        if (db_begin_write(s->c, &err)) {
+            *s->err = err;
+            s->fatal = 1;
+            return 1;
+        }
+        s->in_batch = 1;
+    }
+    if (import_record(s, rec))
+        return 1;
+    if (++s->batch_rows == IMPORT_BATCH && end_batch(s))
+        return 1;
+    if (!s->in_batch && s->o->stop && atomic_load(s->o->stop)) {
+        s->stopped = 1;         /* resumes after this batch */
+        return 2;
+    }
+    return 0;
+}
+
+/* ---- the run ---- */
+
+int import_sha256(FILE *f, char out[65])
+{
+    crypto_hash_sha256_state h;
+    unsigned char buf[65536], d[crypto_hash_sha256_BYTES];
+    size_t n;
+    rewind(f);
+    crypto_hash_sha256_init(&h);
+    while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
+        crypto_hash_sha256_update(&h, buf, n);
+    if (ferror(f))
+        return -1;
+    crypto_hash_sha256_final(&h, d);
+    sodium_bin2hex(out, 65, d, sizeof(d));
+    rewind(f);
+    return 0;
+}
+
+/* Finds the imports row to use: the given one, an unfinished run of the
+ * same file to resume, or a new one. A finished run of the same file
+ * means there is nothing to do (unless forced). */
+static int open_import(struct state *s, const char *sha, struct err *err)
+{
+    const struct import_opts *o = s->o;
+    struct import_result *res = s->res;
+    int64_t now = clock_now_ms(), uid = o->who ? o->who->user.id : 0;
+    struct db_stmt *st;
+    if (o->dry_run && !o->import_id)
+        return 0;                       /* a CLI dry run leaves no row */
+    int rc = db_begin_write(s->c, err);
+    if (!rc && !o->dry_run)
+        rc = db_query(s->c, &st, err, "SELECT id, status, rows_done FROM "
+                      "imports WHERE file_sha256 = ? AND object = ? AND "
+                      "dry_run = 0 AND id <> ? AND status <> 'queued' ORDER "
+                      "BY id DESC LIMIT 1", "tti", sha, o->o->plural,
+                      o->import_id);
+    if (!rc && !o->dry_run) {
+        int r = db_step(st, err);
+        if (r == DB_ROW && !strcmp(db_col_text(st, 1), "done") && !o->force)
+            res->already = 1;
+        else if (r == DB_ROW && !o->import_id &&
+                 strcmp(db_col_text(st, 1), "done")) {
+            res->id = db_col_int(st, 0);
+            s->skip = res->resumed_at = db_col_int(st, 2);
+        }
+        db_done(st);
+        if (r < 0)
+            rc = err->code;
+    }
+    if (!rc && res->already) {
+        db_rollback(s->c);
+        return 0;
+    }
+    if (!rc && o->import_id)
+        res->id = o->import_id;
+    if (!rc && !res->id)
+        rc = db_int(s->c, err, &res->id, "INSERT INTO imports (object, "
+                    "status, dry_run, file_name, file_sha256, mapping, "
+                    "created_by, created_at, updated_at) VALUES (?, "
+                    "'running', ?, ?, ?, ?, ?, ?, ?) RETURNING id", "titttIii",
+                    o->o->plural, (int64_t)o->dry_run, o->file_name, sha,
+                    o->map, uid, now, now);
+    if (!rc && res->resumed_at) {      /* counters continue from the row */
+        rc = db_query(s->c, &st, err, "SELECT rows_ok, rows_failed, created, "
+                      "updated FROM imports WHERE id = ?", "i", res->id);
+        if (!rc && db_step(st, err) == DB_ROW) {
+            res->rows_ok = db_col_int(st, 0);
+            res->rows_failed = db_col_int(st, 1);
+            res->created = db_col_int(st, 2);
+            res->updated = db_col_int(st, 3);
+        }
+        if (!rc)
+            db_done(st);
+    }
+    if (!rc)
+        rc = db_run(s->c, err, "UPDATE imports SET status = 'running', "
+                    "updated_at = ? WHERE id = ?", "ii", now, res->id);
+    if (!rc)
+        rc = db_commit(s->c, err);
+    if (rc)
+        db_rollback(s->c);
+    return rc;
+}
+
+/* Records the end of the run on the imports row. */
+static void close_import(struct state *s, const char *status,
+                         const char *msg)
+{
+    struct err err = {0};
+    if (!s->res->id)
+        return;
+    if (db_begin_write(s->c, &err))
+        return;
+    if (save_progress(s, status, msg, &err) || db_commit(s->c, &err))
+        db_rollback(s->c);
+}
+
+int import_run(struct db_conn *c, FILE *f, const char *sha,
+               const struct import_opts *opts, struct import_result *res,
+               struct err *err)
+{
+    struct state s = {.c = c, .o = opts, .res = res, .err = err};
+    char msg[160];
+    int64_t at;
+    memset(res, 0, sizeof(*res));
+    if (opts->map && mapping_check(opts->o, opts->map, msg, sizeof(msg)))
+        return err_set(err, E_INVALID, "map", "%s", msg);
+    int rc = open_import(&s, sha, err);
+    if (rc || res->already)
+        return rc;
+    arena_init(&s.a);
+    int r = csvin_read(f, on_record, &s, msg, sizeof(msg), &at);
+    if (!s.fatal && s.in_batch)
+        end_batch(&s);
+    if (s.in_batch)
+        db_rollback(c);
+    if (r < 0) {
+        /* the file itself is broken: the rows before stay imported */
+        char full[200];
+        snprintf(full, sizeof(full), "row %lld: %s", (long long)at, msg);
+        rc = err_set(err, E_INVALID, NULL, "%s", full);
+        close_import(&s, "failed", full);
+    } else if (s.stopped) {
+        rc = 0;                 /* status stays running: resumable */
+    } else if (s.fatal) {
+        rc = err->code ? err->code : E_INTERNAL;
+        close_import(&s, "failed", err->msg);
+    } else {
+        close_import(&s, "done", NULL);
+    }
+    drop_errors(&s);
+    free(s.errs);
+    for (int i = 0; i < s.ncols; i++)
+        free(s.headers[i]);
+    arena_release(&s.a);
+    return rc;
+}
+
+int import_errors_csv(struct db_conn *c, int64_t id, FILE *out,
+                      struct err *err)
+{
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, "SELECT row_number, column_name, reason "
+                      "FROM import_errors WHERE import_id = ? ORDER BY "
+                      "row_number, id", "i", id);
+    if (rc)
+        return rc;
+    fputs("row,column,reason\n", out);
+    int r;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        put_cell(out, db_col_text(st, 0), 0);
+        put_cell(out, db_col_text(st, 1), 0);
+        put_cell(out, db_col_text(st, 2), 1);
+    }
+    db_done(st);
+    return r < 0 ? err->code : 0;
+}
