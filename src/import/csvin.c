@@ -99,6 +99,7 @@ static int start(struct csv_parser *p, const char *buf, size_t n)
     if (csv_init(p, CSV_STRICT_FINI | CSV_APPEND_NULL))
         return -1;
     csv_set_realloc_func(p, bounded_realloc);
+    csv_set_blk_size(p, 1u << 20);  /* few reallocations for long fields */
     csv_set_space_func(p, is_space);
     csv_set_delim(p, (unsigned char)csvin_delimiter(buf, n));
     return 0;
