@@ -17,6 +17,7 @@ void api_routes(struct router *r)
     router_add(r, collaborators_routes);
     router_add(r, views_routes);
     router_add(r, imports_routes);
+    router_add(r, exports_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

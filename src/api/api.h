@@ -19,6 +19,7 @@ extern const struct route merge_routes[];
 extern const struct route collaborators_routes[];
 extern const struct route views_routes[];
 extern const struct route imports_routes[];
+extern const struct route exports_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

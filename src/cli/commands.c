@@ -7,6 +7,8 @@ const struct cli_command cli_commands[] = {
     {"serve", cmd_serve, "run the web server and API"},
     {"init", cmd_init, "create or upgrade the database"},
     {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
+    {"export", cmd_export, "write contacts, companies, deals or activities "
+     "as CSV or JSON"},
     {"user", cmd_user, "add users, set passwords, list users"},
     {"token", cmd_token, "create API tokens"},
     {"import", cmd_import,

@@ -1,7 +1,11 @@
-/* Demo data: teams and users. Every demo user shares the demo password,
- * hashed once (Argon2id is deliberately slow). */
+/* Demo data: teams and users, then the CRM records (demo/records.c).
+ * Every demo user shares the demo password, hashed once (Argon2id is
+ * deliberately slow). Written to CSV files instead, the organisation is
+ * only numbered (ids as a fresh database gives them), never stored. */
 #include "demo/demo.h"
 #include "demo/names.h"
+#include "demo/records.h"
+#include "store/bulk.h"
 #include "model/auth.h"
 #include "model/team.h"
 #include "model/user.h"
@@ -21,6 +25,9 @@ struct gen {
     struct demo_result *res;
     struct err *err;
     uint64_t uniq;
+    int dry;                    /* number the org, store nothing (CSV) */
+    int64_t next_team, next_user;
+    struct demo_org *org;
 };
 
 /* Inserts one team and audits it; returns its id or 0 on error. */
@@ -30,6 +37,10 @@ static int64_t add_team(struct gen *g, const char *name, const char *kind,
     struct team_in in = {.name = name, .kind = kind, .has_parent = 1,
                          .parent_id = parent};
     int64_t id = 0;
+    if (g->dry) {
+        g->res->teams++;
+        return ++g->next_team;
+    }
     if (q_team_insert(g->c, &in, &id, g->err))
         return 0;
     json_t *nv = json_pack("{s:s, s:s}", "name", name, "kind", kind);
@@ -60,6 +71,10 @@ static int64_t add_user(struct gen *g, const char *email, const char *name,
                          .has_team = 1, .team_id = team, .sales_mode = mode,
                          .phone = phone, .locale = "vi"};
     int64_t id = 0;
+    if (g->dry) {
+        g->res->users++;
+        return ++g->next_user;
+    }
     if (q_user_insert(g->c, &in, g->hash, &id, g->err))
         return 0;
     json_t *nv = json_pack("{s:s, s:s, s:s}", "email", email, "name", name,
@@ -73,6 +88,8 @@ static int64_t add_user(struct gen *g, const char *email, const char *name,
 /* Sets a team's manager, audited like any change. */
 static int set_manager(struct gen *g, int64_t team, int64_t user)
 {
+    if (g->dry)
+        return 0;
     int rc = db_run(g->c, g->err, "UPDATE teams SET manager_id = ?, "
                     "updated_at = ? WHERE id = ?", "iii", user,
                     clock_now_ms(), team);
@@ -85,24 +102,32 @@ static int set_manager(struct gen *g, int64_t team, int64_t user)
 }
 
 /* Builds a regional sales team: a manager and nreps reps, half inside
- * and half outside, plus a specialist and an account executive. */
+ * and half outside, plus a specialist and an account executive; notes
+ * who they are for the records of region. */
 static int sales_region(struct gen *g, const char *name, int64_t parent,
-                        long nreps)
+                        long nreps, int region)
 {
+    struct demo_org *o = g->org;
     int64_t t = add_team(g, name, "sales", parent);
     if (!t)
         return g->err->code;
     int64_t m = add_user(g, NULL, NULL, ROLE_SALES_MANAGER, t, NULL);
     if (!m || set_manager(g, t, m))
         return g->err->code ? g->err->code : E_DB;
-    for (long i = 0; i < nreps; i++)
-        if (!add_user(g, NULL, NULL, ROLE_SALES_REP, t,
-                      i % 2 ? "outside" : "inside"))
+    o->manager[region] = m;
+    for (long i = 0; i < nreps; i++) {
+        int64_t id = add_user(g, NULL, NULL, ROLE_SALES_REP, t,
+                              i % 2 ? "outside" : "inside");
+        if (!id)
             return g->err->code;
-    if (!add_user(g, NULL, NULL, ROLE_SALES_SPECIALIST, t, NULL) ||
-        !add_user(g, NULL, NULL, ROLE_ACCOUNT_EXECUTIVE, t, NULL))
-        return g->err->code;
-    return 0;
+        if (o->nreps[region] < DEMO_MAX_REPS)
+            o->reps[region][o->nreps[region]++] = id;
+    }
+    o->specialist[region] = add_user(g, NULL, NULL, ROLE_SALES_SPECIALIST, t,
+                                     NULL);
+    o->ae[region] = o->specialist[region]
+        ? add_user(g, NULL, NULL, ROLE_ACCOUNT_EXECUTIVE, t, NULL) : 0;
+    return o->ae[region] ? 0 : g->err->code;
 }
 
 /* The organisation: admin, marketing, sales (two regions), success. */
@@ -127,10 +152,10 @@ static int build(struct gen *g, long reps)
                                     NULL) : 0;
     if (!head || set_manager(g, sales, head))
         return g->err->code ? g->err->code : E_DB;
-    int rc = sales_region(g, "Kinh doanh Hà Nội", sales, reps / 2);
+    int rc = sales_region(g, "Kinh doanh Hà Nội", sales, reps / 2, 0);
     if (!rc)
         rc = sales_region(g, "Kinh doanh TP. Hồ Chí Minh", sales,
-                          reps - reps / 2);
+                          reps - reps / 2, 1);
     if (rc)
         return rc;
     int64_t cs = add_team(g, "Chăm sóc khách hàng", "success", 0);
@@ -138,20 +163,86 @@ static int build(struct gen *g, long reps)
                                 NULL) : 0;
     if (!csm || set_manager(g, cs, csm))
         return g->err->code ? g->err->code : E_DB;
-    for (int i = 0; i < 2; i++)
-        if (!add_user(g, NULL, NULL, ROLE_CUSTOMER_SUCCESS, cs, NULL))
+    g->org->cs[g->org->ncs++] = csm;
+    for (int i = 0; i < 2; i++) {
+        int64_t id = add_user(g, NULL, NULL, ROLE_CUSTOMER_SUCCESS, cs, NULL);
+        if (!id)
             return g->err->code;
+        g->org->cs[g->org->ncs++] = id;
+    }
     /* Managers were set after the closure was built; it does not depend
      * on managers, only on parents, so it is current. */
     return 0;
+}
+
+void demo_phase(const struct demo_options *o, const char *phase)
+{
+    static int64_t last;
+    int64_t now = clock_mono_us();
+    if (o->verbose && last)
+        fprintf(stderr, "demo: %-22s %7.2f s\n", phase,
+                (double)(now - last) / 1e6);
+    last = now;
+}
+
+int64_t demo_today(void)
+{
+    const int64_t day = 86400000LL, offset = 7LL * 3600 * 1000;
+    int64_t local = clock_now_ms() + offset;
+    return local - local % day - offset;
+}
+
+/* The tables whose secondary indexes are rebuilt after a load. */
+static const char *const LOADED[] = {"companies", "contacts",
+    "stage_changes", "deals", "deal_contacts", "activities", "collaborators",
+    "search_terms", NULL};
+
+/* Writes the records into the database: indexes dropped, rows loaded,
+ * indexes built again, all inside the caller's transaction. */
+static int load_records(struct gen *g, const struct demo_options *o,
+                        int64_t today)
+{
+    struct bulk_indexes saved = {0};
+    struct demo_sink out = {g->c, NULL};
+    int rc = 0;
+    for (int i = 0; !rc && LOADED[i]; i++)
+        rc = bulk_indexes_drop(g->c, LOADED[i], &saved, g->err);
+    if (!rc)
+        rc = demo_records(&out, g->org, o, today, g->res, g->err);
+    if (!rc)
+        rc = bulk_indexes_restore(g->c, &saved, g->err);
+    demo_phase(o, "indexes");
+    bulk_indexes_release(&saved);
+    return rc;
+}
+
+/* pheu demo --csv: the organisation numbered as a fresh database would
+ * number it, then the records as CSV files. */
+static int generate_csv(const struct demo_options *o, struct demo_result *res,
+                        struct err *err)
+{
+    struct demo_org org = {0};
+    struct gen g = {.res = res, .err = err, .dry = 1, .org = &org};
+    rng_seed(&g.rng, o->seed);
+    long reps = o->contacts / 5000;
+    reps = reps < 6 ? 6 : reps > 200 ? 200 : reps;
+    int rc = build(&g, reps);
+    struct demo_sink out = {NULL, o->csv_dir};
+    if (!rc && !o->org_only)
+        rc = demo_records(&out, &org, o, o->today_ms ? o->today_ms
+                          : demo_today(), res, err);
+    return rc;
 }
 
 int demo_generate(struct db *db, const struct demo_options *o,
                   struct demo_result *res, struct err *err)
 {
     char hash[crypto_pwhash_STRBYTES];
-    struct gen g = {.res = res, .err = err};
+    struct demo_org org = {0};
+    struct gen g = {.res = res, .err = err, .org = &org};
     memset(res, 0, sizeof(*res));
+    if (o->csv_dir)
+        return generate_csv(o, res, err);
     int rc = db_conn_get(db, &g.c, err);
     if (rc)
         return rc;
@@ -171,13 +262,22 @@ int demo_generate(struct db *db, const struct demo_options *o,
     rng_seed(&g.rng, o->seed);
     long reps = o->contacts / 5000;
     reps = reps < 6 ? 6 : reps > 200 ? 200 : reps;
-    rc = db_begin_write(g.c, err);
-    if (rc)
+    int records = !o->org_only && o->contacts > 0;
+    if (records && (rc = bulk_tune(g.c, err)))
         return rc;
-    rc = build(&g, reps);
+    demo_phase(o, "start");
+    rc = db_begin_write(g.c, err);
+    if (!rc)
+        rc = build(&g, reps);
+    demo_phase(o, "organisation");
+    if (!rc && records)
+        rc = load_records(&g, o, o->today_ms ? o->today_ms : demo_today());
     if (!rc)
         rc = db_commit(g.c, err);
     if (rc)
         db_rollback(g.c);
+    demo_phase(o, "commit");
+    if (records)
+        bulk_tune_end(g.c);
     return rc;
 }

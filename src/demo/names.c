@@ -536,3 +536,128 @@ const char *names_industry(struct rng *r)
 {
     return pick(r, industries, COUNT(industries));
 }
+
+/* ---- contacts and companies at scale ---------------------------------- */
+
+/* One round of a bijective mix of 24-bit values (xor-shifts and odd
+ * multipliers are invertible modulo 2^24). */
+static uint64_t mix24(uint64_t x)
+{
+    const uint64_t mask = (1u << 24) - 1;
+    x ^= 0x5A5A5A;
+    x ^= x >> 12;
+    x = (x * 0x9E3779ULL) & mask;
+    x ^= x >> 11;
+    x = (x * 0x85EBCBULL) & mask;
+    x ^= x >> 13;
+    return x;
+}
+
+/* A fixed, random-looking permutation of [0, n) for n <= 2^24: the mix
+ * applied until the value falls inside (cycle walking keeps it a
+ * bijection), so distinct k give distinct digits. */
+static uint64_t permute(uint64_t k, uint64_t n)
+{
+    uint64_t x = mix24(k);
+    while (x >= n)
+        x = mix24(x);
+    return x;
+}
+
+void names_phone_unique(struct rng *r, uint64_t k, char *buf, size_t len)
+{
+    const char *prefix = pick(r, phone_prefixes, COUNT(phone_prefixes));
+    struct out o;
+    out_init(&o, buf, len);
+    out_str(&o, "+84");
+    out_str(&o, prefix);
+    out_u64(&o, permute(k % 10000000, 10000000), 7);
+}
+
+/* Area codes (after +84) of the cities of the tables above; 8 digits
+ * follow the two-digit codes of Hà Nội and TP. Hồ Chí Minh, 7 the
+ * three-digit ones. */
+static const struct {
+    const char *city, *code;
+} area_codes[] = {
+    {"Hà Nội", "24"},       {"TP. Hồ Chí Minh", "28"}, {"Đà Nẵng", "236"},
+    {"Hải Phòng", "225"},   {"Cần Thơ", "292"},        {"Biên Hòa", "251"},
+    {"Thủ Dầu Một", "274"}, {"Nha Trang", "258"},      {"Huế", "234"},
+    {"Vũng Tàu", "254"},    {"Quy Nhơn", "256"},       {"Hạ Long", "203"},
+    {"Đà Lạt", "263"},      {"Bắc Ninh", "222"},       {"Vinh", "238"},
+};
+
+void names_landline(const char *city, uint64_t k, char *buf, size_t len)
+{
+    const char *code = "24";
+    for (size_t i = 0; i < COUNT(area_codes); i++)
+        if (!strcmp(city, area_codes[i].city))
+            code = area_codes[i].code;
+    int two = strlen(code) == 2;
+    struct out o;
+    out_init(&o, buf, len);
+    out_str(&o, "+84");
+    out_str(&o, code);
+    /* a leading 3 keeps the subscriber number in the usual range */
+    out_ascii(&o, '3');
+    if (two)
+        out_u64(&o, permute(k % 10000000, 10000000), 7);
+    else
+        out_u64(&o, permute(k % 1000000, 1000000), 6);
+}
+
+/* Cities served from the southern (TP. Hồ Chí Minh) team. */
+static const char *const southern[] = {
+    "TP. Hồ Chí Minh", "Cần Thơ", "Biên Hòa", "Thủ Dầu Một", "Vũng Tàu",
+    "Long Xuyên", "Rạch Giá", "Đà Lạt", "Mỹ Tho", "Phan Thiết", "Cà Mau",
+    "Nha Trang", "Buôn Ma Thuột",
+};
+
+int names_city_region(const char *city)
+{
+    for (size_t i = 0; i < COUNT(southern); i++)
+        if (!strcmp(city, southern[i]))
+            return 1;
+    return 0;
+}
+
+/* Job titles of contacts at companies. */
+static const struct wword titles[] = {
+    {"Giám đốc", 12},                {"Phó Giám đốc", 6},
+    {"Tổng Giám đốc", 3},            {"Trưởng phòng Kinh doanh", 10},
+    {"Trưởng phòng Marketing", 8},   {"Kế toán trưởng", 6},
+    {"Trưởng phòng Nhân sự", 5},     {"Trưởng phòng IT", 5},
+    {"Chuyên viên Kinh doanh", 9},   {"Chuyên viên Marketing", 8},
+    {"Nhân viên Kế toán", 5},        {"Trợ lý Giám đốc", 4},
+    {"Quản lý Cửa hàng", 4},         {"Trưởng nhóm Chăm sóc Khách hàng", 4},
+    {"CEO", 3},                      {"CTO", 2},
+    {"Marketing Manager", 3},        {"Sales Manager", 3},
+    {"Chủ doanh nghiệp", 6},         {"Trưởng phòng Mua hàng", 4},
+};
+
+const char *names_job_title(struct rng *r)
+{
+    return pick(r, titles, COUNT(titles));
+}
+
+/* Personal e-mail providers. */
+static const struct wword providers[] = {
+    {"gmail.com", 70}, {"yahoo.com", 10}, {"outlook.com", 6},
+    {"hotmail.com", 5}, {"icloud.com", 5}, {"fpt.vn", 2}, {"vnn.vn", 2},
+};
+
+const char *names_email_provider(struct rng *r)
+{
+    return pick(r, providers, COUNT(providers));
+}
+
+/* Company size bands (employees). */
+static const struct wword size_bands[] = {
+    {"1-10", 35}, {"11-50", 30}, {"51-200", 18}, {"201-1000", 10},
+    {"1001-5000", 5}, {"5001+", 2},
+};
+
+const char *names_size_band(struct rng *r)
+{
+    return pick(r, size_bands, COUNT(size_bands));
+}

@@ -64,4 +64,35 @@ void names_phone(struct rng *r, char *buf, size_t len);
  * static; callers borrow it. */
 const char *names_industry(struct rng *r);
 
+/* ---- contacts and companies at scale (pheu demo's records) ---- */
+
+/* Writes a mobile number in E.164 that no other k gives: a carrier
+ * prefix weighted by market share (drawn from r), then seven digits that
+ * are a fixed permutation of k (k < 10,000,000), so a million contacts
+ * get a million different numbers without a lookup. */
+void names_phone_unique(struct rng *r, uint64_t k, char *buf, size_t len);
+
+/* Writes a landline number in E.164 for city: the city's area code
+ * ("+8424" Hà Nội, "+8428" TP. Hồ Chí Minh, "+84236" Đà Nẵng, …; other
+ * cities get theirs or Hà Nội's), a 3, and subscriber digits that are a
+ * fixed permutation of k: distinct for distinct k below 10,000,000 with a
+ * two-digit area code, below 1,000,000 with a three-digit one. */
+void names_landline(const char *city, uint64_t k, char *buf, size_t len);
+
+/* Returns 0 for a city in the north or centre of Vietnam (served from Hà
+ * Nội), 1 for the south (served from TP. Hồ Chí Minh). */
+int names_city_region(const char *city);
+
+/* Returns a job title ("Giám đốc", "Trưởng phòng Kinh doanh", …),
+ * weighted by how often such people are a CRM's contacts. Static. */
+const char *names_job_title(struct rng *r);
+
+/* Returns a personal e-mail provider's domain ("gmail.com", …), weighted
+ * by use in Vietnam. Static. */
+const char *names_email_provider(struct rng *r);
+
+/* Returns a company size band of the API ("1-10" … "5001+"), small
+ * businesses most often. Static. */
+const char *names_size_band(struct rng *r);
+
 #endif

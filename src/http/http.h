@@ -40,6 +40,11 @@ struct req {
     int64_t started_us;
 };
 
+/* A streamed body (resp_stream): appends the next bytes to b; returns
+ * 1 while more follow, 0 after the last, -1 on a failure (the
+ * connection is then closed, so the client sees a cut body). */
+typedef int (*resp_fill_fn)(void *ctx, struct buf *b);
+
 struct resp {
     int status;
     char *body;                 /* malloc'd unless body_static */
@@ -48,6 +53,9 @@ struct resp {
     const char *content_type;
     const char *headers[8][2];  /* extra headers: name, value (arena) */
     int nheaders;
+    resp_fill_fn fill;          /* streamed body, or NULL */
+    void (*fill_free)(void *ctx);
+    void *fill_ctx;
 };
 
 /* A handler fills rs and returns 0; the resp_ helpers return 0 too. */
@@ -121,6 +129,13 @@ int resp_error(struct resp *rs, int code, const char *field,
                const char *msg);
 /* Sends the error described by err (code from err->code). */
 int resp_fail(struct resp *rs, const struct err *err);
+/* Sends status with a body made by fill(ctx, buf) piece by piece while
+ * the client reads it (chunked; memory stays that of one piece); takes
+ * ctx, which fill_free frees once the response is done or abandoned.
+ * fill runs on the server thread of the connection, after the handler
+ * returned: ctx must own (or hold references to) what it uses. */
+int resp_stream(struct resp *rs, int status, const char *content_type,
+                resp_fill_fn fill, void (*fill_free)(void *ctx), void *ctx);
 /* Sends a status with no body. */
 int resp_empty(struct resp *rs, int status);
 /* Adds a header (name and value must outlive the response: use arena). */

@@ -30,6 +30,11 @@ static void set_body(struct resp *rs, char *body, size_t len)
 {
     if (rs->body && !rs->body_static)
         free(rs->body);
+    if (rs->fill && rs->fill_free)
+        rs->fill_free(rs->fill_ctx);
+    rs->fill = NULL;
+    rs->fill_free = NULL;
+    rs->fill_ctx = NULL;
     rs->body = body;
     rs->len = len;
     rs->body_static = 0;
@@ -44,6 +49,18 @@ int resp_json(struct resp *rs, int status, json_t *v)
     rs->status = status;
     rs->content_type = "application/json";
     set_body(rs, s, strlen(s));
+    return 0;
+}
+
+int resp_stream(struct resp *rs, int status, const char *content_type,
+                resp_fill_fn fill, void (*fill_free)(void *ctx), void *ctx)
+{
+    set_body(rs, NULL, 0);
+    rs->status = status;
+    rs->content_type = content_type;
+    rs->fill = fill;
+    rs->fill_free = fill_free;
+    rs->fill_ctx = ctx;
     return 0;
 }
 

@@ -125,11 +125,76 @@ static void common_headers(struct MHD_Response *r, const struct resp *rs)
         MHD_add_response_header(r, rs->headers[i][0], rs->headers[i][1]);
 }
 
+/* A streamed body being sent: the piece made last and how much of it
+ * went out. */
+struct stream {
+    struct buf piece;
+    size_t off;
+    int finished;
+    resp_fill_fn fill;
+    void (*fill_free)(void *ctx);
+    void *ctx;
+};
+
+/* libmicrohttpd's content reader: hands out the current piece, making
+ * the next one when it is used up. */
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct stream *st = cls;
+    (void)pos;
+    while (st->off == st->piece.len) {
+        if (st->finished)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        st->piece.len = 0;
+        st->off = 0;
+        int rc = st->fill(st->ctx, &st->piece);
+        if (rc < 0)
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        st->finished = rc == 0;
+    }
+    size_t n = st->piece.len - st->off;
+    if (n > max)
+        n = max;
+    memcpy(out, st->piece.data + st->off, n);
+    st->off += n;
+    return (ssize_t)n;
+}
+
+/* Frees a stream when libmicrohttpd is done with its response. */
+static void stream_free(void *cls)
+{
+    struct stream *st = cls;
+    if (st->fill_free)
+        st->fill_free(st->ctx);
+    buf_release(&st->piece);
+    free(st);
+}
+
+/* The response of a streamed body; takes rs's fill context. */
+static struct MHD_Response *stream_response(struct resp *rs)
+{
+    struct stream *st = xcalloc(1, sizeof(*st));
+    buf_init(&st->piece, (size_t)-1);
+    st->fill = rs->fill;
+    st->fill_free = rs->fill_free;
+    st->ctx = rs->fill_ctx;
+    rs->fill = NULL;
+    rs->fill_free = NULL;
+    rs->fill_ctx = NULL;
+    struct MHD_Response *r = MHD_create_response_from_callback(
+        MHD_SIZE_UNKNOWN, 64 * 1024, stream_read, st, stream_free);
+    if (!r)
+        stream_free(st);
+    return r;
+}
+
 /* Queues rs on the connection and writes the log line. */
 static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
 {
     struct MHD_Response *r;
-    if (rs->body_static)
+    if (rs->fill)
+        r = stream_response(rs);
+    else if (rs->body_static)
         r = MHD_create_response_from_buffer(rs->len, rs->body,
                                             MHD_RESPMEM_PERSISTENT);
     else
