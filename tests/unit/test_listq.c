@@ -39,7 +39,8 @@ static void teardown(void)
 /* Creates a contact from JSON text as the CLI would; returns its id. */
 static int64_t add(const char *json)
 {
-    struct wctx w = {tdb.c, NULL, 1, "manual", &a};
+    struct wctx w = {.c = tdb.c, .privileged = 1, .reason = "manual",
+                     .a = &a};
     struct rec in;
     int64_t id = 0;
     json_t *body = json_loads(json, 0, NULL);
