@@ -285,7 +285,10 @@ function cell(view, r, col) {
   if (def.type === 'time') v = formatDate(r[col.name]);
   else if (def.type === 'email' || def.type === 'phone') v = r[col.name] || '';
   else v = display(def, r[col.name], { ...view.refs, record: r });
-  const cls = col.name === 'amount' ? 'cell-num' : def.type === 'time' || def.type === 'date' || def.type === 'phone' ? 'cell-nowrap' : def.type === 'email' ? 'cell-email' : null;
+  const cls = col.name === 'amount' ? 'cell-num'
+    : def.type === 'time' || def.type === 'date' || def.type === 'phone' ? 'cell-nowrap'
+    : def.type === 'email' ? 'cell-email'
+    : ['company', 'contact', 'deal', 'user', 'stage'].includes(def.type) ? 'cell-ref' : null;
   return h('td', { class: cls }, v === '' ? h('span', { class: 'muted' }, '—') : v);
 }
 
