@@ -338,6 +338,7 @@ test("a sales rep does not see another rep's contacts", async () => {
   await rep.locator('#list-table tbody tr').first().waitFor();
   const ids = await rep.locator('#list-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
   assert.ok(ids.includes(mine.id), 'the rep sees their own contact');
+  assert.equal(await rep.locator('#list-import').count(), 0, 'reps do not import');
   assert.ok(!ids.includes(theirs.id), "the rep does not see the other rep's contact");
   const own = data.contacts.filter((c) => c.owner_id === repA.id).length;
   assert.ok(ids.length >= own);

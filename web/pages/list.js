@@ -16,7 +16,7 @@ import {
 import { display, userOptions, stageOptions, labelOf } from '../fields.js';
 import { searchable } from '../picker.js';
 import { createDialog, activityDialog } from '../forms.js';
-import { ACTIVITY_KINDS } from '../constants.js';
+import { ACTIVITY_KINDS, IMPORT_ROLES } from '../constants.js';
 import { formatDate } from '../format.js';
 import { onLocaleChange } from '../i18n.js';
 
@@ -65,7 +65,7 @@ export async function render(main, ctx) {
           }),
       }),
     );
-    actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
+    if (IMPORT_ROLES.includes(ctx.user.role)) actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
   } else {
     actions.append(
       h('button', {
