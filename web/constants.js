@@ -130,5 +130,8 @@ export const CURRENCIES = ['VND', 'USD', 'EUR', 'JPY', 'KRW', 'CNY', 'SGD', 'THB
 /** Custom field types (SPEC §2). Label key: cf_type.<id>. */
 export const CUSTOM_FIELD_TYPES = ['text', 'number', 'money', 'date', 'bool', 'select', 'multiselect'];
 
+/** Roles that may import (POST /api/v1/imports answers 403 to the others). */
+export const IMPORT_ROLES = ['admin', 'sales_manager', 'marketing_manager', 'marketer'];
+
 /** Objects that can be imported. Label key: object.<id>. */
 export const IMPORT_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];

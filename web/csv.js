@@ -101,9 +101,11 @@ export function foldName(s) {
 }
 
 /*
- * Target columns per object: our field names, plus `owner` (a user's
- * email or name) and `company` (a company's name) for the values that are
- * looked up rather than given as ids. Each lists the header names that
+ * Target columns per object, named as the import API's `map` parameter
+ * names them (src/import/mapping.c): our field names, `owner` (a user's
+ * email or name), `company` (a company's name), `contact` (a contact's
+ * email), `pipeline` and `stage` (by name), `became_<stage>` (when the
+ * contact entered that lifecycle stage). Each lists the header names that
  * map to it, folded (see foldName).
  */
 const TARGETS = {
@@ -119,8 +121,15 @@ const TARGETS = {
     lifecycle_stage: ['lifecycle stage', 'lifecyclestage', 'giai doan'],
     lead_status: ['lead status', 'hs lead status', 'trang thai'],
     source: ['source', 'original source', 'lead source', 'nguon'],
-    owner: ['owner', 'contact owner', 'owner email', 'nguoi phu trach'],
+    owner: ['owner', 'contact owner', 'lead owner', 'owner email', 'nguoi phu trach'],
     created_at: ['created at', 'create date', 'created date', 'ngay tao'],
+    became_subscriber: ['became a subscriber date'],
+    became_lead: ['became a lead date'],
+    became_marketing_qualified_lead: ['became a marketing qualified lead date'],
+    became_sales_qualified_lead: ['became a sales qualified lead date'],
+    became_opportunity: ['became an opportunity date'],
+    became_customer: ['became a customer date'],
+    became_evangelist: ['became an evangelist date'],
   },
   companies: {
     name: ['name', 'company name', 'account name', 'ten cong ty', 'ten'],
@@ -141,6 +150,7 @@ const TARGETS = {
     stage: ['stage', 'deal stage', 'giai doan'],
     close_date: ['close date', 'closed date', 'ngay chot'],
     company: ['company', 'company name', 'account name', 'associated company', 'cong ty'],
+    contact: ['contact', 'contact email', 'associated contact', 'email lien he'],
     owner: ['owner', 'deal owner', 'opportunity owner', 'nguoi phu trach'],
     created_at: ['created at', 'create date', 'created date', 'ngay tao'],
   },

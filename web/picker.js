@@ -151,6 +151,7 @@ export function recordPicker(opts) {
 
 /** The id chosen in a picker input, or null. */
 export function pickerValue(input) {
+  if (!input.value.trim()) return null; // cleared, even before it lost focus
   const v = input.dataset.value;
   return v ? Number(v) : null;
 }

@@ -338,6 +338,7 @@ test("a sales rep does not see another rep's contacts", async () => {
   await rep.locator('#list-table tbody tr').first().waitFor();
   const ids = await rep.locator('#list-table tbody tr').evaluateAll((trs) => trs.map((tr) => Number(tr.dataset.id)));
   assert.ok(ids.includes(mine.id), 'the rep sees their own contact');
+  assert.equal(await rep.locator('#list-import').count(), 0, 'reps do not import');
   assert.ok(!ids.includes(theirs.id), "the rep does not see the other rep's contact");
   const own = data.contacts.filter((c) => c.owner_id === repA.id).length;
   assert.ok(ids.length >= own);
@@ -358,6 +359,14 @@ test('company and deal pages show their associated records', async () => {
   const expected = data.contacts.filter((c) => c.company_id === co.id);
   assert.equal(names.length, expected.length);
   await page.locator('#assoc-deals li').first().waitFor();
+  // The company's contacts as a list: the filter shows as a chip.
+  await page.goto(`/#/contacts?company_id=${co.id}`);
+  const chip = page.locator('#filter-chips .filter-chip');
+  await chip.filter({ hasText: co.name }).waitFor();
+  await page.waitForFunction((n) => document.querySelectorAll('#list-table tbody tr').length === n && !document.querySelector('#list-table tbody[aria-busy]'), expected.length);
+  await chip.getByRole('button', { name: 'Bỏ bộ lọc này' }).click();
+  await page.waitForFunction(() => !location.hash.includes('company_id'));
+  await page.waitForFunction((n) => document.querySelectorAll('#list-table tbody tr').length > n, expected.length);
 
   const deal = data.deals[2];
   await page.goto(`/#/deals/${deal.id}`);

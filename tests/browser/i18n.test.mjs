@@ -138,7 +138,7 @@ test('keys built from the CRM objects, fields and import targets exist', async (
   ]);
   const merge = ['contact', 'company'].flatMap((o) => [`merge.intro_${o}`, `merge.pick_${o}`]);
   const perPlural = ['contacts', 'companies', 'deals'].flatMap((o) => [`picker.search_${o}`, `picker.results_${o}`, `import.view_${o}`]);
-  const missing = [...fields, ...columns, ...targets, ...perObject, ...perPlural, ...merge, 'list.empty_activity']
+  const missing = [...fields, ...columns, ...targets, ...perObject, ...perPlural, ...merge, 'list.empty_activity', 'import.err_row', 'import.err_column', 'import.err_reason']
     .filter((k) => !(k in vi) || !(k in en));
   assert.deepEqual([...new Set(missing)], []);
 });

@@ -78,6 +78,7 @@ test('the dry run reports the bad row; the import adds the contacts', async (t) 
   const req = await sent;
   assert.match(req.url(), /object=contacts/);
   assert.match(req.url(), /dry_run=1/);
+  assert.equal(new URL(req.url()).searchParams.get('map'), 'first_name=first_name,last_name=last_name,email=email,phone=phone,lifecycle_stage=lifecycle_stage');
   assert.match(req.headers()['content-type'], /^text\/csv/);
   // The file sent has our field names and only the mapped columns.
   assert.equal(req.postData().split('\r\n')[0], 'first_name,last_name,email,phone,lifecycle_stage');

@@ -4,6 +4,7 @@
 
 import { join } from 'node:path';
 import { setup, login } from './harness.mjs';
+import { apiClient, seed } from './crm.mjs';
 
 const out = process.argv[2] || '/tmp';
 const env = await setup();
@@ -40,6 +41,37 @@ try {
   await shot(page, 'users-en');
   await page.locator('header .lang-btn[data-locale="vi"]').click();
 
+  // CRM pages, on records seeded through the API.
+  const api = await apiClient(env.server.url);
+  const users = (await api.get('/api/v1/users?limit=500')).data;
+  const owners = users.filter((u) => u.role === 'sales_rep').map((u) => u.id);
+  const data = await seed(api, { n: 40, owners: owners.length ? owners : [api.user.id] });
+  await page.goto('/#/contacts');
+  await page.locator('#list-table tbody tr').first().waitFor();
+  await shot(page, 'contacts');
+  await page.locator('#list-search').pressSequentially('dang');
+  await page.waitForFunction(() => /q=dang/.test(location.hash) && !document.querySelector('#list-table tbody[aria-busy]'));
+  await shot(page, 'contacts-search');
+  await page.goto(`/#/contacts/${data.contacts[4].id}`);
+  await page.locator('#timeline li').first().waitFor();
+  await shot(page, 'contact');
+  await page.locator('.prop[data-field="title"] .prop-edit').click();
+  await shot(page, 'contact-edit');
+  await page.goto(`/#/deals/${data.deals[1].id}`);
+  await page.locator('#assoc-contacts li').first().waitFor();
+  await shot(page, 'deal');
+  await page.goto(`/#/deals/board?pipeline=${data.pipeline.id}`);
+  await page.locator('.deal-card').first().waitFor();
+  await shot(page, 'board');
+  await page.goto('/#/contacts/import');
+  await page.locator('#import-file').setInputFiles({
+    name: 'hubspot.csv', mimeType: 'text/csv',
+    buffer: Buffer.from('First Name,Last Name,Email,Phone Number,Lifecycle Stage,Contact owner\r\nThị Hồng,Lâm,hong.lam@example.vn,0903 111 222,lead,\r\n'),
+  });
+  await page.locator('#import-next').click();
+  await page.locator('#map-table').waitFor();
+  await shot(page, 'import-mapping');
+
   const phone = await env.newPage({ viewport: { width: 390, height: 780 } });
   await login(phone);
   await phone.locator('#stat-users-value').filter({ hasText: /^\d+$/ }).waitFor();
@@ -49,6 +81,12 @@ try {
   await phone.goto('/#/users');
   await phone.locator('#users-table tbody tr').first().waitFor();
   await shot(phone, 'narrow-users');
+  await phone.goto(`/#/contacts/${data.contacts[4].id}`);
+  await phone.locator('#timeline li').first().waitFor();
+  await shot(phone, 'narrow-contact');
+  await phone.goto(`/#/deals/board?pipeline=${data.pipeline.id}`);
+  await phone.locator('.deal-card').first().waitFor();
+  await shot(phone, 'narrow-board');
   console.log(`screenshots written to ${out}/ui-*.png`);
 } finally {
   await env.close();

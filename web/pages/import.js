@@ -7,8 +7,10 @@
 // report.
 //
 // The file is read in the browser and sent again with one header per
-// mapped column, named as our fields (plus `owner`: a user's email or
-// name, and `company`: a company's name); unmapped columns are left out.
+// mapped column, named by its target (our field names, or `owner`,
+// `company`, `contact`, `pipeline`, `stage`, `became_<stage>` for values
+// the server looks up), with the same list in `map=`; unmapped columns
+// are left out.
 
 import { api } from '../api.js';
 import { h, t, pageHeader, showError, setText } from '../dom.js';
@@ -19,6 +21,8 @@ import { formatNumber } from '../format.js';
 const PREVIEW_ROWS = 3;
 const POLL_MS = 400;
 const MAX_ERRORS_SHOWN = 100;
+// The columns of the server's error report (GET /api/v1/imports/{id}/errors).
+const ERROR_COLUMNS = ['row', 'column', 'reason'];
 
 export async function render(main, ctx) {
   const wiz = {
@@ -238,6 +242,9 @@ async function runJob(wiz, dryRun, onProgress) {
   const { csv } = buildCsv(wiz);
   const q = new URLSearchParams({ object: wiz.obj });
   if (dryRun) q.set('dry_run', '1');
+  // The headers already are the targets; `map` says so explicitly, so the
+  // server never guesses (a deal's "company" column, say).
+  q.set('map', wiz.mapping.filter(Boolean).map((m) => `${m}=${m}`).join(','));
   let job = await api.post(`/api/v1/imports?${q}`, csv, { type: 'text/csv; charset=utf-8' });
   while (job.status === 'queued' || job.status === 'running') {
     if (onProgress) onProgress(job);
@@ -294,7 +301,7 @@ async function errorTable(job) {
     h(
       'table',
       { class: 'table error-table', id: 'import-errors' },
-      h('thead', {}, h('tr', {}, rows[0].map((c) => h('th', { scope: 'col' }, c)))),
+      h('thead', {}, h('tr', {}, rows[0].map((c) => (ERROR_COLUMNS.includes(c) ? h('th', { scope: 'col', i18n: `import.err_${c}` }) : h('th', { scope: 'col' }, c))))),
       h('tbody', {}, rows.slice(1).map((r) => h('tr', {}, r.map((c) => h('td', {}, c))))),
     ),
   );

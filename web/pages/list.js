@@ -13,10 +13,10 @@ import { h, t, pageHeader, notify, notifyError, showError, openDialog, field, fo
 import {
   OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers, loadPipelines,
 } from '../crm.js';
-import { display, userOptions, stageOptions } from '../fields.js';
+import { display, userOptions, stageOptions, labelOf } from '../fields.js';
 import { searchable } from '../picker.js';
 import { createDialog, activityDialog } from '../forms.js';
-import { ACTIVITY_KINDS } from '../constants.js';
+import { ACTIVITY_KINDS, IMPORT_ROLES } from '../constants.js';
 import { formatDate } from '../format.js';
 import { onLocaleChange } from '../i18n.js';
 
@@ -65,7 +65,7 @@ export async function render(main, ctx) {
           }),
       }),
     );
-    actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
+    if (IMPORT_ROLES.includes(ctx.user.role)) actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
   } else {
     actions.append(
       h('button', {
@@ -156,6 +156,7 @@ function apiParams(view, cursor) {
 /** Reads the first page again (after a change of filters, sort or q). */
 async function reload(view) {
   view.ctx.replaceQuery(view.params);
+  drawChips(view);
   syncHeaders(view);
   syncViews(view);
   updateExport(view);
@@ -284,7 +285,10 @@ function cell(view, r, col) {
   if (def.type === 'time') v = formatDate(r[col.name]);
   else if (def.type === 'email' || def.type === 'phone') v = r[col.name] || '';
   else v = display(def, r[col.name], { ...view.refs, record: r });
-  const cls = col.name === 'amount' ? 'cell-num' : def.type === 'time' || def.type === 'date' || def.type === 'phone' ? 'cell-nowrap' : def.type === 'email' ? 'cell-email' : null;
+  const cls = col.name === 'amount' ? 'cell-num'
+    : def.type === 'time' || def.type === 'date' || def.type === 'phone' ? 'cell-nowrap'
+    : def.type === 'email' ? 'cell-email'
+    : ['company', 'contact', 'deal', 'user', 'stage'].includes(def.type) ? 'cell-ref' : null;
   return h('td', { class: cls }, v === '' ? h('span', { class: 'muted' }, '—') : v);
 }
 
@@ -417,8 +421,54 @@ function filterBar(view) {
       reload(view);
     },
   });
+  view.chips = h('div', { class: 'filter-chips', id: 'filter-chips' });
   view.filterBar = h('div', { class: 'filter-bar', role: 'search', i18nLabel: 'filter.label' }, controls, h('div', { class: 'filter filter-actions' }, clear));
-  return view.filterBar;
+  return h('div', {}, view.filterBar, view.chips);
+}
+
+/**
+ * Filters of the list that no control shows (a link such as "see all
+ * contacts of this company" adds company_id=…): one chip each, with a
+ * button that removes it.
+ */
+async function drawChips(view) {
+  const shown = new Set(['sort', 'q', ...[...view.filterBar.querySelectorAll('[data-filter]')].map((el) => el.dataset.filter)]);
+  const extra = [...view.params].filter(([k]) => !shown.has(k));
+  const refs = extra.map(([k, v]) => {
+    const name = k.replace(/\[.*$/, '');
+    const target = { company_id: 'companies', parent_id: 'companies', contact_id: 'contacts', deal_id: 'deals' }[name];
+    return target && /^\d+$/.test(v) ? loadNames(target, [Number(v)]) : null;
+  });
+  await Promise.all(refs);
+  if (!view.ctx.alive()) return;
+  view.chips.replaceChildren(
+    ...extra.map(([k, v]) => {
+      const name = k.replace(/\[.*$/, '');
+      const op = (/\[(\w+)\]$/.exec(k) || [])[1];
+      const def = fieldOf(view.obj, name);
+      let value = v;
+      if (def && /^\d+$/.test(v) && ['company', 'contact', 'deal', 'user', 'stage', 'pipeline'].includes(def.type)) {
+        const d = display(def, Number(v), view.refs);
+        value = typeof d === 'string' ? d : d.textContent;
+      }
+      const label = def ? labelOf(def) : { text: name };
+      return h(
+        'span',
+        { class: 'filter-chip', 'data-key': k },
+        h('span', {}, label.key ? h('span', { i18n: label.key }) : label.text, op && op !== 'eq' ? ` ${op}` : '', ': '),
+        h('strong', {}, value),
+        h('button', {
+          type: 'button',
+          class: 'chip-remove',
+          i18nLabel: 'filter.remove',
+          onclick: () => {
+            view.params.delete(k);
+            reload(view);
+          },
+        }, '×'),
+      );
+    }),
+  );
 }
 
 /** Sets every filter control from view.params (after a view or "clear"). */
