@@ -93,23 +93,25 @@ def test_a_contact_needs_a_name_an_email_or_a_phone(crm, rep):
 
 # ---- identity ----
 
-@pytest.mark.parametrize("written", [
-    "0912 345 678", "+84 912-345-678", "84912345678", "0912.345.678",
-    "(+84) 912 345 678", "+84 (0) 912 345 678", "0084 912 345 678"])
-def test_vietnamese_mobile_forms_are_one_number(crm, rep, written):
-    """Each form is stored as +84912345678; the first created wins and
-    every other form is a 409 naming it."""
-    existing = db_rows(crm.db, "SELECT id FROM contacts WHERE phone = ?",
-                       ("+84912345678",))
-    if not existing:
-        first = crm.contact(rep, first_name="Số", phone=written)
-        assert first["phone"] == "+84912345678"
-        return
+MOBILE_FORMS = ["0912 345 678", "+84 912-345-678", "84912345678",
+                "0912.345.678", "(+84) 912 345 678", "+84 (0) 912 345 678",
+                "0084 912 345 678", "84 0912345678"]
+
+
+def test_vietnamese_mobile_forms_are_one_number(crm, rep):
+    """Each form is stored as +84912345678; once one exists, every form
+    is a 409 naming it."""
+    for written in MOBILE_FORMS:
+        c = crm.contact(rep, first_name="Số", phone=written)
+        assert c["phone"] == "+84912345678", written
+        assert rep.delete("/api/v1/contacts/%d" % c["id"]).status_code == 204
+    first = crm.contact(rep, first_name="Số", phone=MOBILE_FORMS[0])
     before = crm.snapshot()
-    e = crm.refused(rep.post("/api/v1/contacts", json={
-        "first_name": "Trùng", "phone": written}), 409, "phone", "conflict",
-        before)
-    assert e["existing_id"] == existing[0]["id"]
+    for written in MOBILE_FORMS:
+        e = crm.refused(rep.post("/api/v1/contacts", json={
+            "first_name": "Trùng", "phone": written}), 409, "phone",
+            "conflict", before)
+        assert e["existing_id"] == first["id"], written
 
 
 @pytest.mark.parametrize("written, e164", [
@@ -236,7 +238,6 @@ def test_invalid_email_is_422(crm, rep, email):
 def test_good_email_edges_are_accepted(crm, rep, email):
     c = crm.contact(rep, email=email)
     assert c["email"] == email.lower()
-    crm.contact(rep, first_name="Xoá email")
     assert rep.delete("/api/v1/contacts/%d" % c["id"]).status_code == 204
 
 
