@@ -291,20 +291,21 @@ static int imports_errors(struct req *rq, struct resp *rs)
     return 0;
 }
 
-void imports_resume(struct db *db)
+int imports_resume(struct db *db, struct err *err)
 {
     struct db_conn *c;
     struct db_stmt *st;
-    struct err err = {0};
-    if (db_conn_get(db, &c, &err) ||
-        db_query(c, &st, &err, "SELECT id, object, dry_run, file_path, "
-                 "file_sha256, mapping, file_name, created_by FROM imports "
-                 "WHERE status IN ('queued', 'running') AND file_path IS NOT "
-                 "NULL ORDER BY id", NULL))
-        return;
+    int rc = db_conn_get(db, &c, err), r = DB_DONE;
+    if (!rc)
+        rc = db_query(c, &st, err, "SELECT id, object, dry_run, file_path, "
+                      "file_sha256, mapping, file_name, created_by FROM "
+                      "imports WHERE status IN ('queued', 'running') AND "
+                      "file_path IS NOT NULL ORDER BY id", NULL);
+    if (rc)
+        return rc;
     struct job *jobs[64];
     int n = 0;
-    while (n < 64 && db_step(st, &err) == DB_ROW) {
+    while (n < 64 && (r = db_step(st, err)) == DB_ROW) {
         struct job *j = xcalloc(1, sizeof(*j));
         j->db = db;
         j->id = db_col_int(st, 0);
@@ -318,18 +319,24 @@ void imports_resume(struct db *db)
         jobs[n++] = j;
     }
     db_done(st);
+    if (r < 0) {
+        for (int i = 0; i < n; i++)
+            job_free(jobs[i]);
+        return err->code;
+    }
     for (int i = 0; i < n; i++) {
         struct job *j = jobs[i];
         if (!j->o || access(j->path, R_OK) ||
-            principal_load(c, j->uid, AUTH_CLI, &j->who, &err)) {
+            principal_load(c, j->uid, AUTH_CLI, &j->who, err)) {
             mark_failed(c, j->id, "cannot resume: the upload or its user "
                         "is gone");
             job_free(j);
             continue;
         }
         log_msg(LOG_INFO, "import id=%lld resumes", (long long)j->id);
-        start_job(j, &err);
+        start_job(j, err);
     }
+    return 0;
 }
 
 void imports_stop(void)

@@ -57,8 +57,8 @@ int cmd_serve(int argc, char **argv)
         .listen = listen, .workers = (int)workers, .secure_cookies = secure,
         .db = db, .router = router,
     };
-    imports_resume(db);
-    rc = server_run(&cfg, ready);
+    struct err err = {0};
+    rc = imports_resume(db, &err) ? cli_fail(&err) : server_run(&cfg, ready);
     imports_stop();
     router_free(router);
     principal_cache_clear();
