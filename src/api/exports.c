@@ -78,17 +78,19 @@ static int exports_get(struct req *rq, struct resp *rs)
     struct export_args ea = {rq, x, &err};
     int rc = req_query_each(rq, export_query_arg, &ea);
     if (rc) {
+        resp_fail(rs, &err);    /* err may point into x: answer first */
         export_free(x);
-        return resp_fail(rs, &err);
+        return 0;
     }
     struct export_stream *s = xcalloc(1, sizeof(*s));
     buf_init(&s->first, (size_t)-1);
     s->first_rc = export_next(x, rq->dbc, &s->first, &err);
     if (s->first_rc < 0) {
+        resp_fail(rs, &err);
         export_free(x);
         buf_release(&s->first);
         free(s);
-        return resp_fail(rs, &err);
+        return 0;
     }
     s->db = rq->db;
     s->x = x;

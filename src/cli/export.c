@@ -177,18 +177,20 @@ int cmd_export(int argc, char **argv)
     struct export *x = export_new(o, fmt, NULL);
     rc = db_conn_get(db, &c, &err);
     if (!rc && filter && read_filter(x, c, filter, &err)) {
+        cli_fail(&err);         /* err may point into x: print first */
         export_free(x);
         db_close(db);
-        cli_fail(&err);
         return 2;
     }
     if (!rc)
         rc = output ? to_file(x, c, output, &rows, &err)
                     : run(x, c, stdout, &rows, &err);
+    if (rc)
+        cli_fail(&err);
     export_free(x);
     db_close(db);
     if (rc)
-        return cli_fail(&err);
+        return 1;
     if (output)
         fprintf(stderr, "exported %ld %s to %s in %.2f s\n", rows,
                 o->plural, output, (double)(clock_mono_us() - t0) / 1e6);

@@ -197,6 +197,10 @@ static const char *const LOADED[] = {"companies", "contacts",
     "stage_changes", "deals", "deal_contacts", "activities", "collaborators",
     "search_terms", NULL};
 
+/* The tables whose rows are loaded with explicit ids. */
+static const char *const LOADED_IDS[] = {"companies", "contacts", "deals",
+                                         "activities"};
+
 /* Writes the records into the database: indexes dropped, rows loaded,
  * indexes built again, all inside the caller's transaction. */
 static int load_records(struct gen *g, const struct demo_options *o,
@@ -209,6 +213,9 @@ static int load_records(struct gen *g, const struct demo_options *o,
         rc = bulk_indexes_drop(g->c, LOADED[i], &saved, g->err);
     if (!rc)
         rc = demo_records(&out, g->org, o, today, g->res, g->err);
+    /* the records came with their ids: move the generators past them */
+    for (int i = 0; !rc && i < 4; i++)
+        rc = db_sync_ids(g->c, LOADED_IDS[i], g->err);
     if (!rc)
         rc = bulk_indexes_restore(g->c, &saved, g->err);
     demo_phase(o, "indexes");

@@ -572,8 +572,8 @@ static void plan_renewal(const struct world *w, struct rng *r,
         return;
     p->renewal.created = created;
     if (anniversary <= lim) {
-        p->renewal.status = u < 0.8 ? 1 : 2;
-        p->renewal.pos = u < 0.8 ? 3 : 4;
+        p->renewal.status = u < 0.7 ? 1 : 2;
+        p->renewal.pos = u < 0.7 ? 3 : 4;
         p->renewal.closed = anniversary;
     } else {
         p->renewal.pos = lim - created < 15 * DAY_MS ? 1 : 2;

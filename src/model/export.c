@@ -214,7 +214,9 @@ int export_arg(struct export *x, struct db_conn *c, const char *key,
         return err_set(err, E_INVALID, !strcmp(key, "limit") ? "limit"
                        : "cursor", "an export has every row: no limit or "
                        "cursor");
-    return listq_arg(&x->lq, c, key, value, &x->arena, err);
+    /* listq keeps pointers to the text: copies live as long as x */
+    return listq_arg(&x->lq, c, arena_strdup(&x->arena, key),
+                     arena_strdup(&x->arena, value), &x->arena, err);
 }
 
 /* Writes the start of the output: the CSV header or the JSON "[". */
