@@ -136,6 +136,7 @@ bench: pheu bench/baseline
 	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE bench" && \
 	     bench/bench_http.sh --db "$$PHEU_TEST_PG_URL/bench"'
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh bench/bench_migrate.sh
+	BENCH_OUT=bench/RESULTS.md bench/bench_import.sh
 
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))
