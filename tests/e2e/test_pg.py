@@ -185,7 +185,8 @@ def test_rerun_copies_nothing_twice(sqlite_db):
     p = cli_ok("migrate-data", "--from", src, "--to", pg)
     for line in p.stdout.splitlines()[:-1]:
         table, copied = line.split()[0], int(line.split()[6])
-        if table not in ("team_closure", "settings"):   # replaced whole
+        if table not in ("team_closure", "settings", "deal_contacts",
+                         "collaborators", "search_terms"):  # replaced whole
             assert copied == 0, line
     assert dump(pg) == dump(src)
 
@@ -278,7 +279,8 @@ def test_two_inits_at_once_on_an_empty_database_both_succeed():
         assert [p.returncode for p in procs] == [0, 0], outs
         applied = sorted(o[0].split("(")[1].split()[0] for o in outs)
         migrations = len(list((REPO / "src/store/migrations").glob("*.sql")))
-        assert applied == ["0", str(migrations)], outs  # exactly one ran them
+        # each migration ran once, whichever process took it
+        assert sum(int(a) for a in applied) == migrations, outs
         files = sorted(f.name for f in
                        (REPO / "src/store/migrations").glob("*.sql"))
         assert db_rows(db, "SELECT version FROM schema_migrations ORDER BY "
