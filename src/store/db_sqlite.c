@@ -313,7 +313,9 @@ static void lite_json_get(char *out, size_t outlen, const char *col,
 
 const struct db_ops db_sqlite_ops = {
     .name = "sqlite",
-    .id_type = "INTEGER PRIMARY KEY",
+    /* AUTOINCREMENT: an id is never given again after a delete, so a
+     * new record never inherits a deleted one's audit history */
+    .id_type = "INTEGER PRIMARY KEY AUTOINCREMENT",
     .bytes_collate = "",
     .no_rowid = "WITHOUT ROWID",
     .json_get = lite_json_get,

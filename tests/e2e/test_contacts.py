@@ -184,10 +184,6 @@ def test_freed_identity_can_be_reused(crm, rep):
     assert (c["email"], c["phone"]) == (email, e164)
 
 
-@pytest.mark.xfail(ENGINE == "sqlite", strict=True, reason=(
-    "SQLite INTEGER PRIMARY KEY without AUTOINCREMENT gives the id of a "
-    "deleted last row to the next record, which then inherits the old "
-    "record's audit history in its timeline"))
 def test_ids_of_deleted_records_are_never_reused(crm, rep):
     for plural, body in (("contacts", {"first_name": "Một lần"}),
                          ("companies", {"name": "Một lần"}),

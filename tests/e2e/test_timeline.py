@@ -173,9 +173,6 @@ def test_timeline_bad_requests(crm, rep):
     assert_error(rep.get(path), 404, None, "not_found")
 
 
-@pytest.mark.xfail(ENGINE == "sqlite", strict=True, reason=(
-    "SQLite reuses the id of a deleted last row: the new record's "
-    "timeline shows the deleted record's creation and changes"))
 def test_new_record_does_not_inherit_a_deleted_ones_history(crm, rep):
     old = crm.contact(rep, first_name="Bí mật")
     crm.patch("contacts", old["id"], rep, title="Giám đốc")
