@@ -1236,7 +1236,7 @@ static int write_activities(struct world *w, struct sink *acts,
         if (end > lead + 20 * DAY_MS)
             end = lead + 20 * DAY_MS;
         double u = rng_unit(&x.r);
-        int calls = u < 0.2 ? 0 : u < 0.85 ? 1 : 2;
+        int calls = u < 0.45 ? 0 : u < 0.9 ? 1 : 2;
         for (int k = 0; k < calls; k++)
             touch(&x, K_CALL, o, lead, end, 0);
         if (rng_unit(&x.r) < 0.1)
