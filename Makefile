@@ -126,9 +126,14 @@ check: deps-check
 bench/baseline: bench/baseline.c
 	$(CC) -std=c17 -O2 $(WARN) -o $@ $< $(shell pkg-config --cflags --libs libmicrohttpd)
 
+# The database part of the CRM reads, timed without HTTP (bench_crm.sh).
+bench/sqltime: bench/sqltime.c $(filter-out build/rel/src/main.o,$(REL_OBJ))
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
 # HTTP figures on SQLite, then on a throwaway PostgreSQL (same run, same
-# baseline): BENCH_ROUNDS interleaved rounds each.
-bench: pheu bench/baseline
+# baseline): BENCH_ROUNDS interleaved rounds each. bench_crm.sh loads
+# BENCH_CONTACTS (default 1,000,000) demo contacts on each engine.
+bench: pheu bench/baseline bench/sqltime
 	@scripts/deps.sh bench
 	BENCH_OUT=bench/RESULTS.md bench/bench_startup.sh
 	BENCH_OUT=bench/RESULTS.md bench/bench_http.sh
@@ -137,6 +142,10 @@ bench: pheu bench/baseline
 	     bench/bench_http.sh --db "$$PHEU_TEST_PG_URL/bench"'
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh bench/bench_migrate.sh
 	BENCH_OUT=bench/RESULTS.md bench/bench_import.sh
+	BENCH_OUT=bench/RESULTS.md bench/bench_crm.sh
+	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
+	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE crm" && \
+	     bench/bench_crm.sh --db "$$PHEU_TEST_PG_URL/crm"'
 
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

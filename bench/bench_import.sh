@@ -22,7 +22,7 @@ trap 'rm -rf "$tmp"' EXIT
 ./pheu demo --csv "$tmp/csv" --contacts "$rows" >/dev/null
 [ -n "$db" ] || db=$tmp/import.db
 ./pheu init --db "$db" >/dev/null
-./pheu demo --org-only --db "$db" >/dev/null
+./pheu demo --org-only --contacts "$rows" --db "$db" >/dev/null
 now_ns t0
 /usr/bin/time -f "%M" -o "$tmp/rss" ./pheu import contacts \
     "$tmp/csv/contacts.csv" --db "$db" >"$tmp/out.txt"

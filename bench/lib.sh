@@ -108,18 +108,20 @@ wrk_parse() {
 
 # run_wrk NAME URL [wrk args...]: warm up for BENCH_WARMUP seconds
 # (default 1, 0 to skip; the figures are discarded), then run wrk -t1 -c32
-# for BENCH_SECONDS (default 10) and print "NAME req/s=… p50=…ms p90=…ms
-# p99=…ms"; warns on the same line when some answers were not 2xx/3xx or
-# sockets failed.
+# (-cWRK_CONNECTIONS when set) for BENCH_SECONDS (default 10) and print
+# "NAME req/s=… p50=…ms p90=…ms p99=…ms"; warns on the same line when
+# some answers were not 2xx/3xx or sockets failed.
 # shellcheck disable=SC2034 # BENCH_P* are read via a nameref
 run_wrk() {
     local name=$1 url=$2 out parsed rps p50 p90 p99 non2xx errs line
     shift 2
     if [ "${BENCH_WARMUP:-1}" != 0 ]; then
-        out=$(wrk -t1 -c32 -d"${BENCH_WARMUP:-1}"s "$@" "$url" 2>&1) ||
+        out=$(wrk -t1 -c"${WRK_CONNECTIONS:-32}" -d"${BENCH_WARMUP:-1}"s \
+            "$@" "$url" 2>&1) ||
             bench_die "wrk warm-up failed for $name: $out"
     fi
-    out=$(wrk -t1 -c32 -d"${BENCH_SECONDS:-10}"s --latency "$@" "$url" 2>&1) ||
+    out=$(wrk -t1 -c"${WRK_CONNECTIONS:-32}" -d"${BENCH_SECONDS:-10}"s \
+        --latency "$@" "$url" 2>&1) ||
         bench_die "wrk failed for $name: $out"
     parsed=$(printf '%s\n' "$out" | wrk_parse) ||
         bench_die "cannot parse wrk output for $name: $out"

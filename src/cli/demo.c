@@ -6,6 +6,7 @@
 #include "util/clock.h"
 #include "util/opt.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -35,7 +36,7 @@ int cmd_demo(int argc, char **argv)
         OPT_INT("seed", &seed, NULL, "random seed (same seed, same data)"),
         OPT_STR("csv", &csv, NULL, "write contacts.csv, companies.csv, "
                 "deals.csv, activities.csv and stage_changes.csv into this "
-                "directory instead of the database"),
+                "directory (made if missing) instead of the database"),
         OPT_FLAG("org-only", &org_only, "users and teams only, no records"),
         OPT_FLAG("verbose", &verbose, "print the time of each phase"),
         OPT_STR("today", &today, "PHEU_DEMO_TODAY", "reference day "
@@ -63,6 +64,11 @@ int cmd_demo(int argc, char **argv)
         return 2;
     }
     struct stat sb;
+    if (csv && stat(csv, &sb) != 0 && mkdir(csv, 0777) != 0) {
+        fprintf(stderr, "pheu: --csv: cannot create %s: %s\n", csv,
+                strerror(errno));
+        return 2;
+    }
     if (csv && (stat(csv, &sb) != 0 || !S_ISDIR(sb.st_mode))) {
         fprintf(stderr, "pheu: --csv: %s is not a directory\n", csv);
         return 2;

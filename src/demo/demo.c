@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <string.h>
 
 struct gen {
@@ -175,14 +176,24 @@ static int build(struct gen *g, long reps)
     return 0;
 }
 
+/* CPU time used by the process so far, in microseconds. */
+static int64_t cpu_us(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (int64_t)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000 +
+           ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+}
+
 void demo_phase(const struct demo_options *o, const char *phase)
 {
-    static int64_t last;
-    int64_t now = clock_mono_us();
+    static int64_t last, last_cpu;
+    int64_t now = clock_mono_us(), cpu = cpu_us();
     if (o->verbose && last)
-        fprintf(stderr, "demo: %-22s %7.2f s\n", phase,
-                (double)(now - last) / 1e6);
+        fprintf(stderr, "demo: %-22s %7.2f s (cpu %.2f s)\n", phase,
+                (double)(now - last) / 1e6, (double)(cpu - last_cpu) / 1e6);
     last = now;
+    last_cpu = cpu;
 }
 
 int64_t demo_today(void)

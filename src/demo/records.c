@@ -223,7 +223,8 @@ static const char *keep(struct world *w, const char *s)
     return w->strs[w->nstrs++];
 }
 
-/* Whether the 64-bit hash h was taken already; takes it if not. */
+/* Whether text (an e-mail, a domain, a company name) was taken already
+ * (by its 64-bit hash); takes it if not. */
 static int email_taken(struct world *w, const char *email)
 {
     uint64_t h = 0xcbf29ce484222325ULL;
@@ -490,6 +491,31 @@ static const char *free_domain(struct world *w, const char *name, long j)
     return keep(w, d);
 }
 
+/* Draws a company name no earlier company has: Vietnamese law forbids
+ * two enterprises the same name (and imports match companies by it).
+ * Redraws first, then adds a place or a number. */
+static void unique_company_name(struct world *w, struct rng *r, long j,
+                                char *name, size_t len, char *base,
+                                size_t baselen)
+{
+    static const char *const SUFFIX[] = {"Việt Nam", "Sài Gòn", "Hà Nội",
+        "Miền Nam", "Miền Bắc", "Quốc tế", "Toàn Cầu", "Châu Á"};
+    for (int k = 0; k < 8; k++) {
+        names_company(r, name, len);
+        snprintf(base, baselen, "%s", name);
+        if (!email_taken(w, name))      /* takes the name when free */
+            return;
+    }
+    for (int k = 0;; k++) {
+        if (k < COUNT(SUFFIX))
+            snprintf(name, len, "%.150s %s", base, SUFFIX[k]);
+        else
+            snprintf(name, len, "%.150s %ld", base, j + (long)k);
+        if (!email_taken(w, name))
+            return;
+    }
+}
+
 /* Makes every company in memory. */
 static int make_companies(struct world *w)
 {
@@ -499,10 +525,12 @@ static int make_companies(struct world *w)
         struct rng r;
         char name[200];
         rng_at(&r, w->seed, S_COMPANY, (uint64_t)j);
-        names_company(&r, name, sizeof(name));
+        char base[200];
+        unique_company_name(w, &r, j, name, sizeof(name), base,
+                            sizeof(base));
         c->name = keep(w, name);
-        c->brand = brand_of(w, c->name);
-        c->domain = free_domain(w, c->name, j);
+        c->brand = brand_of(w, base);   /* without the place added */
+        c->domain = free_domain(w, base, j);
         c->city = names_city(&r);
         c->region = names_city_region(c->city);
         c->industry = names_industry(&r);
@@ -1236,7 +1264,7 @@ static int write_activities(struct world *w, struct sink *acts,
         if (end > lead + 20 * DAY_MS)
             end = lead + 20 * DAY_MS;
         double u = rng_unit(&x.r);
-        int calls = u < 0.2 ? 0 : u < 0.85 ? 1 : 2;
+        int calls = u < 0.45 ? 0 : u < 0.9 ? 1 : 2;
         for (int k = 0; k < calls; k++)
             touch(&x, K_CALL, o, lead, end, 0);
         if (rng_unit(&x.r) < 0.1)

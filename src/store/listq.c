@@ -560,9 +560,10 @@ int listq_where(struct db_conn *c, const struct listq *lq,
                 struct arena *a, struct err *err)
 {
     (void)err;
-    if (v)
-        buf_addf(sql, " AND %s", vis_where_rec(v, lq->o->vis, "t.owner_id",
-                                                "t.id", a));
+    const char *vw = v ? vis_where_rec(v, lq->o->vis, "t.owner_id", "t.id",
+                                       a) : "1=1";
+    if (strcmp(vw, "1=1"))      /* nothing for who sees everything */
+        buf_addf(sql, " AND %s", vw);
     for (int i = 0; i < lq->nconds; i++)
         add_cond(c, lq, &lq->conds[i], sql, p, a);
     return 0;

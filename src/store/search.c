@@ -235,8 +235,11 @@ static int run_pass(struct db_conn *c, const struct object *o,
     buf_adds(&sql, "SELECT t0.record_id, t0.term, t0.word");
     for (int i = 1; i < q->n; i++)
         buf_addf(&sql, ", t%d.term, t%d.word", i, i);
-    buf_addf(&sql, " FROM search_terms t0 JOIN %s t ON t.id = t0.record_id",
-             o->table);
+    /* the records' table only when a filter needs it: a join per index
+     * row costs as much as the index row itself */
+    buf_adds(&sql, " FROM search_terms t0");
+    if (*where)
+        buf_addf(&sql, " JOIN %s t ON t.id = t0.record_id", o->table);
     for (int i = 1; i < q->n; i++) {
         buf_addf(&sql, " JOIN search_terms t%d ON t%d.kind = t0.kind AND "
                  "t%d.record_id = t0.record_id AND t%d.term >= ? AND "

@@ -74,8 +74,7 @@ def test_same_seed_same_data(tmp_path):
 def test_csv_files_are_the_loaded_data(tmp_path):
     args = ("--seed", "9", "--contacts", "600", "--today", TODAY)
     d1, d2 = tmp_path / "csv1", tmp_path / "csv2"
-    d1.mkdir()
-    d2.mkdir()
+    d1.mkdir()                  # d2 is made by pheu demo
     nodb = tmp_path / "never.db"
     out = cli_ok("demo", *args, "--csv", d1, db=nodb).stdout
     assert "600 contacts" in out and not nodb.exists()
@@ -121,7 +120,7 @@ def test_org_only_loads_the_users_the_csv_refers_to(tmp_path):
     ["--today", "2026-13-01"],
     ["--today", "yesterday"],
     ["--contacts", "10000001"],
-    ["--csv", "/nonexistent/dir"],
+    ["--csv", "/nonexistent/parent/dir"],
 ])
 def test_bad_usage(tmp_path, args):
     p = cli("demo", *args, db=tmp_path / "bad.db")
