@@ -9,6 +9,7 @@ import { OBJECTS, fieldOf, loadNames } from './crm.js';
 import { display, enumText, labelEl, customDef } from './fields.js';
 import { formatDateTime } from './format.js';
 import { has } from './i18n.js';
+import { icon } from './icons.js';
 
 const PAGE = 20;
 // Fields whose changes are noise on a timeline (they follow other changes).
@@ -110,7 +111,7 @@ function entry(e, obj, refs, hooks) {
       return h(
         'li',
         { class: 'tl-item tl-stage', 'data-type': 'stage_change' },
-        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, '➜'),
+        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon('stage_change')),
         h(
           'div',
           { class: 'tl-body' },
@@ -131,22 +132,20 @@ function entry(e, obj, refs, hooks) {
       return h(
         'li',
         { class: 'tl-item tl-created', 'data-type': 'created' },
-        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, '★'),
+        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon('created')),
         h('div', { class: 'tl-body' }, h('p', { class: 'tl-title', i18n: `timeline.created_${OBJECTS[obj].singular}` }), meta(e, refs)),
       );
     case 'merged':
       return h(
         'li',
         { class: 'tl-item tl-merged', 'data-type': 'merged' },
-        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, '⇄'),
+        h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon('merged')),
         h('div', { class: 'tl-body' }, h('p', { class: 'tl-title' }, t('timeline.merged', { id: e.merged_id ?? '?' })), meta(e, refs)),
       );
     default:
       return h('li', { class: 'tl-item', 'data-type': e.type }, h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, '•'), h('div', { class: 'tl-body' }, h('p', { class: 'tl-title' }, e.type), meta(e, refs)));
   }
 }
-
-const KIND_ICONS = { call: '☎', email: '✉', meeting: '👥', demo: '▶', task: '☑', note: '✎', conference: '🎤', sms: '💬' };
 
 function activityEntry(e, refs, hooks) {
   const a = e.activity || {};
@@ -172,7 +171,7 @@ function activityEntry(e, refs, hooks) {
   return h(
     'li',
     { class: `tl-item tl-activity tl-kind-${a.kind}`, 'data-type': 'activity', 'data-activity-id': a.id },
-    h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, KIND_ICONS[a.kind] || '•'),
+    h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon(a.kind)),
     h(
       'div',
       { class: 'tl-body' },
@@ -224,7 +223,7 @@ function changeEntry(e, obj, refs) {
   return h(
     'li',
     { class: 'tl-item tl-change', 'data-type': 'field_change' },
-    h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, '✎'),
+    h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon('field_change')),
     h('div', { class: 'tl-body' }, h('p', { class: 'tl-title', i18n: 'timeline.changed' }), rows.length ? h('ul', { class: 'tl-changes' }, rows) : null, meta(e, refs)),
   );
 }
