@@ -199,6 +199,7 @@ export_cli() {
     echo "$l"
 }
 export_cli 10k --filter 'id[lte]=10000'
+export_cli 100k --filter 'id[lte]=100000'
 export_cli all
 export_cli json_all --format json
 

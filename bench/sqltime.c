@@ -18,6 +18,7 @@
 #include "util/log.h"
 #include "util/rand.h"
 
+/* qsort order of int64_t values, ascending. */
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;

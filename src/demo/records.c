@@ -389,7 +389,7 @@ static int sink_rec(struct world *w, struct sink *s, const struct rec *r)
     return bulk_row(s->b, w->err);
 }
 
-/* Raw rows: values in column order, then sink_end_row. */
+/* Raw rows: values in column order, then raw_end. An integer value. */
 static void raw_int(struct sink *s, int64_t v)
 {
     if (s->b) {
@@ -417,6 +417,7 @@ static void raw_time(struct sink *s, int64_t ms)
     }
 }
 
+/* A raw text value (NULL: NULL), guarded in CSV like any text cell. */
 static void raw_text(struct sink *s, const char *t)
 {
     if (s->b) {
@@ -428,6 +429,7 @@ static void raw_text(struct sink *s, const char *t)
     }
 }
 
+/* Ends a raw row. */
 static int raw_end(struct world *w, struct sink *s)
 {
     s->rows++;

@@ -283,7 +283,8 @@ int bulk_tune(struct db_conn *c, struct err *err)
 {
     if (is_pg(c))
         return db_exec(c, "SET maintenance_work_mem = '512MB'; "
-                       "SET synchronous_commit = off", err);
+                       "SET synchronous_commit = off; "
+                       "SET statement_timeout = 0", err);
     return db_exec(c, "PRAGMA cache_size = -1000000; PRAGMA threads = 2; "
                    "PRAGMA foreign_keys = OFF; PRAGMA journal_mode = DELETE; "
                    "PRAGMA synchronous = OFF; PRAGMA temp_store = FILE", err);
@@ -293,8 +294,8 @@ void bulk_tune_end(struct db_conn *c)
 {
     struct err err = {0};
     if (is_pg(c))
-        db_exec(c, "RESET maintenance_work_mem; RESET synchronous_commit",
-                &err);
+        db_exec(c, "RESET maintenance_work_mem; RESET synchronous_commit; "
+                "SET statement_timeout = '30s'", &err);
     else
         db_exec(c, "PRAGMA cache_size = -8000; PRAGMA threads = 0; "
                 "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "

@@ -56,7 +56,8 @@ void bulk_indexes_release(struct bulk_indexes *saved);
  * interleaved batches, so a child batch may go before its parents'; the
  * loader answers for the references); on PostgreSQL, where each table
  * is copied whole before its children and references are checked, more
- * memory for index builds and no wait for the WAL flush at commit.
+ * memory for index builds, no wait for the WAL flush at commit, and no
+ * statement timeout (copying a million rows is one statement).
  * bulk_tune_end restores the defaults. */
 int bulk_tune(struct db_conn *c, struct err *err);
 void bulk_tune_end(struct db_conn *c);
