@@ -300,9 +300,14 @@ int mapping_amount(const char *v, int decimals, int64_t *out)
     /* a "," is a thousands separator unless it is the last separator
      * followed by one or two digits (European decimals) */
     const char *last_comma = strrchr(v, ','), *last_dot = strrchr(v, '.');
+    int dots = 0;
+    for (const char *q = v; *q; q++)
+        dots += *q == '.';
     char dec = '.';
     if (last_comma && !last_dot && strlen(last_comma + 1) <= 2)
         dec = ',';
+    else if (dots > 1 || (last_dot && last_comma && last_dot < last_comma))
+        dec = ',';      /* Vietnamese "80.000.000" or "1.250,50" */
     for (; *p; p++) {
         if (*p >= '0' && *p <= '9') {
             if (dot) {

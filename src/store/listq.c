@@ -140,7 +140,7 @@ static char cond_kind(const struct listq *lq, const struct cond *cd)
         return strcmp(t, "select") ? 's' : 'e';
     }
     switch (lq->o->fields[cd->field].type) {
-    case FT_ID: case FT_INT: case FT_MONEY: case FT_REF:
+    case FT_ID: case FT_INT: case FT_MONEY: case FT_REF: case FT_IDS:
         return 'i';
     case FT_TIME:
         return 't';
@@ -340,6 +340,10 @@ static int find_target(struct listq *lq, struct db_conn *c, const char *name,
     }
     int i = object_field(lq->o, name);
     const struct field *f = i < 0 ? NULL : &lq->o->fields[i];
+    if (f && f->type == FT_IDS && (cd->op == OP_EQ || cd->op == OP_IN)) {
+        cd->field = i;          /* a deal's contacts: by membership */
+        return 0;
+    }
     if (!f || f->flags & (FF_VIRTUAL | FF_HIDDEN | FF_NOFILTER |
                           FF_WRITEONLY) || f->type == FT_CUSTOM)
         return err_set(err, E_INVALID, key, "unknown field");
@@ -498,6 +502,18 @@ static void add_cond(struct db_conn *c, const struct listq *lq,
     char k = cond_kind(lq, cd);
     cond_expr(c, lq, cd, k, e, sizeof(e));
     const char *v0 = cd->vals[0];
+    if (cd->field >= 0 && lq->o->fields[cd->field].type == FT_IDS) {
+        /* contact_ids=N / contact_ids[in]=N,M: deals linked to them */
+        buf_adds(sql, " AND t.id IN (SELECT deal_id FROM deal_contacts "
+                 "WHERE contact_id IN (");
+        for (int i = 0; i < cd->nvals; i++) {
+            int64_t x = strtoll(cd->vals[i], NULL, 10);
+            buf_adds(sql, i ? ", ?" : "?");
+            sqlp_int(p, x);
+        }
+        buf_adds(sql, "))");
+        return;
+    }
     if (cd->op != OP_CONTAINS && cd->op != OP_STARTS && cd->op != OP_EMPTY)
         v0 = stored_form(lq, cd, v0, a);
     buf_adds(sql, " AND ");

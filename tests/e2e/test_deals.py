@@ -329,3 +329,22 @@ def test_audit_rows_name_the_changes(crm, rep, pl):
     assert rows[1]["new_values"] == {
         "amount": 2000, "stage_id": stage(pl, "New business",
                                           "Qualified to buy")}
+
+
+def test_deals_filter_by_their_contacts(crm):
+    a = crm.contact(first_name="Lọc A")
+    b = crm.contact(first_name="Lọc B")
+    d1 = crm.deal(contact_ids=[a["id"]])
+    d2 = crm.deal(contact_ids=[a["id"], b["id"]])
+    crm.deal(contact_ids=[])
+    ids = lambda **p: [d["id"] for d in crm.admin.get(
+        "/api/v1/deals", params=p).json()["data"]]
+    assert ids(contact_ids=a["id"], sort="id") == [d1["id"], d2["id"]]
+    assert ids(contact_ids=b["id"]) == [d2["id"]]
+    assert ids(**{"contact_ids[in]": "%d,%d" % (a["id"], b["id"]),
+                  "sort": "id"}) == [d1["id"], d2["id"]]
+    r = crm.admin.get("/api/v1/deals", params={"contact_ids": "x"})
+    assert r.status_code == 400 and r.json()["error"]["field"] == \
+        "contact_ids"
+    r = crm.admin.get("/api/v1/deals", params={"contact_ids[gt]": "1"})
+    assert r.status_code == 400

@@ -144,6 +144,10 @@ Test(mapping, values)
     cr_assert_eq(mapping_amount("12,5", 2, &a), 0);
     cr_expect_eq(a, 1250);
     cr_expect_eq(mapping_amount("12.5", 0, &a), -1);
+    cr_assert_eq(mapping_amount("80.000.000", 0, &a), 0);   /* Vietnamese */
+    cr_expect_eq(a, 80000000);
+    cr_assert_eq(mapping_amount("1.250,50", 2, &a), 0);
+    cr_expect_eq(a, 125050);
     cr_expect_eq(mapping_amount("abc", 0, &a), -1);
     cr_expect_str_eq(mapping_size_band("120"), "51-200");
     cr_expect_str_eq(mapping_size_band("5001+"), "5001+");
