@@ -132,21 +132,6 @@ static int find_owner(struct state *s, const char *v, int64_t *id,
     return rc;
 }
 
-/* Normalises a domain as company.c stores it (for the dedupe lookup). */
-static const char *domain_key(const char *d, struct arena *a)
-{
-    if (!strncmp(d, "http://", 7))
-        d += 7;
-    else if (!strncmp(d, "https://", 8))
-        d += 8;
-    char *s = arena_strdup(a, d);
-    s[strcspn(s, "/?#")] = '\0';
-    for (char *p = s; *p; p++)
-        if (*p >= 'A' && *p <= 'Z')
-            *p = (char)(*p - 'A' + 'a');
-    return !strncmp(s, "www.", 4) ? s + 4 : s;
-}
-
 /* The wctx of an import write. */
 static struct wctx import_wctx(struct state *s)
 {
@@ -452,7 +437,7 @@ static int find_existing(struct state *s, struct row *r, int64_t *id,
         v = json_object_get(r->body, "domain");
         if (json_is_string(v))
             rc = find_id(s->c, "SELECT id FROM companies WHERE domain = ?",
-                         domain_key(json_string_value(v), &s->a), id, err);
+                         crm_domain_key(json_string_value(v), &s->a), id, err);
         v = json_object_get(r->body, "name");
         if (!rc && !*id && json_is_string(v))
             rc = find_id(s->c, "SELECT id FROM companies WHERE name = ? "

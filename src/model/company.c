@@ -27,14 +27,8 @@ static const struct field FIELDS[] = {
     {"updated_at", FT_TIME, FF_RO | FF_NOTNULL, NULL, NULL, 0},
 };
 
-/* Normalises a domain: lower case, no scheme, path or "www."; checks
- * it is a dotted host name. */
-static int normalize_domain(struct rec *in, struct arena *a,
-                            struct err *err)
+const char *crm_domain_key(const char *d, struct arena *a)
 {
-    const char *d = rec_text(in, "domain");
-    if (!d)
-        return 0;
     if (!strncmp(d, "http://", 7))
         d += 7;
     else if (!strncmp(d, "https://", 8))
@@ -44,8 +38,18 @@ static int normalize_domain(struct rec *in, struct arena *a,
     for (char *p = s; *p; p++)
         if (*p >= 'A' && *p <= 'Z')
             *p = (char)(*p - 'A' + 'a');
-    if (!strncmp(s, "www.", 4))
-        s += 4;
+    return !strncmp(s, "www.", 4) ? s + 4 : s;
+}
+
+/* Normalises a domain (crm_domain_key) and checks it is a dotted host
+ * name. */
+static int normalize_domain(struct rec *in, struct arena *a,
+                            struct err *err)
+{
+    const char *d = rec_text(in, "domain");
+    if (!d)
+        return 0;
+    const char *s = crm_domain_key(d, a);
     int dots = 0, ok = *s && s[strlen(s) - 1] != '.' && s[0] != '.';
     for (const char *p = s; ok && *p; p++) {
         unsigned char ch = (unsigned char)*p;

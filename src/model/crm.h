@@ -30,4 +30,8 @@ int crm_reindex_deal(struct db_conn *c, int64_t id, struct arena *a,
 int crm_reindex_company_links(struct db_conn *c, int64_t id,
                               struct arena *a, struct err *err);
 
+/* A company domain as stored: lower case, without scheme, path or
+ * "www." (arena copy); the dedupe key of companies. */
+const char *crm_domain_key(const char *d, struct arena *a);
+
 #endif
