@@ -229,6 +229,8 @@ static int load_records(struct gen *g, const struct demo_options *o,
         rc = db_sync_ids(g->c, LOADED_IDS[i], g->err);
     if (!rc)
         rc = bulk_indexes_restore(g->c, &saved, g->err);
+    for (int i = 0; !rc && LOADED[i]; i++)
+        rc = bulk_analyze(g->c, LOADED[i], g->err);
     demo_phase(o, "indexes");
     bulk_indexes_release(&saved);
     return rc;

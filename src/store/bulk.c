@@ -277,6 +277,15 @@ void bulk_indexes_release(struct bulk_indexes *saved)
     memset(saved, 0, sizeof(*saved));
 }
 
+int bulk_analyze(struct db_conn *c, const char *table, struct err *err)
+{
+    char sql[128];
+    if (!is_pg(c))
+        return 0;
+    snprintf(sql, sizeof(sql), "ANALYZE %s", table);
+    return db_exec(c, sql, err);
+}
+
 /* ---- engine settings ---- */
 
 int bulk_tune(struct db_conn *c, struct err *err)

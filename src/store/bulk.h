@@ -50,6 +50,13 @@ int bulk_indexes_restore(struct db_conn *c, struct bulk_indexes *saved,
 /* Frees the saved definitions without creating anything. */
 void bulk_indexes_release(struct bulk_indexes *saved);
 
+/* After a load: refreshes the planner's statistics of table on
+ * PostgreSQL (ANALYZE; without it, a freshly loaded search index is
+ * planned as if empty and a search takes seconds instead of
+ * milliseconds); nothing on SQLite, whose planner uses no statistics
+ * unless ANALYZE was run once (it never is). */
+int bulk_analyze(struct db_conn *c, const char *table, struct err *err);
+
 /* Prepares the connection for a large load before its transaction
  * starts: on SQLite a page cache of about 1 GiB, helper threads for
  * index sorts, and no foreign-key checks (several tables are loaded in
