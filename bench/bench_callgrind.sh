@@ -66,3 +66,4 @@ measure baseline / "" bench/baseline @PORT@ 2
 measure healthz /healthz "" "${pheu[@]}"
 measure me /api/v1/me "$token" "${pheu[@]}"
 measure user /api/v1/users/2 "$token" "${pheu[@]}"
+measure contact /api/v1/contacts/1 "$token" "${pheu[@]}"
