@@ -115,12 +115,17 @@ struct plan {
 enum { C_ID, C_FIRST, C_LAST, C_EMAIL, C_PHONE, C_PHONE_KEY, C_COMPANY,
        C_TITLE, C_CITY, C_COUNTRY, C_OWNER, C_STAGE, C_LEAD_STATUS,
        C_SOURCE, C_CAMPAIGN, C_SCORE, C_FIT, C_ENG, C_CUSTOM, C_CREATED,
-       C_UPDATED, C_N };
+       C_UPDATED, C_BECAME, /* + stage rank, other first */
+       C_HIGHEST = C_BECAME + 8, C_N };
 static const char *const CONTACT_F[] = {"id", "first_name", "last_name",
     "email", "phone", "phone_key", "company_id", "title", "city", "country",
     "owner_id", "lifecycle_stage", "lead_status", "source",
     "source_campaign_id", "score", "score_fit", "score_engagement",
-    "custom", "created_at", "updated_at"};
+    "custom", "created_at", "updated_at", "became_other_at",
+    "became_subscriber_at", "became_lead_at",
+    "became_marketing_qualified_lead_at", "became_sales_qualified_lead_at",
+    "became_opportunity_at", "became_customer_at", "became_evangelist_at",
+    "highest_stage"};
 enum { O_ID, O_NAME, O_DOMAIN, O_INDUSTRY, O_SIZE, O_COUNTRY, O_CITY,
        O_PHONE, O_OWNER, O_PARENT, O_STAGE, O_CUSTOM, O_CREATED, O_UPDATED,
        O_N };
@@ -883,6 +888,8 @@ static void contact_terms(struct world *w, const struct person *pp,
     }
 }
 
+static int64_t entered(const struct plan *p, int stage);
+
 /* Writes contact i. */
 static int write_contact(struct world *w, struct sink *s, long i,
                          const struct plan *p)
@@ -920,6 +927,15 @@ static int write_contact(struct world *w, struct sink *s, long i,
     put_t(&r, f[C_CUSTOM], "{}");
     put_i(&r, f[C_CREATED], p->created);
     put_i(&r, f[C_UPDATED], p->updated);
+    int highest = ST_NONE;      /* the funnel's first entries (§3) */
+    for (int k = ST_OTHER; k <= ST_OTHER + 7; k++) {
+        int64_t at = entered(p, k);
+        if (at)
+            put_i(&r, f[C_BECAME + k], at);
+        if (at && k > highest && k != ST_OTHER)
+            highest = k;
+    }
+    put_t(&r, f[C_HIGHEST], highest == ST_NONE ? NULL : stage_name(highest));
     int rc = sink_rec(w, s, &r);
     if (!rc && w->tl_contact) {
         struct terms_rec tr;

@@ -51,6 +51,21 @@ static const struct alias ALIASES[] = {
     {"contacts", "becameanevangelistdate", COL_BECAME, "evangelist"},
     {"contacts", "becameaotherlifecycledate", COL_BECAME, "other"},
     {"contacts", "becameanotherlifecycledate", COL_BECAME, "other"},
+    /* our own export's columns (became_lead_at) */
+    {"contacts", "becamesubscriberat", COL_BECAME, "subscriber"},
+    {"contacts", "becameleadat", COL_BECAME, "lead"},
+    {"contacts", "becamemarketingqualifiedleadat", COL_BECAME,
+     "marketing_qualified_lead"},
+    {"contacts", "becamesalesqualifiedleadat", COL_BECAME,
+     "sales_qualified_lead"},
+    {"contacts", "becameopportunityat", COL_BECAME, "opportunity"},
+    {"contacts", "becamecustomerat", COL_BECAME, "customer"},
+    {"contacts", "becameevangelistat", COL_BECAME, "evangelist"},
+    {"contacts", "becameotherat", COL_BECAME, "other"},
+    {"contacts", "higheststage", COL_IGNORE, NULL},    /* derived */
+    /* Salesforce's lead export: converting a lead is sales accepting
+     * it (decision 0010) */
+    {"contacts", "converteddate", COL_BECAME, "sales_qualified_lead"},
     {"companies", "companyname", COL_FIELD, "name"},
     {"companies", "accountname", COL_FIELD, "name"},
     {"companies", "name", COL_FIELD, "name"},

@@ -3,6 +3,7 @@
  * their history, and the search index. */
 #include "model/crm.h"
 #include "store/search.h"
+#include "util/buf.h"
 #include "util/clock.h"
 
 #include <string.h>
@@ -37,6 +38,16 @@ static const struct field FIELDS[] = {
     {"updated_at", FT_TIME, FF_RO | FF_NOTNULL, NULL, NULL, 0},
     {"stage_changed_at", FT_TIME, FF_ADMIN | FF_VIRTUAL | FF_WRITEONLY,
      NULL, NULL, 0},
+    /* kept by crm_stage_changed: first entry into each stage (§3) */
+    {"became_subscriber_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_lead_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_marketing_qualified_lead_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_sales_qualified_lead_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_opportunity_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_customer_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_evangelist_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"became_other_at", FT_TIME, FF_RO, NULL, NULL, 0},
+    {"highest_stage", FT_ENUM, FF_RO, LIFECYCLE_STAGES, NULL, 0},
 };
 
 /* 409 with the existing id when another contact has col = v. */
@@ -172,6 +183,54 @@ int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
                   "id = ?", "ti", stage, id);
 }
 
+/* Keeps contact id's first entry into stage to (the earlier of the kept
+ * one and at: a backdated change may come later) and its highest stage. */
+static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
+                            int64_t at, struct err *err)
+{
+    int k = lifecycle_rank(to);
+    if (k < 0)
+        return 0;
+    const char *col = LIFECYCLE_STAGES[k == 0 ? 7 : k - 1];
+    char below[256] = "''";
+    for (int i = 0; i + 1 < k; i++) {   /* the funnel stages before to */
+        size_t n = strlen(below);
+        snprintf(below + n, sizeof(below) - n, ", '%s'", LIFECYCLE_STAGES[i]);
+    }
+    char sql[640];
+    snprintf(sql, sizeof(sql), "UPDATE contacts SET became_%s_at = CASE "
+             "WHEN became_%s_at IS NULL OR became_%s_at > ? THEN ? ELSE "
+             "became_%s_at END%s%s%s%s%s WHERE id = ?", col, col, col, col,
+             k ? ", highest_stage = CASE WHEN highest_stage IS NULL OR "
+             "highest_stage IN (" : "", k ? below : "", k ? ") THEN '" : "",
+             k ? col : "", k ? "' ELSE highest_stage END" : "");
+    return db_run(c, err, sql, "iii", at, at, id);
+}
+
+int crm_refresh_stage_firsts(struct db_conn *c, int64_t id, struct err *err)
+{
+    struct buf sql;
+    buf_init(&sql, 4096);
+    buf_adds(&sql, "UPDATE contacts SET ");
+    for (int i = 0; i < 8; i++)
+        buf_addf(&sql, "%sbecame_%s_at = (SELECT MIN(at) FROM stage_changes "
+                 "s WHERE s.contact_id = contacts.id AND s.to_stage = '%s')",
+                 i ? ", " : "", LIFECYCLE_STAGES[i], LIFECYCLE_STAGES[i]);
+    buf_adds(&sql, " WHERE id = ?");
+    int rc = db_run(c, err, buf_cstr(&sql), "i", id);
+    buf_release(&sql);
+    if (rc)
+        return rc;
+    buf_adds(&sql, "UPDATE contacts SET highest_stage = CASE");
+    for (int i = 6; i >= 0; i--)
+        buf_addf(&sql, " WHEN became_%s_at IS NOT NULL THEN '%s'",
+                 LIFECYCLE_STAGES[i], LIFECYCLE_STAGES[i]);
+    buf_adds(&sql, " END WHERE id = ?");
+    rc = db_run(c, err, buf_cstr(&sql), "i", id);
+    buf_release(&sql);
+    return rc;
+}
+
 int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                       const char *to, int64_t at, const char *reason,
                       struct err *err)
@@ -181,6 +240,8 @@ int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                     "from_stage, to_stage, at, by_user, reason) VALUES (?, "
                     "?, ?, ?, ?, ?)", "ittiIt", id, from, to, at,
                     w->who ? w->who->user.id : 0, reason);
+    if (!rc)
+        rc = note_first_entry(w->c, id, to, at, err);
     if (!rc)
         rc = db_int(w->c, err, &company, "SELECT COALESCE(company_id, 0) "
                     "FROM contacts WHERE id = ?", "i", id);

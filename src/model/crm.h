@@ -12,6 +12,10 @@
 int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                       const char *to, int64_t at, const char *reason,
                       struct err *err);
+/* Recomputes contact id's first entry into each stage and its highest
+ * stage from its stage_changes rows (after a merge moved them). */
+int crm_refresh_stage_firsts(struct db_conn *c, int64_t id,
+                             struct err *err);
 /* Moves contact id forward to stage to when it is behind it (open deal
  * => opportunity, won deal => customer); never backwards. */
 int crm_advance_contact(struct wctx *w, int64_t id, const char *to,

@@ -130,6 +130,8 @@ int merge_records(struct wctx *w, const struct object *o, int64_t survivor,
         rc = q_rec_delete(w->c, o, other, err);
     if (!rc)
         rc = rec_update(w, survivor, &up, err);
+    if (!rc && is_contact)      /* the history it took over */
+        rc = crm_refresh_stage_firsts(w->c, survivor, err);
     if (!rc && !is_contact)
         rc = crm_rollup_company(w->c, survivor, err);
     if (!rc && !is_contact)     /* the moved contacts and deals */

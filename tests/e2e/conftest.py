@@ -640,7 +640,13 @@ CONTACT_KEYS = {"id", "first_name", "last_name", "email", "phone",
                 "company_id", "title", "city", "country", "owner_id",
                 "lifecycle_stage", "lead_status", "source",
                 "source_campaign_id", "score", "score_fit",
-                "score_engagement", "custom", "created_at", "updated_at"}
+                "score_engagement", "custom", "created_at", "updated_at",
+                # the funnel's first entries (SPEC §3, issue 5)
+                "became_subscriber_at", "became_lead_at",
+                "became_marketing_qualified_lead_at",
+                "became_sales_qualified_lead_at", "became_opportunity_at",
+                "became_customer_at", "became_evangelist_at",
+                "became_other_at", "highest_stage"}
 COMPANY_KEYS = {"id", "name", "domain", "industry", "size_band", "country",
                 "city", "phone", "owner_id", "parent_id", "lifecycle_stage",
                 "custom", "created_at", "updated_at"}

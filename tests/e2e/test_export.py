@@ -18,7 +18,11 @@ CONTACT_COLUMNS = [
     "id", "first_name", "last_name", "email", "phone", "company_id",
     "title", "city", "country", "owner_id", "lifecycle_stage",
     "lead_status", "source", "source_campaign_id", "score", "score_fit",
-    "score_engagement", "created_at", "updated_at"]
+    "score_engagement", "created_at", "updated_at", "became_subscriber_at",
+    "became_lead_at", "became_marketing_qualified_lead_at",
+    "became_sales_qualified_lead_at", "became_opportunity_at",
+    "became_customer_at", "became_evangelist_at", "became_other_at",
+    "highest_stage"]
 
 
 def parse_csv(text):
