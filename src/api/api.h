@@ -20,6 +20,7 @@ extern const struct route collaborators_routes[];
 extern const struct route views_routes[];
 extern const struct route imports_routes[];
 extern const struct route exports_routes[];
+extern const struct route reports_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

@@ -16,6 +16,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_init(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
@@ -31,6 +32,15 @@ int cli_fail(const struct err *err);
 /* Reads one line (the password) from standard input into buf, without
  * the newline; returns 0 or prints why and returns 1. */
 int cli_read_stdin_line(char *buf, size_t len);
+
+/* Feeds "key=value&key=value" (percent-encoded as in a URL; '+' stays
+ * a plus: phone numbers) to fn one argument at a time, as the API reads
+ * a query string: a repeated key or a malformed part is E_INVALID
+ * naming "filter". Stops at fn's first error. */
+typedef int (*cli_query_fn)(const char *key, const char *value, void *ctx,
+                            struct db_conn *c, struct err *err);
+int cli_read_query(const char *query, cli_query_fn fn, void *ctx,
+                   struct db_conn *c, struct err *err);
 
 /* The command table, for help. */
 struct cli_command {

@@ -3,7 +3,10 @@
 #include "store/migrate.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+#define QUERY_MAX_ARGS 64   /* arguments in one --filter */
 
 int cli_open_db(const char *url, struct db **out)
 {
@@ -43,4 +46,73 @@ int cli_read_stdin_line(char *buf, size_t len)
     }
     buf[n] = '\0';
     return 0;
+}
+
+/* The value of a hex digit, or -1. */
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decodes %XX escapes of s in place ('+' stays a plus: phone numbers);
+ * -1 on a malformed or NUL escape. */
+static int unescape(char *s)
+{
+    char *w = s;
+    for (const char *r = s; *r; r++) {
+        if (*r != '%') {
+            *w++ = *r;
+            continue;
+        }
+        int hi = r[1] ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1;
+        if (hi < 0 || lo < 0 || (hi | lo) == 0)
+            return -1;
+        *w++ = (char)(hi * 16 + lo);
+        r += 2;
+    }
+    *w = '\0';
+    return 0;
+}
+
+int cli_read_query(const char *query, cli_query_fn fn, void *ctx,
+                   struct db_conn *c, struct err *err)
+{
+    char *copy = strdup(query), *save = NULL;
+    const char *seen[QUERY_MAX_ARGS];
+    int nseen = 0, rc = 0;
+    if (!copy)
+        return err_set(err, E_INTERNAL, NULL, "out of memory");
+    for (char *p = strtok_r(copy, "&", &save); p && !rc;
+         p = strtok_r(NULL, "&", &save)) {
+        char *eq = strchr(p, '=');
+        if (!eq) {
+            rc = err_set(err, E_INVALID, "filter", "'%.40s' is not "
+                         "key=value", p);
+            break;
+        }
+        *eq = '\0';
+        if (unescape(p) || unescape(eq + 1)) {
+            rc = err_set(err, E_INVALID, "filter", "bad %%-escape in "
+                         "'%.40s'", p);
+            break;
+        }
+        for (int i = 0; i < nseen && !rc; i++)
+            if (!strcmp(seen[i], p))
+                rc = err_set(err, E_INVALID, "filter", "'%.40s' is given "
+                             "twice", p);
+        if (!rc && nseen == QUERY_MAX_ARGS)
+            rc = err_set(err, E_INVALID, "filter", "too many arguments");
+        if (!rc) {
+            seen[nseen++] = p;
+            rc = fn(p, eq + 1, ctx, c, err);
+        }
+    }
+    free(copy);
+    return rc;
 }

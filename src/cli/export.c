@@ -11,77 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define FILTER_MAX 64       /* arguments in one --filter */
-
-/* The value of a hex digit, or -1. */
-static int hexval(char c)
+/* cli_query_fn: feeds one filter argument to the export. */
+static int filter_arg(const char *key, const char *value, void *ctx,
+                      struct db_conn *c, struct err *err)
 {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
-/* Decodes %XX escapes of s in place ('+' stays a plus: phone numbers);
- * -1 on a malformed or NUL escape. */
-static int unescape(char *s)
-{
-    char *w = s;
-    for (const char *r = s; *r; r++) {
-        if (*r != '%') {
-            *w++ = *r;
-            continue;
-        }
-        int hi = r[1] ? hexval(r[1]) : -1, lo = hi >= 0 ? hexval(r[2]) : -1;
-        if (hi < 0 || lo < 0 || (hi | lo) == 0)
-            return -1;
-        *w++ = (char)(hi * 16 + lo);
-        r += 2;
-    }
-    *w = '\0';
-    return 0;
-}
-
-/* Feeds "key=value&key=value" (percent-encoded as in a URL) to x; a
- * repeated key is refused as the API refuses it. */
-static int read_filter(struct export *x, struct db_conn *c,
-                       const char *filter, struct err *err)
-{
-    char *copy = strdup(filter), *save = NULL;
-    const char *seen[FILTER_MAX];
-    int nseen = 0, rc = 0;
-    if (!copy)
-        return err_set(err, E_INTERNAL, NULL, "out of memory");
-    for (char *p = strtok_r(copy, "&", &save); p && !rc;
-         p = strtok_r(NULL, "&", &save)) {
-        char *eq = strchr(p, '=');
-        if (!eq) {
-            rc = err_set(err, E_INVALID, "filter", "'%.40s' is not "
-                         "key=value", p);
-            break;
-        }
-        *eq = '\0';
-        if (unescape(p) || unescape(eq + 1)) {
-            rc = err_set(err, E_INVALID, "filter", "bad %%-escape in "
-                         "'%.40s'", p);
-            break;
-        }
-        for (int i = 0; i < nseen && !rc; i++)
-            if (!strcmp(seen[i], p))
-                rc = err_set(err, E_INVALID, "filter", "'%.40s' is given "
-                             "twice", p);
-        if (!rc && nseen == FILTER_MAX)
-            rc = err_set(err, E_INVALID, "filter", "too many arguments");
-        if (!rc) {
-            seen[nseen++] = p;
-            rc = export_arg(x, c, p, eq + 1, err);
-        }
-    }
-    free(copy);
-    return rc;
+    return export_arg(ctx, c, key, value, err);
 }
 
 /* Runs the export into out; *rows gets the record count. */
@@ -176,7 +110,7 @@ int cmd_export(int argc, char **argv)
     long rows = 0;
     struct export *x = export_new(o, fmt, NULL);
     rc = db_conn_get(db, &c, &err);
-    if (!rc && filter && read_filter(x, c, filter, &err)) {
+    if (!rc && filter && cli_read_query(filter, filter_arg, x, c, &err)) {
         cli_fail(&err);         /* err may point into x: print first */
         export_free(x);
         db_close(db);

@@ -1,0 +1,44 @@
+/* GET /api/v1/reports/... (SPEC App. A): the reports both teams share.
+ * The funnel (SPEC §3) is computed by report/funnel.c over the contacts
+ * the caller may see. */
+#include "api/api.h"
+#include "report/funnel.h"
+
+struct funnel_args {
+    struct req *rq;
+    struct funnel_query *q;
+    struct err *err;
+};
+
+/* Feeds one query argument to the funnel query. */
+static int funnel_arg(const char *key, const char *value, void *ctx)
+{
+    struct funnel_args *fa = ctx;
+    return funnel_query_arg(fa->q, fa->rq->dbc, key, value, &fa->rq->arena,
+                            fa->err);
+}
+
+/* GET /api/v1/reports/funnel?from&to[&mode][&group_by][&<contact
+ * filters>]: 400 naming the parameter when one is bad. */
+static int reports_funnel(struct req *rq, struct resp *rs)
+{
+    struct err err = {0};
+    struct funnel_query q;
+    struct funnel_args fa = {rq, &q, &err};
+    json_t *doc = NULL;
+    funnel_query_init(&q);
+    int rc = req_query_each(rq, funnel_arg, &fa);
+    if (!rc)
+        rc = funnel_query_check(&q, &err);
+    if (!rc)
+        rc = funnel_run(rq->dbc, &q, &rq->who->vis, &doc, &rq->arena, &err);
+    funnel_query_release(&q);
+    if (rc)
+        return resp_fail(rs, &err);
+    return resp_json(rs, 200, doc);
+}
+
+const struct route reports_routes[] = {
+    {"GET", "/api/v1/reports/funnel", reports_funnel, R_AUTH, QUERY_ANY},
+    {0},
+};

@@ -1,0 +1,752 @@
+/* The funnel report (see funnel.h; SPEC §3, App. A; decision 0010). */
+#include "report/funnel.h"
+#include "model/object.h"
+#include "util/buf.h"
+#include "util/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DAY_MS 86400000.0
+#define BUSINESS_OFFSET_MS (7LL * 3600 * 1000)     /* as store/listq.c */
+#define NULL_KEY INT64_MIN                          /* a group of no value */
+
+static const char *const PARTS[] = {"TOFU", "MOFU", "BOFU"};
+static const int PART_FIRST[] = {0, 2, 4};          /* first stage of each */
+
+/* ---- the arithmetic ---- */
+
+const char *funnel_stage_name(int k)
+{
+    return LIFECYCLE_STAGES[k];
+}
+
+int funnel_part_of(int k)
+{
+    return k < 6 ? k / 2 : -1;
+}
+
+const char *funnel_stage_part(int k)
+{
+    return k < 6 ? PARTS[k / 2] : "post";
+}
+
+int64_t funnel_next_entry(const int64_t first[FUNNEL_STAGES], int k)
+{
+    int64_t best = 0;
+    for (int j = k + 1; j < FUNNEL_STAGES; j++)
+        if (first[j] && first[j] >= first[k] && (!best || first[j] < best))
+            best = first[j];
+    return best;
+}
+
+int64_t funnel_part_entry(const int64_t first[FUNNEL_STAGES], int p)
+{
+    int64_t a = first[2 * p], b = first[2 * p + 1];
+    return !a ? b : !b ? a : a < b ? a : b;
+}
+
+/* Adds the step from stage k to the next, when the contact made it. */
+static void add_step(struct funnel_acc *f, int k,
+                     const int64_t first[FUNNEL_STAGES])
+{
+    int64_t next = first[k] ? funnel_next_entry(first, k) : 0;
+    if (next)
+        samples_add(&f->vel[k], next - first[k]);
+}
+
+void funnel_add_cohort(struct funnel_acc *f,
+                       const int64_t first[FUNNEL_STAGES])
+{
+    int highest = -1;
+    f->contacts++;
+    for (int k = 0; k < FUNNEL_STAGES; k++)
+        if (first[k]) {
+            highest = k;
+            add_step(f, k, first);
+        }
+    for (int k = 0; k <= highest; k++)  /* a skipped stage was reached */
+        f->count[k]++;
+}
+
+void funnel_add_entry(struct funnel_acc *f, int k,
+                      const int64_t first[FUNNEL_STAGES])
+{
+    f->count[k]++;
+    add_step(f, k, first);
+}
+
+void funnel_finish(struct funnel_acc *f, enum funnel_mode m,
+                   struct funnel_out *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->contacts = f->contacts;
+    for (int k = 0; k < FUNNEL_STAGES; k++) {
+        o->count[k] = f->count[k];
+        if (k + 1 < FUNNEL_STAGES && f->count[k])
+            o->conversion[k] = (double)f->count[k + 1] / (double)f->count[k];
+        if (f->vel[k].n) {
+            o->has_velocity[k] = 1;
+            o->median[k] = samples_percentile(&f->vel[k], 0.5) / DAY_MS;
+            o->p75[k] = samples_percentile(&f->vel[k], 0.75) / DAY_MS;
+        }
+    }
+    for (int p = 0; p < FUNNEL_PARTS; p++)
+        o->part[p] = m == FUNNEL_COHORT ? f->count[PART_FIRST[p]] : f->part[p];
+    if (f->count[0])
+        o->overall = (double)f->count[5] / (double)f->count[0];
+}
+
+void funnel_acc_free(struct funnel_acc *f)
+{
+    for (int k = 0; k < FUNNEL_STAGES; k++)
+        samples_free(&f->vel[k]);
+}
+
+/* ---- the arguments ---- */
+
+void funnel_query_init(struct funnel_query *q)
+{
+    memset(q, 0, sizeof(*q));
+    listq_init(&q->lq, &OBJ_CONTACT);
+}
+
+void funnel_query_release(struct funnel_query *q)
+{
+    listq_release(&q->lq);
+}
+
+/* Whether key names a field the report sets itself in mode m. */
+static int reserved_field(const char *key, enum funnel_mode m)
+{
+    size_t n = strcspn(key, "[");
+    return (n == 10 && !strncmp(key, "created_at", n) && m == FUNNEL_COHORT)
+        || (n == 13 && !strncmp(key, "highest_stage", n))
+        || !strncmp(key, "became_", 7);
+}
+
+/* Reads a whole calendar day into *ms (its start in the business time
+ * zone). */
+static int parse_day(const char *name, const char *s, int64_t *ms,
+                     struct err *err)
+{
+    int date_only = 0;
+    if (strlen(s) != 10 || listq_parse_time(s, ms, &date_only) ||
+        !date_only)
+        return err_set(err, E_INVALID, name, "must be a date YYYY-MM-DD");
+    return 0;
+}
+
+int funnel_query_arg(struct funnel_query *q, struct db_conn *c,
+                     const char *key, const char *value, struct arena *a,
+                     struct err *err)
+{
+    static const char *const GROUPS[] = {"", "source", "campaign", "owner",
+                                         "team", "month"};
+    if (!strcmp(key, "from")) {
+        q->from = arena_strdup(a, value);
+        return parse_day("from", value, &q->from_ms, err);
+    }
+    if (!strcmp(key, "to")) {
+        q->to = arena_strdup(a, value);
+        int rc = parse_day("to", value, &q->to_ms, err);
+        q->to_ms += 86400000LL;         /* both ends included */
+        return rc;
+    }
+    if (!strcmp(key, "mode")) {
+        if (strcmp(value, "cohort") && strcmp(value, "period"))
+            return err_set(err, E_INVALID, "mode", "must be cohort or "
+                           "period");
+        q->mode = strcmp(value, "cohort") ? FUNNEL_PERIOD : FUNNEL_COHORT;
+        return 0;
+    }
+    if (!strcmp(key, "group_by")) {
+        for (int i = 1; i < 6; i++)
+            if (!strcmp(value, GROUPS[i])) {
+                q->group = (enum funnel_group)i;
+                return 0;
+            }
+        return err_set(err, E_INVALID, "group_by", "must be source, "
+                       "campaign, owner, team or month");
+    }
+    if (!strcmp(key, "limit") || !strcmp(key, "cursor") ||
+        !strcmp(key, "sort") || !strcmp(key, "q") ||
+        !strncmp(key, "became_", 7) || reserved_field(key, FUNNEL_PERIOD))
+        return err_set(err, E_INVALID, key, "is not a parameter of the "
+                       "funnel report");
+    if (q->nf == FUNNEL_MAX_FILTERS)
+        return err_set(err, E_INVALID, key, "too many filters");
+    int rc = listq_arg(&q->lq, c, key, value, a, err);
+    if (!rc) {
+        q->fkey[q->nf] = arena_strdup(a, key);
+        q->fval[q->nf++] = arena_strdup(a, value);
+    }
+    return rc;
+}
+
+int funnel_query_check(struct funnel_query *q, struct err *err)
+{
+    if (!q->from)
+        return err_set(err, E_INVALID, "from", "is required");
+    if (!q->to)
+        return err_set(err, E_INVALID, "to", "is required");
+    if (q->from_ms >= q->to_ms)
+        return err_set(err, E_INVALID, "from", "is after to");
+    for (int i = 0; i < q->nf; i++)
+        if (reserved_field(q->fkey[i], q->mode))
+            return err_set(err, E_INVALID, q->fkey[i], "the period sets "
+                           "created_at: use from and to");
+    return 0;
+}
+
+/* ---- groups ---- */
+
+struct group {
+    int64_t key;            /* NULL_KEY: no value */
+    const char *skey;       /* source: the text key */
+    int64_t last_row;       /* period mode: the contact counted last */
+    struct funnel_acc acc;
+};
+
+/* The groups met so far, with an open-addressing index on key. */
+struct groups {
+    struct group *g;
+    size_t n, cap;
+    int32_t *slot;          /* index + 1, 0 empty */
+    size_t nslot;
+};
+
+/* A 64-bit mix (splitmix64's finaliser) for the index. */
+static uint64_t mix(int64_t k)
+{
+    uint64_t x = (uint64_t)k;
+    x ^= x >> 30;
+    x *= 0xbf58476d1ce4e5b9ULL;
+    x ^= x >> 27;
+    x *= 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+/* Doubles the index and re-inserts every group. */
+static void groups_grow(struct groups *gs)
+{
+    free(gs->slot);
+    gs->nslot = gs->nslot ? gs->nslot * 2 : 64;
+    gs->slot = xcalloc(gs->nslot, sizeof(*gs->slot));
+    for (size_t i = 0; i < gs->n; i++) {
+        size_t h = mix(gs->g[i].key) & (gs->nslot - 1);
+        while (gs->slot[h])
+            h = (h + 1) & (gs->nslot - 1);
+        gs->slot[h] = (int32_t)(i + 1);
+    }
+}
+
+/* The group of key, made when new. */
+static struct group *groups_get(struct groups *gs, int64_t key)
+{
+    if (2 * (gs->n + 1) > gs->nslot)
+        groups_grow(gs);
+    size_t h = mix(key) & (gs->nslot - 1);
+    for (; gs->slot[h]; h = (h + 1) & (gs->nslot - 1))
+        if (gs->g[gs->slot[h] - 1].key == key)
+            return &gs->g[gs->slot[h] - 1];
+    if (gs->n == gs->cap) {
+        gs->cap = gs->cap ? gs->cap * 2 : 16;
+        gs->g = xrealloc(gs->g, gs->cap * sizeof(*gs->g));
+    }
+    gs->g[gs->n] = (struct group){.key = key, .last_row = -1};
+    gs->slot[h] = (int32_t)(gs->n + 1);
+    return &gs->g[gs->n++];
+}
+
+/* Frees every group. */
+static void groups_free(struct groups *gs)
+{
+    for (size_t i = 0; i < gs->n; i++)
+        funnel_acc_free(&gs->g[i].acc);
+    free(gs->g);
+    free(gs->slot);
+}
+
+/* The month of time ms in the business time zone, as year * 12 + month
+ * - 1. */
+static int64_t month_of(int64_t ms)
+{
+    time_t t = (time_t)((ms + BUSINESS_OFFSET_MS) / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return (int64_t)(tm.tm_year + 1900) * 12 + tm.tm_mon;
+}
+
+/* ---- reading the contacts ---- */
+
+/* What a run needs while it reads. */
+struct run {
+    struct funnel_query *q;
+    struct funnel_acc total;
+    struct groups gs;
+    int64_t *team_of;       /* owner id -> team id (0: none) */
+    int64_t nusers;         /* size of team_of */
+    const char *const *sources;     /* the values of contacts.source */
+    int64_t row;
+};
+
+/* Loads every user's team (FG_TEAM): a small table, read once. */
+static int load_teams(struct db_conn *c, struct run *r, struct err *err)
+{
+    int64_t max = 0;
+    int rc = db_int(c, err, &max, "SELECT COALESCE(MAX(id), 0) FROM users",
+                    "");
+    if (rc)
+        return rc;
+    r->nusers = max + 1;
+    r->team_of = xcalloc((size_t)r->nusers, sizeof(int64_t));
+    struct db_stmt *st;
+    rc = db_query(c, &st, err, "SELECT id, COALESCE(team_id, 0) FROM users",
+                  "");
+    int s = DB_DONE;
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
+        int64_t id = db_col_int(st, 0);
+        if (id >= 0 && id < r->nusers)
+            r->team_of[id] = db_col_int(st, 1);
+    }
+    db_done(st);
+    return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* The group key of the current row (column 7 onwards) in cohort mode,
+ * or for every stage but month in period mode. */
+static int64_t row_key(struct run *r, struct db_stmt *st)
+{
+    const char *s;
+    int64_t v;
+    switch (r->q->group) {
+    case FG_SOURCE:
+        s = db_col_text(st, 7);
+        for (int j = 0; s && r->sources[j]; j++)
+            if (!strcmp(r->sources[j], s))
+                return j;
+        return NULL_KEY;
+    case FG_CAMPAIGN:
+    case FG_OWNER:
+        return db_col_null(st, 7) ? NULL_KEY : db_col_int(st, 7);
+    case FG_TEAM:
+        v = db_col_null(st, 7) ? 0 : db_col_int(st, 7);
+        v = v > 0 && v < r->nusers ? r->team_of[v] : 0;
+        return v ? v : NULL_KEY;
+    case FG_MONTH:
+        return month_of(db_col_int(st, 7));
+    default:
+        return NULL_KEY;
+    }
+}
+
+/* Counts one contact of the cohort. */
+static void add_cohort_row(struct run *r, struct db_stmt *st,
+                           const int64_t first[FUNNEL_STAGES])
+{
+    funnel_add_cohort(&r->total, first);
+    if (r->q->group != FG_NONE)
+        funnel_add_cohort(&groups_get(&r->gs, row_key(r, st))->acc, first);
+}
+
+/* Counts the group's contact once per row (period mode). */
+static void touch(struct run *r, struct group *g)
+{
+    if (g->last_row != r->row) {
+        g->last_row = r->row;
+        g->acc.contacts++;
+    }
+}
+
+/* Counts what a contact entered in the period (period mode). */
+static void add_period_row(struct run *r, struct db_stmt *st,
+                           const int64_t first[FUNNEL_STAGES])
+{
+    const struct funnel_query *q = r->q;
+    int any = 0, month = q->group == FG_MONTH;
+    struct group *g = NULL;
+    if (q->group != FG_NONE && !month)
+        g = groups_get(&r->gs, row_key(r, st));
+    for (int k = 0; k < FUNNEL_STAGES; k++) {
+        if (first[k] < q->from_ms || first[k] >= q->to_ms || !first[k])
+            continue;
+        any = 1;
+        funnel_add_entry(&r->total, k, first);
+        if (month)
+            g = groups_get(&r->gs, month_of(first[k]));
+        if (g) {
+            touch(r, g);
+            funnel_add_entry(&g->acc, k, first);
+        }
+    }
+    for (int p = 0; p < FUNNEL_PARTS; p++) {
+        int64_t t = funnel_part_entry(first, p);
+        if (!t || t < q->from_ms || t >= q->to_ms)
+            continue;
+        r->total.part[p]++;
+        if (month)
+            g = groups_get(&r->gs, month_of(t));
+        if (g)
+            g->acc.part[p]++;
+    }
+    r->total.contacts += any;
+}
+
+/* Builds the SELECT of the run into sql and its parameters into p. */
+static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
+                     struct buf *sql, struct sqlp *p, struct arena *a,
+                     struct err *err)
+{
+    const struct funnel_query *q = r->q;
+    static const char *const GCOL[] = {"NULL", "t.source",
+        "t.source_campaign_id", "t.owner_id", "t.owner_id", "t.created_at"};
+    buf_adds(sql, "SELECT ");
+    for (int k = 0; k < FUNNEL_STAGES; k++)
+        buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
+    buf_addf(sql, "%s FROM contacts t WHERE ", GCOL[q->group]);
+    if (q->mode == FUNNEL_COHORT) {
+        buf_adds(sql, "t.created_at >= ? AND t.created_at < ?");
+    } else {            /* a first entry in the period: checked in C */
+        buf_adds(sql, "(");
+        for (int k = 0; k < FUNNEL_STAGES; k++)
+            buf_addf(sql, "%s(t.became_%s_at >= ? AND t.became_%s_at < ?)",
+                     k ? " OR " : "", LIFECYCLE_STAGES[k],
+                     LIFECYCLE_STAGES[k]);
+        buf_adds(sql, ")");
+    }
+    for (int k = 0; k < (q->mode == FUNNEL_COHORT ? 1 : FUNNEL_STAGES); k++) {
+        sqlp_int(p, q->from_ms);
+        sqlp_int(p, q->to_ms);
+    }
+    return listq_where(c, &q->lq, v, sql, p, a, err);
+}
+
+/* Reads the contacts into r's funnels. */
+static int scan(struct db_conn *c, struct run *r, const struct vis *v,
+                struct arena *a, struct err *err)
+{
+    struct buf sql;
+    struct sqlp p = {0};
+    struct db_stmt *st;
+    buf_init(&sql, 1 << 20);
+    int rc = build_sql(c, r, v, &sql, &p, a, err);
+    if (!rc)
+        rc = db_prepare(c, buf_cstr(&sql), &st, err);
+    buf_release(&sql);
+    if (rc)
+        return rc;
+    rc = sqlp_bind(st, &p, 1, err);
+    int s = DB_DONE;
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
+        int64_t first[FUNNEL_STAGES];
+        for (int k = 0; k < FUNNEL_STAGES; k++)
+            first[k] = db_col_int(st, k);       /* NULL reads as 0 */
+        if (r->q->mode == FUNNEL_COHORT)
+            add_cohort_row(r, st, first);
+        else
+            add_period_row(r, st, first);
+        r->row++;
+    }
+    db_done(st);
+    return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* ---- the document ---- */
+
+/* Appends s percent-encoded as a query string value. */
+static void add_escaped(struct buf *b, const char *s)
+{
+    static const char HEX[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+            (*p >= '0' && *p <= '9') || strchr("-._~,[]", *p)) {
+            buf_add(b, p, 1);
+        } else {
+            char e[3] = {'%', HEX[*p >> 4], HEX[*p & 15]};
+            buf_add(b, e, 3);
+        }
+    }
+}
+
+/* Appends "&key=value" (no '&' when b is empty), value escaped. */
+static void add_param(struct buf *b, const char *key, const char *value)
+{
+    if (b->len)
+        buf_adds(b, "&");
+    add_escaped(b, key);
+    buf_adds(b, "=");
+    add_escaped(b, value);
+}
+
+/* A day "YYYY-MM-DD" of time ms in the business time zone. */
+static const char *day_of(int64_t ms, struct arena *a)
+{
+    time_t t = (time_t)((ms + BUSINESS_OFFSET_MS) / 1000);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900,
+                        tm.tm_mon + 1, tm.tm_mday);
+}
+
+/* The start of month m (year * 12 + month - 1) in ms. */
+static int64_t month_start(int64_t m)
+{
+    struct tm tm = {.tm_year = (int)(m / 12) - 1900, .tm_mon = (int)(m % 12),
+                    .tm_mday = 1};
+    return (int64_t)timegm(&tm) * 1000 - BUSINESS_OFFSET_MS;
+}
+
+/* What a group adds to the contacts list's filter, and whether it can
+ * be said as one (0: no list for this group). */
+struct gfilter {
+    const char *key, *value;    /* key NULL: nothing to add */
+    int64_t from_ms, to_ms;     /* month: the range within the period */
+};
+
+/* The contacts_filter of stage k for the period [from_ms, to_ms) and
+ * group filter gf. */
+static const char *stage_filter(const struct funnel_query *q, int k,
+                                const struct gfilter *gf, struct arena *a)
+{
+    struct buf b;
+    buf_init(&b, 1 << 16);
+    const char *from = day_of(gf->from_ms, a), *to = day_of(gf->to_ms - 1, a);
+    char key[64];
+    if (q->mode == FUNNEL_COHORT) {
+        add_param(&b, "created_at[gte]", from);
+        add_param(&b, "created_at[lte]", to);
+        struct buf in;
+        buf_init(&in, 512);
+        for (int j = k; j < FUNNEL_STAGES; j++)
+            buf_addf(&in, "%s%s", j > k ? "," : "", LIFECYCLE_STAGES[j]);
+        add_param(&b, k ? "highest_stage[in]" : "highest_stage[empty]",
+                  k ? buf_cstr(&in) : "false");
+        buf_release(&in);
+    } else {
+        snprintf(key, sizeof(key), "became_%s_at[gte]", LIFECYCLE_STAGES[k]);
+        add_param(&b, key, from);
+        snprintf(key, sizeof(key), "became_%s_at[lte]", LIFECYCLE_STAGES[k]);
+        add_param(&b, key, to);
+    }
+    for (int i = 0; i < q->nf; i++)
+        add_param(&b, q->fkey[i], q->fval[i]);
+    if (gf->key)
+        add_param(&b, gf->key, gf->value);
+    const char *s = arena_strdup(a, buf_cstr(&b));
+    buf_release(&b);
+    return s;
+}
+
+/* Whether the caller's filters already use field (then a group filter on
+ * it would repeat a parameter). */
+static int filtered_on(const struct funnel_query *q, const char *field)
+{
+    size_t n = strlen(field);
+    for (int i = 0; i < q->nf; i++)
+        if (!strncmp(q->fkey[i], field, n) &&
+            (q->fkey[i][n] == '\0' || q->fkey[i][n] == '['))
+            return 1;
+    return 0;
+}
+
+/* The stages, parts and overall of funnel f. */
+static void put_funnel(json_t *o, struct funnel_acc *f,
+                       const struct funnel_query *q, const struct gfilter *gf,
+                       struct arena *a)
+{
+    struct funnel_out out;
+    const char *what = q->mode == FUNNEL_COHORT ? "reached" : "entered";
+    funnel_finish(f, q->mode, &out);
+    json_object_set_new(o, "contacts", json_integer(out.contacts));
+    json_t *stages = json_array();
+    for (int k = 0; k < FUNNEL_STAGES; k++) {
+        json_t *s = json_object();
+        json_object_set_new(s, "stage", json_string(LIFECYCLE_STAGES[k]));
+        json_object_set_new(s, "part", json_string(funnel_stage_part(k)));
+        json_object_set_new(s, what, json_integer(out.count[k]));
+        json_object_set_new(s, "conversion_to_next", k + 1 < FUNNEL_STAGES
+                            ? json_real(out.conversion[k]) : json_null());
+        json_object_set_new(s, "velocity_days", out.has_velocity[k]
+                            ? json_pack("{sfsf}", "median", out.median[k],
+                                        "p75", out.p75[k]) : json_null());
+        json_object_set_new(s, "contacts_filter", gf ? json_string(
+            stage_filter(q, k, gf, a)) : json_null());
+        json_array_append_new(stages, s);
+    }
+    json_object_set_new(o, "stages", stages);
+    json_t *parts = json_array();
+    for (int p = 0; p < FUNNEL_PARTS; p++)
+        json_array_append_new(parts, json_pack("{sssI}", "part", PARTS[p],
+                                               what, (json_int_t)out.part[p]));
+    json_object_set_new(o, "parts", parts);
+    json_object_set_new(o, "overall", json_real(out.overall));
+}
+
+/* Orders groups: months in time order, others largest first. */
+static int group_cmp(const void *x, const void *y)
+{
+    const struct group *a = x, *b = y;
+    if (a->key == NULL_KEY || b->key == NULL_KEY)   /* no value last */
+        return (a->key == NULL_KEY) - (b->key == NULL_KEY);
+    if (a->last_row == -2)                          /* months */
+        return (a->key > b->key) - (a->key < b->key);
+    int64_t ca = a->acc.count[0], cb = b->acc.count[0];
+    if (ca != cb)
+        return ca < cb ? 1 : -1;
+    if (a->acc.contacts != b->acc.contacts)
+        return a->acc.contacts < b->acc.contacts ? 1 : -1;
+    return (a->key > b->key) - (a->key < b->key);
+}
+
+/* The display name of a group (owner and team names looked up). */
+static int group_name(struct db_conn *c, const struct funnel_query *q,
+                      const struct group *g, json_t *o, struct arena *a,
+                      struct err *err)
+{
+    const char *sql = q->group == FG_OWNER ? "SELECT name FROM users WHERE "
+        "id = ?" : q->group == FG_TEAM ? "SELECT name FROM teams WHERE id = ?"
+        : NULL;
+    int f = object_field(&OBJ_CONTACT, "source");
+    if (g->key == NULL_KEY) {
+        json_object_set_new(o, "key", json_null());
+        json_object_set_new(o, "name", json_null());
+        return 0;
+    }
+    if (q->group == FG_SOURCE) {
+        const char *s = OBJ_CONTACT.fields[f].values[g->key];
+        json_object_set_new(o, "key", json_string(s));
+        json_object_set_new(o, "name", json_string(s));
+        return 0;
+    }
+    if (q->group == FG_MONTH) {
+        const char *m = arena_printf(a, "%04d-%02d", (int)(g->key / 12),
+                                     (int)(g->key % 12) + 1);
+        json_object_set_new(o, "key", json_string(m));
+        json_object_set_new(o, "name", json_string(m));
+        return 0;
+    }
+    json_object_set_new(o, "key", json_integer(g->key));
+    if (!sql) {                 /* campaigns: named once they exist */
+        json_object_set_new(o, "name", json_null());
+        return 0;
+    }
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, sql, "i", g->key);
+    if (rc)
+        return rc;
+    int s = db_step(st, err);
+    json_object_set_new(o, "name", s == DB_ROW && db_col_text(st, 0)
+                        ? json_string(db_col_text(st, 0)) : json_null());
+    db_done(st);
+    return s < 0 ? err->code : 0;
+}
+
+/* The list filter of group g, or 0 when it has none (the caller filters
+ * on the same field, a team without members, more than 64 of them). */
+static int group_filter(struct db_conn *c, const struct funnel_query *q,
+                        const struct group *g, struct gfilter *gf,
+                        struct arena *a, struct err *err)
+{
+    static const char *const FIELD[] = {NULL, "source", "source_campaign_id",
+                                        "owner_id", "owner_id", NULL};
+    *gf = (struct gfilter){NULL, NULL, q->from_ms, q->to_ms};
+    if (q->group == FG_MONTH) {
+        int64_t s = month_start(g->key), e = month_start(g->key + 1);
+        gf->from_ms = s > q->from_ms ? s : q->from_ms;
+        gf->to_ms = e < q->to_ms ? e : q->to_ms;
+        return 1;
+    }
+    const char *field = FIELD[q->group];
+    if (filtered_on(q, field))
+        return 0;
+    if (g->key == NULL_KEY) {
+        if (q->group == FG_TEAM)
+            return 0;
+        gf->key = arena_printf(a, "%s[empty]", field);
+        gf->value = "true";
+        return 1;
+    }
+    if (q->group == FG_SOURCE) {
+        int f = object_field(&OBJ_CONTACT, "source");
+        gf->key = field;
+        gf->value = OBJ_CONTACT.fields[f].values[g->key];
+        return 1;
+    }
+    if (q->group != FG_TEAM) {
+        gf->key = field;
+        gf->value = arena_printf(a, "%lld", (long long)g->key);
+        return 1;
+    }
+    struct db_stmt *st;             /* a team: its members' contacts */
+    struct buf ids;
+    int n = 0, s = DB_DONE;
+    int rc = db_query(c, &st, err, "SELECT id FROM users WHERE team_id = ? "
+                      "ORDER BY id", "i", g->key);
+    if (rc)
+        return -1;
+    buf_init(&ids, 4096);
+    while ((s = db_step(st, err)) == DB_ROW)
+        buf_addf(&ids, "%s%lld", n++ ? "," : "",
+                 (long long)db_col_int(st, 0));
+    db_done(st);
+    gf->key = "owner_id[in]";
+    gf->value = arena_strdup(a, buf_cstr(&ids));
+    buf_release(&ids);
+    if (s < 0)
+        return -1;
+    return n > 0 && n <= 64;
+}
+
+/* Builds the groups array, in order. */
+static int put_groups(struct db_conn *c, struct run *r, json_t *doc,
+                      struct arena *a, struct err *err)
+{
+    json_t *arr = json_array();
+    json_object_set_new(doc, "groups", arr);
+    for (size_t i = 0; i < r->gs.n; i++)
+        if (r->q->group == FG_MONTH)
+            r->gs.g[i].last_row = -2;       /* group_cmp: time order */
+    if (r->gs.n)
+        qsort(r->gs.g, r->gs.n, sizeof(*r->gs.g), group_cmp);
+    for (size_t i = 0; i < r->gs.n; i++) {
+        struct group *g = &r->gs.g[i];
+        struct gfilter gf;
+        json_t *o = json_object();
+        json_array_append_new(arr, o);
+        int rc = group_name(c, r->q, g, o, a, err);
+        int has = rc ? -1 : group_filter(c, r->q, g, &gf, a, err);
+        if (has < 0)
+            return rc ? rc : err->code;
+        put_funnel(o, &g->acc, r->q, has ? &gf : NULL, a);
+    }
+    return 0;
+}
+
+int funnel_run(struct db_conn *c, struct funnel_query *q, const struct vis *v,
+               json_t **out, struct arena *a, struct err *err)
+{
+    struct run r = {.q = q, .sources = OBJ_CONTACT.fields[object_field(
+        &OBJ_CONTACT, "source")].values};
+    int rc = q->group == FG_TEAM ? load_teams(c, &r, err) : 0;
+    if (!rc)
+        rc = scan(c, &r, v, a, err);
+    json_t *doc = NULL;
+    if (!rc) {
+        struct gfilter all = {NULL, NULL, q->from_ms, q->to_ms};
+        doc = json_pack("{ssssss}", "mode", q->mode == FUNNEL_COHORT
+                        ? "cohort" : "period", "from", q->from, "to", q->to);
+        put_funnel(doc, &r.total, q, &all, a);
+        rc = put_groups(c, &r, doc, a, err);
+    }
+    funnel_acc_free(&r.total);
+    groups_free(&r.gs);
+    free(r.team_of);
+    if (rc) {
+        json_decref(doc);
+        return rc;
+    }
+    *out = doc;
+    return 0;
+}
