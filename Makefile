@@ -146,6 +146,10 @@ bench: pheu bench/baseline bench/sqltime
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
 	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE crm" && \
 	     bench/bench_crm.sh --db "$$PHEU_TEST_PG_URL/crm"'
+	BENCH_OUT=bench/RESULTS.md bench/bench_funnel.sh
+	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
+	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE funnel" && \
+	     bench/bench_funnel.sh --db "$$PHEU_TEST_PG_URL/funnel"'
 
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

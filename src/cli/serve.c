@@ -58,7 +58,8 @@ int cmd_serve(int argc, char **argv)
         .db = db, .router = router,
     };
     struct err err = {0};
-    rc = imports_resume(db, &err) ? cli_fail(&err) : server_run(&cfg, ready);
+    rc = db_start_upkeep(db, &err) || imports_resume(db, &err)
+             ? cli_fail(&err) : server_run(&cfg, ready);
     imports_stop();
     router_free(router);
     principal_cache_clear();

@@ -60,6 +60,8 @@ void db_close(struct db *db)
 {
     if (!db)
         return;
+    if (db->upkeep && db->ops->upkeep_stop)
+        db->ops->upkeep_stop(db);
     for (int i = 0; i < db->nconns; i++)
         db->ops->conn_close(db->conns[i]);
     free(db->conns);
@@ -68,6 +70,13 @@ void db_close(struct db *db)
     pthread_mutex_destroy(&db->writer);
     free(db->url);
     free(db);
+}
+
+int db_start_upkeep(struct db *db, struct err *err)
+{
+    if (db->upkeep || !db->ops->upkeep_start)
+        return 0;
+    return db->ops->upkeep_start(db, err);
 }
 
 const char *db_engine(const struct db *db)

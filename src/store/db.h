@@ -25,6 +25,12 @@ void db_close(struct db *db);
 /* The engine's name: "sqlite" or "postgres". */
 const char *db_engine(const struct db *db);
 
+/* Starts the background upkeep a long-running server needs: on SQLite,
+ * WAL checkpoints move off the request path to a thread of their own (a
+ * request never waits for pages copied into the database file and their
+ * fsync). Nothing on PostgreSQL. db_close stops it. */
+int db_start_upkeep(struct db *db, struct err *err);
+
 /* Borrows the calling thread's connection, opening it on first use. */
 int db_conn_get(struct db *db, struct db_conn **out, struct err *err);
 

@@ -52,6 +52,10 @@ struct db_ops {
     int (*begin_write)(struct db_conn *c, struct err *err);
     /* Whether a transaction is open on c. */
     int (*in_tx)(struct db_conn *c);
+    /* Starts and stops a server's background upkeep (db_start_upkeep);
+     * NULL when the engine needs none. */
+    int (*upkeep_start)(struct db *db, struct err *err);
+    void (*upkeep_stop)(struct db *db);
 };
 
 struct db {
@@ -62,6 +66,7 @@ struct db {
     pthread_mutex_t writer; /* in-process writer lock (SQLite) */
     struct db_conn **conns;
     int nconns, capconns;
+    void *upkeep;           /* the engine's upkeep state, or NULL */
 };
 
 struct db_conn {

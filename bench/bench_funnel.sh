@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# bench/bench_funnel.sh: the funnel targets of issue 5 (SPEC §14) on a demo
+# database of BENCH_CONTACTS contacts (default 1,000,000) whose stage
+# history is padded to about BENCH_STAGE_CHANGES rows (default 5,000,000:
+# the demo's own history plus re-entries of a contact's current stage a
+# second later, which change no first entry):
+#   - GET /api/v1/reports/funnel, cohort over every contact: < 500 ms;
+#   - the same grouped by source: < 1 s;
+#   - a one-month period funnel (mode=period): < 200 ms;
+#   each BENCH_REPEAT times (default 11) after one warm-up, one request at
+#   a time: median and max;
+#   - moving one contact's stage (PATCH lifecycle_stage, random contact,
+#     random stage): p99 < 2 ms, at a steady BENCH_MOVE_RATE (default
+#     200/s, bench/paced_stage.py, client time included) and at
+#     saturation (bench/wrk_stage.lua, wrk -t1 -c1, with the bare
+#     baseline at one connection in the same run).
+# Usage: bench/bench_funnel.sh [--db PATH|URL]
+#   --db PATH   database to use; made with `pheu init` + `pheu demo` when
+#               it has no contacts yet (kept afterwards). Default: a
+#               temporary SQLite file, removed. A postgres:// URL names an
+#               existing (maybe empty) database.
+# Environment: BENCH_CONTACTS, BENCH_STAGE_CHANGES, BENCH_REPEAT,
+# BENCH_SECONDS (default 10) for wrk, BENCH_WORKERS (2), BENCH_OUT
+# (append a Markdown block).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+usage="usage: $0 [--db PATH|URL]"
+db=
+while [ $# -gt 0 ]; do
+    case $1 in
+    --db)
+        [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+        db=$2
+        shift 2
+        ;;
+    -h | --help)
+        echo "$usage"
+        exit 0
+        ;;
+    *)
+        echo "bench_funnel: unknown option '$1'" >&2
+        echo "$usage" >&2
+        exit 2
+        ;;
+    esac
+done
+
+for f in ./pheu bench/baseline; do
+    [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline)"
+done
+command -v wrk >/dev/null || bench_die "wrk not installed"
+contacts=${BENCH_CONTACTS:-1000000}
+want_changes=${BENCH_STAGE_CHANGES:-5000000}
+repeat=${BENCH_REPEAT:-11}
+workers=${BENCH_WORKERS:-2}
+tmp=$(mktemp -d)
+base_pid=
+pheu_pid=
+
+# Stops both servers and removes the temporary directory.
+cleanup() {
+    local rc=$?
+    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
+        echo "--- last lines of the server log:" >&2
+        tail -n 20 "$tmp/serve.log" >&2
+    fi
+    stop_pid "$pheu_pid"
+    stop_pid "$base_pid"
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+[ -n "$db" ] || db=$tmp/funnel.db
+engine=sqlite
+[[ $db == postgres* ]] && engine=postgres
+
+# sql QUERY: runs QUERY on the database, prints the result.
+sql() {
+    if [ "$engine" = postgres ]; then
+        psql -qtA "$db" -c "$1"
+    else
+        sqlite3 "$db" "$1"
+    fi
+}
+
+# ---- the data ----
+./pheu init --db "$db" >"$tmp/init.log" 2>&1 ||
+    bench_die "pheu init failed: $(cat "$tmp/init.log")"
+if [ "$(sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
+    echo "bench_funnel: pheu demo --contacts $contacts (may take minutes)" >&2
+    ./pheu demo --db "$db" --contacts "$contacts" >"$tmp/demo.log" 2>&1 ||
+        bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
+    grep -E '^demo data' "$tmp/demo.log" || true
+fi
+have=$(sql 'SELECT COUNT(*) FROM stage_changes')
+while [ "$have" -lt "$want_changes" ]; do
+    # one more re-entry per contact with a stage, up to the target
+    sql "INSERT INTO stage_changes (contact_id, from_stage, to_stage, at,
+         by_user, reason) SELECT id, lifecycle_stage, lifecycle_stage,
+         updated_at + 1000, NULL, 'bench re-entry' FROM contacts WHERE
+         lifecycle_stage IS NOT NULL AND id <= (SELECT MIN(id) FROM contacts)
+         + $want_changes - $have" >/dev/null
+    now=$(sql 'SELECT COUNT(*) FROM stage_changes')
+    [ "$now" -gt "$have" ] || bench_die "cannot pad the stage history"
+    have=$now
+done
+[ "$engine" = postgres ] && sql 'VACUUM ANALYZE contacts' >/dev/null
+ncontacts=$(sql 'SELECT COUNT(*) FROM contacts')
+nchanges=$(sql 'SELECT COUNT(*) FROM stage_changes')
+maxid=$(sql 'SELECT MAX(id) FROM contacts')
+line="data: $ncontacts contacts, $nchanges stage changes ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+BENCH_LINES+=("$line")
+echo "$line"
+
+token=$(./pheu token create --email admin@demo.pheu.vn --name bench \
+    --db "$db" 2>"$tmp/token.err") ||
+    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
+token=$(printf '%s' "$token" | tr -d '\r\n')
+port1=$(free_port)
+bench/baseline "$port1" "$workers" 2>"$tmp/baseline.log" &
+base_pid=$!
+port2=$(free_port)
+./pheu serve --db "$db" --listen "127.0.0.1:$port2" --workers "$workers" \
+    >"$tmp/serve.log" 2>&1 &
+pheu_pid=$!
+wait_http "http://127.0.0.1:$port1/" ||
+    bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
+wait_http "http://127.0.0.1:$port2/healthz" 30 ||
+    bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+api=http://127.0.0.1:$port2/api/v1
+auth="Authorization: Bearer $token"
+
+# ---- the reports ----
+today=$(date -u +%Y-%m-%d)
+last_month_from=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m-%d)
+last_month_to=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m-%d)
+# report NAME QUERY TARGET_MS: times the report; prints its line.
+report() {
+    local name=$1 q=$2 target=$3 i t times=() med max
+    curl -fsS -o "$tmp/r.json" -H "$auth" "$api/reports/funnel?$q" ||
+        bench_die "report $name failed"
+    for i in $(seq 1 "$repeat"); do
+        t=$(curl -fsS -o /dev/null -w '%{time_total}' -H "$auth" \
+            "$api/reports/funnel?$q") || bench_die "report $name failed"
+        times+=("$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')")
+    done
+    med=$(printf '%s\n' "${times[@]}" | median)
+    max=$(printf '%s\n' "${times[@]}" | sort -n | tail -1)
+    local counted
+    counted=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(d["contacts"], len(d["groups"]))' "$tmp/r.json")
+    line="funnel_$name median=${med}ms max=${max}ms over $repeat (contacts, groups = $counted) target<${target}ms"
+    BENCH_LINES+=("$line")
+    echo "$line"
+}
+report cohort_all "from=2000-01-01&to=$today" 500
+report cohort_by_source "from=2000-01-01&to=$today&group_by=source" 1000
+report period_one_month \
+    "from=$last_month_from&to=$last_month_to&mode=period" 200
+report cohort_one_month "from=$last_month_from&to=$last_month_to" 200
+
+# ---- moving one contact's stage ----
+line=$(python3 bench/paced_stage.py "$port2" "$token" \
+    "${BENCH_MOVE_RATE:-200}" "${BENCH_SECONDS:-10}" "$maxid") ||
+    bench_die "paced stage moves failed"
+line="stage_move_$line"
+BENCH_LINES+=("$line")
+echo "$line"
+WRK_CONNECTIONS=1 run_wrk baseline_c1 "http://127.0.0.1:$port1/"
+WRK_CONNECTIONS=1 WRK_IDS_N=$maxid run_wrk stage_move_c1 "$api/contacts/1" \
+    -H "$auth" -s bench/wrk_stage.lua
+r="ratio stage_move_c1/baseline_c1=$(ratio stage_move_c1 baseline_c1)"
+BENCH_LINES+=("$r")
+echo "$r"
+
+bench_md "bench_funnel.sh ($engine, $ncontacts contacts, $nchanges stage changes)" "${BENCH_LINES[@]}"
