@@ -626,8 +626,9 @@ static void merge_custom(struct rec *in, const struct rec *old)
     in->v[i].null = 0;
 }
 
-/* Keeps in a and b only the keys whose values differ. */
-static void keep_changes(json_t *a, json_t *b)
+/* Keeps in a and b only the keys whose values differ, leaving out the
+ * fields derived from other records (their own history tells them). */
+static void keep_changes(const struct object *o, json_t *a, json_t *b)
 {
     const char *k;
     json_t *x;
@@ -640,6 +641,11 @@ static void keep_changes(json_t *a, json_t *b)
     }
     json_object_del(a, "updated_at");
     json_object_del(b, "updated_at");
+    for (int i = 0; i < o->nfields; i++)
+        if (o->fields[i].flags & FF_DERIVED) {
+            json_object_del(a, o->fields[i].name);
+            json_object_del(b, o->fields[i].name);
+        }
 }
 
 int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
@@ -662,7 +668,7 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
         rc = rec_read(w->c, in->o, NULL, id, &out, w->a, err);
     if (!rc) {
         json_t *ov = rec_to_json(&old), *nv = rec_to_json(&out);
-        keep_changes(ov, nv);
+        keep_changes(in->o, ov, nv);
         if (json_object_size(nv) || json_object_size(ov))
             rc = audit_write(w->c, actor_id(w), "update", in->o->name, id,
                              ov, nv, err);

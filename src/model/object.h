@@ -41,7 +41,9 @@ enum fflag {
     FF_VIRTUAL = 16,    /* not a column of the table */
     FF_HIDDEN = 32,     /* a column the API never shows */
     FF_NOFILTER = 64,   /* not usable in filters or sort */
-    FF_WRITEONLY = 128  /* accepted on input, never shown */
+    FF_WRITEONLY = 128, /* accepted on input, never shown */
+    FF_DERIVED = 256    /* kept from other records (the stage history): the
+                         * audit log of an update does not repeat it */
 };
 
 struct field {
