@@ -153,3 +153,6 @@ export const FUNNEL_PRESETS = ['this_month', 'last_3_months', 'last_12_months', 
 
 /** Funnel parts (SPEC §3) as the report names them, lower-cased in label keys: funnel.part.<id>. */
 export const FUNNEL_PARTS = ['TOFU', 'MOFU', 'BOFU', 'post'];
+
+/** sessionStorage key: the funnel a contact list was opened from (its hash). */
+export const FUNNEL_BACK_KEY = 'pheu.funnel.back';

@@ -9,13 +9,12 @@
 
 import { api, isAbort, withQuery } from '../api.js';
 import { h, t, pageHeader, showError } from '../dom.js';
-import { loadUsers } from '../crm.js';
+import { loadUsers, fieldOf } from '../crm.js';
+import { labelOf, filterValueText } from '../fields.js';
 import { getLocale, has, onLocaleChange } from '../i18n.js';
-import { FUNNEL_MODES, FUNNEL_GROUPS, FUNNEL_PRESETS } from '../constants.js';
+import { FUNNEL_MODES, FUNNEL_GROUPS, FUNNEL_PRESETS, FUNNEL_BACK_KEY } from '../constants.js';
 
 const PAGE_KEYS = new Set(['from', 'to', 'mode', 'group_by']);
-// The key the contact list reads to offer a way back to this funnel.
-export const FUNNEL_BACK_KEY = 'pheu.funnel.back';
 // Dates are calendar days of the business time zone (SPEC §3).
 const BUSINESS_TZ = 'Asia/Ho_Chi_Minh';
 const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
@@ -105,6 +104,7 @@ export async function render(main, ctx) {
   load(view);
   const stop = onLocaleChange(() => {
     syncControls(view);
+    drawChips(view);
     draw(view);
   });
   return () => {
@@ -215,8 +215,7 @@ function drawChips(view) {
       h(
         'span',
         { class: 'filter-chip', 'data-key': k },
-        h('span', {}, `${k}: `),
-        h('strong', {}, v),
+        filterLabel(view, k, v),
         h('button', {
           type: 'button',
           class: 'chip-remove',
@@ -231,6 +230,19 @@ function drawChips(view) {
       ),
     ),
   );
+}
+
+/** A contact filter's chip text: the field's label and the value in words. */
+function filterLabel(view, k, v) {
+  const name = k.replace(/\[.*$/, '');
+  const op = (/\[(\w+)\]$/.exec(k) || [])[1];
+  const def = fieldOf('contacts', name);
+  const label = def ? labelOf(def) : { text: name };
+  const known = filterValueText(def, name, op, v, { users: view.users });
+  return [
+    h('span', {}, label.key ? h('span', { i18n: label.key }) : label.text, known === null && op ? ` ${op}` : '', ': '),
+    h('strong', {}, known === null ? v : known),
+  ];
 }
 
 /* ------------------------------------------------------------- loading */
