@@ -306,7 +306,9 @@ test('a bar opens the contact list with exactly its contacts, the filter shown a
   const f = await funnelApi(MARCH);
   await page.locator('#funnel-main a.funnel-bar[data-stage="marketing_qualified_lead"]').click();
   await page.waitForURL(/#\/contacts\?/);
-  assert.equal(new URL(page.url()).hash, `#/contacts?${f.stages[2].contacts_filter}`);
+  // the list may write its query back (encoded): compare the parameters
+  const params = (u) => [...new URLSearchParams(u.slice(u.indexOf('?') + 1))].sort();
+  assert.deepEqual(params(new URL(page.url()).hash), params(`?${f.stages[2].contacts_filter}`));
   // MQL or later, created in March: A, C and E
   assert.deepEqual(await listedIds(), idsOf([C.A, C.C, C.E]));
   // the filter, said in words
