@@ -16,9 +16,10 @@ import * as listPage from './pages/list.js';
 import * as recordPage from './pages/record.js';
 import * as boardPage from './pages/board.js';
 import * as importPage from './pages/import.js';
+import * as funnelPage from './pages/funnel.js';
 import { resetCaches } from './crm.js';
 
-const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage };
+const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage };
 const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
 const IMPORTABLE = ['contacts', 'companies', 'deals'];
 const DEFAULT_ROUTE = 'dashboard';

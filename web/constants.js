@@ -47,7 +47,7 @@ export const NAV_GROUPS = [
       { id: 'automation' },
     ],
   },
-  { id: 'insights', sections: [{ id: 'reports' }] },
+  { id: 'insights', sections: [{ id: 'funnel', page: true }, { id: 'reports' }] },
   {
     id: 'admin',
     sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings' }],
@@ -135,3 +135,24 @@ export const IMPORT_ROLES = ['admin', 'sales_manager', 'marketing_manager', 'mar
 
 /** Objects that can be imported. Label key: object.<id>. */
 export const IMPORT_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
+
+/* ------------------------------------------------------------- reports */
+
+/** Funnel report modes (SPEC §3). Label keys: funnel.mode.<id>, funnel.mode_help.<id>. */
+export const FUNNEL_MODES = ['cohort', 'period'];
+
+/**
+ * The funnel's group_by values. Label keys: funnel.group.<id>,
+ * funnel.group_empty.<id> (the group of contacts without a value) and
+ * funnel.group_n.<id> (a group without a name).
+ */
+export const FUNNEL_GROUPS = ['source', 'campaign', 'owner', 'team', 'month'];
+
+/** Period presets of the funnel page. Label key: funnel.preset.<id>. */
+export const FUNNEL_PRESETS = ['this_month', 'last_3_months', 'last_12_months', 'this_year'];
+
+/** Funnel parts (SPEC §3) as the report names them, lower-cased in label keys: funnel.part.<id>. */
+export const FUNNEL_PARTS = ['TOFU', 'MOFU', 'BOFU', 'post'];
+
+/** sessionStorage key: the funnel a contact list was opened from (its hash). */
+export const FUNNEL_BACK_KEY = 'pheu.funnel.back';

@@ -43,6 +43,16 @@ export const OBJECTS = {
       F('score', 'int', { ro: true }),
       F('created_at', 'time', { ro: true }),
       F('updated_at', 'time', { ro: true }),
+      // kept by the server from the stage history (SPEC §3): the funnel
+      // report's click-through filters on them
+      F('highest_stage', 'enum', { values: LIFECYCLE_STAGES, prefix: 'stage', ro: true }),
+      F('became_subscriber_at', 'time', { ro: true }),
+      F('became_lead_at', 'time', { ro: true }),
+      F('became_marketing_qualified_lead_at', 'time', { ro: true }),
+      F('became_sales_qualified_lead_at', 'time', { ro: true }),
+      F('became_opportunity_at', 'time', { ro: true }),
+      F('became_customer_at', 'time', { ro: true }),
+      F('became_evangelist_at', 'time', { ro: true }),
     ],
     // columns of the list: field name, sort key (null: not sortable)
     columns: [

@@ -13,6 +13,10 @@ import {
   toLocalInput, fromLocalInput, formatNumber,
 } from './format.js';
 import { has } from './i18n.js';
+import { LIFECYCLE_STAGES } from './constants.js';
+
+// The stages a contact's highest stage can be, in funnel order.
+const FUNNEL_STAGES = LIFECYCLE_STAGES.filter((x) => x !== 'other');
 
 const REF_OBJ = { company: 'companies', contact: 'contacts', deal: 'deals' };
 
@@ -254,4 +258,40 @@ export function readControl(def, input, currency = 'VND') {
       return v === '' ? null : v;
     }
   }
+}
+
+/* ------------------------------------------------------ list filters */
+
+/** The text of one value of field def in a filter chip. */
+function filterOne(def, v, refs) {
+  if (!def) return v;
+  if (/^\d+$/.test(v) && ['company', 'contact', 'deal', 'user', 'stage', 'pipeline'].includes(def.type)) {
+    const d = display(def, Number(v), refs);
+    return typeof d === 'string' ? d : d.textContent;
+  }
+  if (def.type === 'enum') return enumText(def, v);
+  if ((def.type === 'time' || def.type === 'date') && /^\d{4}-\d{2}-\d{2}$/.test(v)) return formatDate(v);
+  return v;
+}
+
+/**
+ * The value of list filter `name[op]=v` said in words for a chip ("from
+ * 01/03/2020", "Lead or later", "(empty)", a user's name), or null when
+ * op is not one the UI knows (the caller then shows it raw). def is the
+ * field (or undefined), refs {users, pipelines}.
+ */
+export function filterValueText(def, name, op, v, refs = {}) {
+  if (!op || op === 'eq') return filterOne(def, v, refs);
+  if (op === 'empty') return t(v === 'false' ? 'filter.op.not_empty' : 'filter.op.empty');
+  if (['gte', 'lte', 'gt', 'lt'].includes(op)) return t(`filter.op.${op}`, { v: filterOne(def, v, refs) });
+  if (op === 'in') {
+    const list = v.split(',');
+    // highest_stage[in]=lead,…,evangelist: every stage from one on
+    const i = FUNNEL_STAGES.indexOf(list[0]);
+    if (name === 'highest_stage' && i >= 0 && list.join(',') === FUNNEL_STAGES.slice(i).join(',')) {
+      return t('filter.stage_at_least', { stage: t(`stage.${list[0]}`) });
+    }
+    return list.map((x) => filterOne(def, x, refs)).join(', ');
+  }
+  return null;
 }

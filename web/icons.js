@@ -13,6 +13,7 @@ const PATHS = {
   segments: 'M12 2a10 10 0 1 0 10 10H12zM15 2.5A10 10 0 0 1 21.5 9H15z',
   emails: 'M3 5h18v14H3zM3 6l9 7 9-7',
   automation: 'M13 2L4 14h7l-1 8 9-12h-7z',
+  funnel: 'M3 4h18l-7 8.5V19l-4 2v-8.5z',
   reports: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
   users: 'M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
   teams: 'M12 3v6M12 9H5v4M12 9h7v4M3 13h4v4H3zM10 13h4v4h-4zM17 13h4v4h-4z',

@@ -78,6 +78,12 @@ function derivedKeys() {
     ...C.OUTCOME_IDS.map((s) => `outcome.${s}`),
     ...C.CUSTOM_FIELD_TYPES.map((s) => `cf_type.${s}`),
     ...C.IMPORT_OBJECTS.map((s) => `object.${s}`),
+    ...C.FUNNEL_MODES.flatMap((m) => [`funnel.mode.${m}`, `funnel.mode_help.${m}`, `funnel.contacts_${m}`, `funnel.group_contacts_${m}`]),
+    ...C.FUNNEL_GROUPS.flatMap((g) => [`funnel.group.${g}`, `funnel.group_empty.${g}`, `funnel.group_n.${g}`]),
+    ...C.FUNNEL_PRESETS.map((p) => `funnel.preset.${p}`),
+    ...C.FUNNEL_PARTS.map((p) => `funnel.part.${p.toLowerCase()}`),
+    ...['reached', 'entered'].map((w) => `funnel.part_hint.${w}`),
+    ...C.LIFECYCLE_STAGES.filter((s) => s !== 'other').map((s) => `field.became_${s}_at`),
   ];
 }
 

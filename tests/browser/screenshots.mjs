@@ -63,6 +63,12 @@ try {
   await page.goto(`/#/deals/board?pipeline=${data.pipeline.id}`);
   await page.locator('.deal-card').first().waitFor();
   await shot(page, 'board');
+  await page.goto('/#/funnel?group_by=source');
+  await page.waitForFunction(() => document.querySelector('#funnel-main') && !document.querySelector('#funnel-chart[aria-busy]'));
+  await shot(page, 'funnel');
+  await page.locator('#funnel-main a.funnel-bar[data-stage="marketing_qualified_lead"]').click();
+  await page.waitForFunction(() => document.querySelector('#list-funnel-note') && !document.querySelector('#list-table tbody[aria-busy]'));
+  await shot(page, 'funnel-contacts');
   await page.goto('/#/contacts/import');
   await page.locator('#import-file').setInputFiles({
     name: 'hubspot.csv', mimeType: 'text/csv',
@@ -84,6 +90,9 @@ try {
   await phone.goto(`/#/contacts/${data.contacts[4].id}`);
   await phone.locator('#timeline li').first().waitFor();
   await shot(phone, 'narrow-contact');
+  await phone.goto('/#/funnel');
+  await phone.waitForFunction(() => document.querySelector('#funnel-main') && !document.querySelector('#funnel-chart[aria-busy]'));
+  await shot(phone, 'narrow-funnel');
   await phone.goto(`/#/deals/board?pipeline=${data.pipeline.id}`);
   await phone.locator('.deal-card').first().waitFor();
   await shot(phone, 'narrow-board');

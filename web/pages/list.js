@@ -13,10 +13,10 @@ import { h, t, pageHeader, notify, notifyError, showError, openDialog, field, fo
 import {
   OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers, loadPipelines,
 } from '../crm.js';
-import { display, userOptions, stageOptions, labelOf } from '../fields.js';
+import { display, userOptions, stageOptions, labelOf, filterValueText } from '../fields.js';
 import { searchable } from '../picker.js';
 import { createDialog, activityDialog } from '../forms.js';
-import { ACTIVITY_KINDS, IMPORT_ROLES } from '../constants.js';
+import { ACTIVITY_KINDS, IMPORT_ROLES, FUNNEL_BACK_KEY } from '../constants.js';
 import { formatDate } from '../format.js';
 import { onLocaleChange } from '../i18n.js';
 
@@ -112,7 +112,10 @@ export async function render(main, ctx) {
 
   loadViews(view);
   reload(view);
-  const stop = onLocaleChange(() => redrawRows(view));
+  const stop = onLocaleChange(() => {
+    redrawRows(view);
+    drawChips(view);
+  });
   return () => {
     stop();
     if (view.ctl) view.ctl.abort();
@@ -428,8 +431,10 @@ function filterBar(view) {
 
 /**
  * Filters of the list that no control shows (a link such as "see all
- * contacts of this company" adds company_id=…): one chip each, with a
- * button that removes it.
+ * contacts of this company" adds company_id=…, a bar of the funnel
+ * report highest_stage[in]=… or became_lead_at[gte]=…): one chip each,
+ * with a button that removes it. A list opened from the funnel says so
+ * and links back to it.
  */
 async function drawChips(view) {
   const shown = new Set(['sort', 'q', ...[...view.filterBar.querySelectorAll('[data-filter]')].map((el) => el.dataset.filter)]);
@@ -437,7 +442,8 @@ async function drawChips(view) {
   const refs = extra.map(([k, v]) => {
     const name = k.replace(/\[.*$/, '');
     const target = { company_id: 'companies', parent_id: 'companies', contact_id: 'contacts', deal_id: 'deals' }[name];
-    return target && /^\d+$/.test(v) ? loadNames(target, [Number(v)]) : null;
+    const ids = v.split(',').filter((x) => /^\d+$/.test(x)).map(Number);
+    return target && ids.length ? loadNames(target, ids) : null;
   });
   await Promise.all(refs);
   if (!view.ctx.alive()) return;
@@ -446,17 +452,13 @@ async function drawChips(view) {
       const name = k.replace(/\[.*$/, '');
       const op = (/\[(\w+)\]$/.exec(k) || [])[1];
       const def = fieldOf(view.obj, name);
-      let value = v;
-      if (def && /^\d+$/.test(v) && ['company', 'contact', 'deal', 'user', 'stage', 'pipeline'].includes(def.type)) {
-        const d = display(def, Number(v), view.refs);
-        value = typeof d === 'string' ? d : d.textContent;
-      }
       const label = def ? labelOf(def) : { text: name };
+      const known = filterValueText(def, name, op, v, view.refs);
       return h(
         'span',
         { class: 'filter-chip', 'data-key': k },
-        h('span', {}, label.key ? h('span', { i18n: label.key }) : label.text, op && op !== 'eq' ? ` ${op}` : '', ': '),
-        h('strong', {}, value),
+        h('span', {}, label.key ? h('span', { i18n: label.key }) : label.text, known === null && op && op !== 'eq' ? ` ${op}` : '', ': '),
+        h('strong', {}, known === null ? v : known),
         h('button', {
           type: 'button',
           class: 'chip-remove',
@@ -468,6 +470,29 @@ async function drawChips(view) {
         }, '×'),
       );
     }),
+  );
+  drawFunnelNote(view);
+}
+
+/** "The contacts of a funnel bar · Back to the funnel" above the chips. */
+function drawFunnelNote(view) {
+  const fromFunnel = view.obj === 'contacts' && [...view.params.keys()].some((k) => /^(highest_stage|became_[a-z_]+_at)\[/.test(k));
+  if (!view.funnelNote) {
+    view.funnelNote = h('p', { class: 'list-funnel-note', id: 'list-funnel-note', hidden: true });
+    view.chips.before(view.funnelNote);
+  }
+  view.funnelNote.hidden = !fromFunnel;
+  if (!fromFunnel) return;
+  let back = null;
+  try {
+    back = sessionStorage.getItem(FUNNEL_BACK_KEY);
+  } catch {
+    /* storage off */
+  }
+  const href = back && back.startsWith('#/funnel') ? back : '#/funnel';
+  view.funnelNote.replaceChildren(
+    h('span', { i18n: 'list.from_funnel' }),
+    h('a', { href, id: 'list-back-funnel', i18n: 'list.back_to_funnel' }),
   );
 }
 

@@ -13,7 +13,7 @@ import { display, control, readControl, labelEl, customDef, InputError, enumText
 import { recordPicker, pickerValue } from '../picker.js';
 import { createDialog, activityForm } from '../forms.js';
 import { timeline } from '../timeline.js';
-import { formatMoney, initialsOf } from '../format.js';
+import { formatMoney, initialsOf, formatDateTime } from '../format.js';
 import { LIFECYCLE_STAGES } from '../constants.js';
 import { has, onLocaleChange } from '../i18n.js';
 
@@ -73,6 +73,7 @@ export async function render(main, ctx) {
   );
   const assoc = h('div', { class: 'record-assoc', id: 'record-assoc' });
   page.assoc = assoc;
+  page.milestones = obj === 'contacts' ? h('section', { class: 'card', id: 'milestones', 'aria-labelledby': 'milestones-title' }) : null;
   page.collab = h('section', { class: 'card', id: 'collaborators', 'aria-labelledby': 'collab-title' });
   const center = h(
     'div',
@@ -88,15 +89,17 @@ export async function render(main, ctx) {
   main.append(
     h('p', { class: 'breadcrumb' }, h('a', { href: `#/${obj}`, i18n: `nav.${obj}` })),
     page.header,
-    h('div', { class: 'record-grid' }, side, center, h('div', { class: 'record-right' }, assoc, page.collab)),
+    h('div', { class: 'record-grid' }, side, center, h('div', { class: 'record-right' }, page.milestones, assoc, page.collab)),
   );
   drawHeader(page);
   drawProps(page);
+  drawMilestones(page);
   drawAssociations(page);
   drawCollaborators(page);
   const stop = onLocaleChange(() => {
     drawHeader(page);
     drawProps(page);
+    drawMilestones(page);
   });
   return stop;
 }
@@ -142,6 +145,37 @@ function setRecord(page, r) {
   rememberNames(page.obj, [r]);
   drawHeader(page);
   drawProps(page);
+  drawMilestones(page);
+}
+
+/**
+ * A contact's lifecycle milestones: the first entry into each funnel
+ * stage (became_<stage>_at, kept by the server from the stage history,
+ * read-only here) and its highest stage ever.
+ */
+function drawMilestones(page) {
+  if (!page.milestones) return;
+  const r = page.record;
+  page.milestones.replaceChildren(
+    h('h2', { id: 'milestones-title', class: 'card-title', i18n: 'record.milestones' }),
+    h('p', { class: 'muted field-hint', i18n: 'record.milestones_hint' }),
+    h(
+      'dl',
+      { class: 'milestones', id: 'milestones-list' },
+      PATH_STAGES.map((s) => {
+        const at = r[`became_${s}_at`];
+        return h(
+          'div',
+          { class: `milestone${r.highest_stage === s ? ' is-highest' : ''}`, 'data-stage': s, 'data-at': at || '' },
+          h('dt', { i18n: `stage.${s}` }),
+          h('dd', {}, at ? h('time', { datetime: at }, formatDateTime(at)) : h('span', { class: 'muted', i18n: 'record.milestone_none' })),
+        );
+      }),
+    ),
+    r.highest_stage
+      ? h('p', { class: 'milestone-highest', id: 'milestone-highest' }, h('span', { class: 'muted', i18n: 'field.highest_stage' }), ': ', display(fieldOf('contacts', 'highest_stage'), r.highest_stage))
+      : null,
+  );
 }
 
 /* -------------------------------------------------------------- header */
