@@ -188,8 +188,8 @@ int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
     db_done(st);
     if (r < 0)
         return err->code;
-    return db_run(c, err, "UPDATE companies SET lifecycle_stage = ? WHERE "
-                  "id = ?", "ti", stage, id);
+    return db_run_nowait(c, err, "UPDATE companies SET lifecycle_stage = ? "
+                         "WHERE id = ?", "ti", stage, id);
 }
 
 /* Keeps contact id's first entry into stage to (the earlier of the kept
@@ -213,7 +213,7 @@ static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
              k ? ", highest_stage = CASE WHEN highest_stage IS NULL OR "
              "highest_stage IN (" : "", k ? below : "", k ? ") THEN '" : "",
              k ? col : "", k ? "' ELSE highest_stage END" : "");
-    return db_run(c, err, sql, "iii", at, at, id);
+    return db_run_nowait(c, err, sql, "iii", at, at, id);
 }
 
 int crm_refresh_stage_firsts(struct db_conn *c, int64_t id, struct err *err)
@@ -245,10 +245,11 @@ int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                       struct err *err)
 {
     int64_t company = 0;
-    int rc = db_run(w->c, err, "INSERT INTO stage_changes (contact_id, "
-                    "from_stage, to_stage, at, by_user, reason) VALUES (?, "
-                    "?, ?, ?, ?, ?)", "ittiIt", id, from, to, at,
-                    w->who ? w->who->user.id : 0, reason);
+    int rc = db_run_nowait(w->c, err, "INSERT INTO stage_changes "
+                           "(contact_id, from_stage, to_stage, at, by_user, "
+                           "reason) VALUES (?, ?, ?, ?, ?, ?)", "ittiIt", id,
+                           from, to, at, w->who ? w->who->user.id : 0,
+                           reason);
     if (!rc)
         rc = note_first_entry(w->c, id, to, at, err);
     if (!rc)
@@ -277,8 +278,8 @@ int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
         w->quiet_stages)
         return 0;
     int64_t now = clock_now_ms();
-    rc = db_run(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
-                "updated_at = ? WHERE id = ?", "tii", to, now, id);
+    rc = db_run_nowait(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
+                       "updated_at = ? WHERE id = ?", "tii", to, now, id);
     return rc ? rc : crm_stage_changed(w, id, from, to, now, reason, err);
 }
 
