@@ -283,6 +283,33 @@ int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
     return rc ? rc : crm_stage_changed(w, id, from, to, now, reason, err);
 }
 
+/* Whether an update (old NULL: a create) changes what the search index
+ * holds for a contact: its names, email, phone or company (whose name is
+ * indexed with it). Other fields leave the index rows as they are. */
+static int search_changed(const struct rec *in, const struct rec *old)
+{
+    static const char *const indexed[] = {"first_name", "last_name",
+                                          "email", "phone", "company_id"};
+    if (!old)
+        return 1;
+    for (size_t i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++) {
+        const struct val *n = rec_get(in, indexed[i]);
+        const struct val *o = rec_get(old, indexed[i]);
+        if (!n->set)
+            continue;
+        int nnull = n->null || (!n->s && strcmp(indexed[i], "company_id"));
+        int onull = !o->set || o->null;
+        if (nnull != onull)
+            return 1;
+        if (nnull)
+            continue;
+        if (!strcmp(indexed[i], "company_id") ? n->i != o->i
+                                              : strcmp(n->s, o->s) != 0)
+            return 1;
+    }
+    return 0;
+}
+
 /* after hook: the stage history, the company roll-up, the index. */
 static int contact_after(struct wctx *w, const struct rec *in,
                          const struct rec *old, int64_t id, struct err *err)
@@ -305,7 +332,7 @@ static int contact_after(struct wctx *w, const struct rec *in,
         rc = crm_rollup_company(w->c, oldco, err);
     if (!rc && co->set && !co->null && !moved)  /* moved: rolled up */
         rc = crm_rollup_company(w->c, co->i, err);
-    if (!rc)
+    if (!rc && search_changed(in, old))
         rc = crm_reindex_contact(w->c, id, w->a, err);
     return rc;
 }
