@@ -12,7 +12,11 @@
 #     (bench/sqltime, the same library calls without HTTP) < 5 ms;
 #   - export of every contact as CSV over HTTP and with pheu export:
 #     < 10 s, memory that does not grow with the rows (peak anonymous RSS
-#     at 10,000 rows and at all of them).
+#     at 10,000 rows and at all of them);
+#   - writes (issue 3, CRUD on both engines): PATCH of a contact's title
+#     (bench/wrk_patch.lua), a lifecycle stage move (bench/wrk_stage.lua)
+#     and POST of a new contact (bench/wrk_post.lua), after the reads of
+#     each round (they add contacts and history to the data).
 # Usage: bench/bench_crm.sh [--db PATH|URL]
 #   --db PATH   database to use; made with `pheu init` + `pheu demo
 #               --contacts BENCH_CONTACTS` when it has no demo yet (kept
@@ -20,7 +24,9 @@
 #               postgres:// URL names an existing (maybe empty) database.
 # Environment: BENCH_CONTACTS, BENCH_SECONDS (default 10) per wrk run,
 # BENCH_WARMUP (1), BENCH_ROUNDS (1) interleaved rounds reported as
-# medians, BENCH_WORKERS (2), BENCH_OUT (append a Markdown block).
+# medians, BENCH_WORKERS (2), BENCH_OUT (append a Markdown block),
+# BENCH_EXPORTS=0 skips the exports, BENCH_WRITES=0 the writes,
+# BENCH_READS=0 the lists and searches (contact by id stays).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -180,8 +186,10 @@ export_http() {
     BENCH_LINES+=("$l")
     echo "$l"
 }
+if [ "${BENCH_EXPORTS:-1}" != 0 ]; then
 export_http 10k "?id%5Blte%5D=10000"
 export_http all ""
+fi
 # export_cli NAME ARGS...: pheu export to /dev/null, timed, its RssAnon
 # sampled.
 export_cli() {
@@ -198,10 +206,12 @@ export_cli() {
     BENCH_LINES+=("$l")
     echo "$l"
 }
+if [ "${BENCH_EXPORTS:-1}" != 0 ]; then
 export_cli 10k --filter 'id[lte]=10000'
 export_cli 100k --filter 'id[lte]=100000'
 export_cli all
 export_cli json_all --format json
+fi
 
 # ---- HTTP ----
 # measure SUFFIX: one round over the targets, names ending SUFFIX. Lists
@@ -210,9 +220,20 @@ export_cli json_all --format json
 # (the latency of a request alone).
 measure() {
     local c
+    BENCH_LINES+=("loadavg$1 $(cut -d' ' -f1-3 /proc/loadavg)")
+    echo "${BENCH_LINES[-1]}"
     run_wrk "baseline$1" "http://127.0.0.1:$port1/"
     WRK_IDS_N=$ncontacts run_wrk "contact_by_id$1" "$api/contacts/1" \
         -H "$auth" -s bench/wrk_ids.lua
+    if [ "${BENCH_WRITES:-1}" != 0 ]; then
+        WRK_IDS_N=$ncontacts run_wrk "patch_title$1" "$api/contacts/1" \
+            -H "$auth" -s bench/wrk_patch.lua
+        WRK_IDS_N=$ncontacts run_wrk "patch_stage$1" "$api/contacts/1" \
+            -H "$auth" -s bench/wrk_stage.lua
+        run_wrk "post_contact$1" "$api/contacts" -H "$auth" \
+            -s bench/wrk_post.lua
+    fi
+    [ "${BENCH_READS:-1}" = 0 ] && return 0
     for c in 32 1; do
         WRK_CONNECTIONS=$c run_wrk "list_page_c$c$1" "$api$list" -H "$auth"
         WRK_CONNECTIONS=$c run_wrk "list_next_page_c$c$1" \
@@ -224,7 +245,9 @@ measure() {
     done
 }
 names="baseline contact_by_id"
+[ "${BENCH_WRITES:-1}" != 0 ] && names="$names patch_title patch_stage post_contact"
 for c in 32 1; do
+    [ "${BENCH_READS:-1}" = 0 ] && break
     names="$names list_page_c$c list_next_page_c$c search_nguyen_van_c$c"
     names="$names search_0912_c$c"
 done
@@ -238,6 +261,8 @@ else
         wrk_median "$n" "$rounds"
     done
 fi
+BENCH_LINES+=("loadavg.end $(cut -d' ' -f1-3 /proc/loadavg)")
+echo "${BENCH_LINES[-1]}"
 r="ratio contact_by_id/baseline=$(ratio contact_by_id baseline)"
 BENCH_LINES+=("$r")
 echo "$r"

@@ -116,6 +116,8 @@ echo "data: $users users in $db ($engine); wrk -t1 -c32 -d${BENCH_SECONDS:-10}s;
     "rounds=$rounds; workers=$workers; $(machine_line)"
 # measure SUFFIX: one round over the three targets, names ending SUFFIX.
 measure() {
+    BENCH_LINES+=("loadavg$1 $(cut -d' ' -f1-3 /proc/loadavg)")
+    echo "${BENCH_LINES[-1]}"
     run_wrk "baseline$1" "http://127.0.0.1:$port1/"
     run_wrk "healthz$1" "http://127.0.0.1:$port2/healthz"
     run_wrk "me$1" "http://127.0.0.1:$port2/api/v1/me" \

@@ -99,17 +99,16 @@ int api_rec_get(struct req *rq, struct resp *rs, const struct object *o)
     return resp_raw_json(rs, 200, body, len);
 }
 
-/* Answers the record id as it now is, with status. */
-static int answer(struct req *rq, struct resp *rs, const struct object *o,
-                  int64_t id, int status)
+/* Answers with the record as the write read it back inside its
+ * transaction (w.back), which is what was committed: no second read after
+ * the commit. Releases r. */
+static int answer(struct req *rq, struct resp *rs, struct rec *r,
+                  int status)
 {
-    struct err err = {0};
-    struct rec r;
-    int rc = rec_read(rq->dbc, o, NULL, id, &r, &rq->arena, &err);
-    if (rc)
-        return resp_fail(rs, &err);
-    json_t *j = rec_to_json(&r);
-    rec_release(&r);
+    const struct object *o = r->o;
+    int64_t id = r->id;
+    json_t *j = rec_to_json(r);
+    rec_release(r);
     if (status == 201)
         resp_header(rs, "Location", arena_printf(&rq->arena, "/api/v1/%s/"
                                                  "%lld", o->plural,
@@ -121,12 +120,14 @@ int api_rec_post(struct req *rq, struct resp *rs, const struct object *o)
 {
     struct err err = {0};
     struct wctx w = api_wctx(rq);
-    struct rec in;
+    struct rec in, back;
     json_t *body;
     int64_t id = 0;
     int rc = req_json_object(rq, &body, &err);
     if (rc)
         return resp_fail(rs, &err);
+    rec_init(&back, o);
+    w.back = &back;
     rc = db_begin_write(rq->dbc, &err);
     if (!rc)
         rc = rec_from_json(rq->dbc, o, body, 1, w.privileged, &in,
@@ -134,16 +135,18 @@ int api_rec_post(struct req *rq, struct resp *rs, const struct object *o)
     if (!rc)
         rc = rec_create(&w, &in, &id, &err);
     rec_release(&in);
-    if (api_finish(rq, rs, rc, &err))
+    if (api_finish(rq, rs, rc, &err)) {
+        rec_release(&back);
         return 0;
-    return answer(rq, rs, o, id, 201);
+    }
+    return answer(rq, rs, &back, 201);
 }
 
 int api_rec_patch(struct req *rq, struct resp *rs, const struct object *o)
 {
     struct err err = {0};
     struct wctx w = api_wctx(rq);
-    struct rec in;
+    struct rec in, back;
     json_t *body;
     int64_t id;
     int rc = req_param_id(rq, "id", &id, &err);
@@ -151,6 +154,8 @@ int api_rec_patch(struct req *rq, struct resp *rs, const struct object *o)
         rc = req_json_object(rq, &body, &err);
     if (rc)
         return resp_fail(rs, &err);
+    rec_init(&back, o);
+    w.back = &back;
     rc = db_begin_write(rq->dbc, &err);
     if (!rc)
         rc = rec_from_json(rq->dbc, o, body, 0, w.privileged, &in,
@@ -158,9 +163,11 @@ int api_rec_patch(struct req *rq, struct resp *rs, const struct object *o)
     if (!rc)
         rc = rec_update(&w, id, &in, &err);
     rec_release(&in);
-    if (api_finish(rq, rs, rc, &err))
+    if (api_finish(rq, rs, rc, &err)) {
+        rec_release(&back);
         return 0;
-    return answer(rq, rs, o, id, 200);
+    }
+    return answer(rq, rs, &back, 200);
 }
 
 int api_rec_delete(struct req *rq, struct resp *rs, const struct object *o)

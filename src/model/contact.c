@@ -188,8 +188,8 @@ int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
     db_done(st);
     if (r < 0)
         return err->code;
-    return db_run(c, err, "UPDATE companies SET lifecycle_stage = ? WHERE "
-                  "id = ?", "ti", stage, id);
+    return db_run_nowait(c, err, "UPDATE companies SET lifecycle_stage = ? "
+                         "WHERE id = ?", "ti", stage, id);
 }
 
 /* Keeps contact id's first entry into stage to (the earlier of the kept
@@ -213,7 +213,7 @@ static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
              k ? ", highest_stage = CASE WHEN highest_stage IS NULL OR "
              "highest_stage IN (" : "", k ? below : "", k ? ") THEN '" : "",
              k ? col : "", k ? "' ELSE highest_stage END" : "");
-    return db_run(c, err, sql, "iii", at, at, id);
+    return db_run_nowait(c, err, sql, "iii", at, at, id);
 }
 
 int crm_refresh_stage_firsts(struct db_conn *c, int64_t id, struct err *err)
@@ -245,10 +245,11 @@ int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                       struct err *err)
 {
     int64_t company = 0;
-    int rc = db_run(w->c, err, "INSERT INTO stage_changes (contact_id, "
-                    "from_stage, to_stage, at, by_user, reason) VALUES (?, "
-                    "?, ?, ?, ?, ?)", "ittiIt", id, from, to, at,
-                    w->who ? w->who->user.id : 0, reason);
+    int rc = db_run_nowait(w->c, err, "INSERT INTO stage_changes "
+                           "(contact_id, from_stage, to_stage, at, by_user, "
+                           "reason) VALUES (?, ?, ?, ?, ?, ?)", "ittiIt", id,
+                           from, to, at, w->who ? w->who->user.id : 0,
+                           reason);
     if (!rc)
         rc = note_first_entry(w->c, id, to, at, err);
     if (!rc)
@@ -277,9 +278,36 @@ int crm_advance_contact(struct wctx *w, int64_t id, const char *to,
         w->quiet_stages)
         return 0;
     int64_t now = clock_now_ms();
-    rc = db_run(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
-                "updated_at = ? WHERE id = ?", "tii", to, now, id);
+    rc = db_run_nowait(w->c, err, "UPDATE contacts SET lifecycle_stage = ?, "
+                       "updated_at = ? WHERE id = ?", "tii", to, now, id);
     return rc ? rc : crm_stage_changed(w, id, from, to, now, reason, err);
+}
+
+/* Whether an update (old NULL: a create) changes what the search index
+ * holds for a contact: its names, email, phone or company (whose name is
+ * indexed with it). Other fields leave the index rows as they are. */
+static int search_changed(const struct rec *in, const struct rec *old)
+{
+    static const char *const indexed[] = {"first_name", "last_name",
+                                          "email", "phone", "company_id"};
+    if (!old)
+        return 1;
+    for (size_t i = 0; i < sizeof(indexed) / sizeof(indexed[0]); i++) {
+        const struct val *n = rec_get(in, indexed[i]);
+        const struct val *o = rec_get(old, indexed[i]);
+        if (!n->set)
+            continue;
+        int nnull = n->null || (!n->s && strcmp(indexed[i], "company_id"));
+        int onull = !o->set || o->null;
+        if (nnull != onull)
+            return 1;
+        if (nnull)
+            continue;
+        if (!strcmp(indexed[i], "company_id") ? n->i != o->i
+                                              : strcmp(n->s, o->s) != 0)
+            return 1;
+    }
+    return 0;
 }
 
 /* after hook: the stage history, the company roll-up, the index. */
@@ -304,7 +332,7 @@ static int contact_after(struct wctx *w, const struct rec *in,
         rc = crm_rollup_company(w->c, oldco, err);
     if (!rc && co->set && !co->null && !moved)  /* moved: rolled up */
         rc = crm_rollup_company(w->c, co->i, err);
-    if (!rc)
+    if (!rc && search_changed(in, old))
         rc = crm_reindex_contact(w->c, id, w->a, err);
     return rc;
 }

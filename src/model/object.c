@@ -572,6 +572,18 @@ static int64_t actor_id(const struct wctx *w)
     return w->who ? w->who->user.id : 0;
 }
 
+/* Hands the read-back record to the caller when it asked (w->back) and
+ * the write succeeded; releases it otherwise. */
+static void keep_back(struct wctx *w, struct rec *out, int rc)
+{
+    if (!rc && w->back) {
+        rec_release(w->back);
+        *w->back = *out;
+        return;
+    }
+    rec_release(out);
+}
+
 int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
 {
     struct rec out;
@@ -599,7 +611,7 @@ int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
         rc = audit_write(w->c, actor_id(w), "create", in->o->name, *id,
                          NULL, nv, err);
         json_decref(nv);
-        rec_release(&out);
+        keep_back(w, &out, rc);
     }
     return rc;
 }
@@ -674,7 +686,7 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
                              ov, nv, err);
         json_decref(ov);
         json_decref(nv);
-        rec_release(&out);
+        keep_back(w, &out, rc);
     }
     rec_release(&old);
     return rc;

@@ -83,6 +83,12 @@ struct wctx {
     int quiet_stages;               /* imports: the importer writes the
                                      * stage history its columns give,
                                      * nothing else does (App. C) */
+    struct rec *back;               /* when set (not with bulk), a
+                                     * successful rec_create/rec_update
+                                     * leaves here the record as it read
+                                     * it back inside the transaction for
+                                     * the audit row; the caller releases
+                                     * it (rec_release) */
     struct arena *a;
 };
 

@@ -1,4 +1,5 @@
-/* Audit log writer. */
+/* Audit log writer: rows are sent without waiting (db_run_nowait); an
+ * error surfaces at the next statement or the commit. */
 #include "store/audit.h"
 #include "util/clock.h"
 
@@ -11,7 +12,7 @@ int audit_write(struct db_conn *c, int64_t actor, const char *action,
     int flags = JSON_COMPACT | JSON_SORT_KEYS;
     char *o = old_v ? json_dumps(old_v, flags) : NULL;
     char *n = new_v ? json_dumps(new_v, flags) : NULL;
-    int rc = db_run(c, err, "INSERT INTO audit_log (at, user_id, action, "
+    int rc = db_run_nowait(c, err, "INSERT INTO audit_log (at, user_id, action, "
                     "object, object_id, old_values, new_values) "
                     "VALUES (?, ?, ?, ?, ?, ?, ?)", "iittitt",
                     clock_now_ms(), actor, action, object,

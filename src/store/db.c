@@ -247,6 +247,22 @@ int db_step(struct db_stmt *s, struct err *err)
     return s->conn->db->ops->step(s, err);
 }
 
+int db_step_nowait(struct db_stmt *s, struct err *err)
+{
+    const struct db_ops *ops = s->conn->db->ops;
+    if (ops->step_nowait && ops->in_tx(s->conn)) {
+        long f = atomic_load_explicit(&fault_step, memory_order_relaxed);
+        if (f && atomic_fetch_add(&step_count, 1) + 1 == f)
+            return err_set(err, E_DB, NULL, "injected database fault");
+        return ops->step_nowait(s, err);
+    }
+    int r;
+    do
+        r = db_step(s, err);
+    while (r == DB_ROW);
+    return r < 0 ? err->code : 0;
+}
+
 void db_done(struct db_stmt *s)
 {
     if (s)
@@ -321,6 +337,21 @@ int db_run(struct db_conn *c, struct err *err, const char *sql,
     while (r == DB_ROW);
     db_done(s);
     return r < 0 ? err->code : 0;
+}
+
+int db_run_nowait(struct db_conn *c, struct err *err, const char *sql,
+                  const char *fmt, ...)
+{
+    struct db_stmt *s;
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = queryv(c, &s, err, sql, fmt, ap);
+    va_end(ap);
+    if (rc)
+        return rc;
+    rc = db_step_nowait(s, err);
+    db_done(s);
+    return rc;
 }
 
 int db_int(struct db_conn *c, struct err *err, int64_t *out, const char *sql,

@@ -1,7 +1,8 @@
 /* The storage interface. Every query in Phễu goes through these calls,
  * written in the SQL that SQLite and PostgreSQL share ("?" parameters,
  * RETURNING, ON CONFLICT), so a second engine is a second implementation
- * of this header, not a rewrite. db_sqlite.c implements it today. */
+ * of this header, not a rewrite: db_sqlite.c and db_pg.c, with the
+ * engine-independent half in db.c. */
 #ifndef PHEU_STORE_DB_H
 #define PHEU_STORE_DB_H
 
@@ -56,6 +57,16 @@ int db_bind_text(struct db_stmt *st, int idx, const char *s,
 
 /* Advances to the next row: returns DB_ROW, DB_DONE, or -1 (err set). */
 int db_step(struct db_stmt *st, struct err *err);
+/* Runs a bound statement whose rows (and row count) the caller does not
+ * need; the caller still calls db_done. Inside a transaction on
+ * PostgreSQL it is only sent (libpq pipeline mode): it costs no round
+ * trip, and its error, mapped as db_step's would be (a unique violation
+ * is E_CONFLICT), is returned by the connection's next synchronous call
+ * (db_step, db_exec, db_commit, ...) instead, with the transaction left
+ * failed, so the write handler's rollback undoes the whole request.
+ * Everywhere else (SQLite, autocommit) it steps the statement to its end
+ * at once. Returns 0 or an error code. */
+int db_step_nowait(struct db_stmt *st, struct err *err);
 /* Returns the statement to the cache; safe on NULL. */
 void db_done(struct db_stmt *st);
 
@@ -73,6 +84,12 @@ const char *db_col_name(struct db_stmt *st, int i);
 /* Runs a statement that returns no rows (or ignores them). */
 int db_run(struct db_conn *c, struct err *err, const char *sql,
            const char *fmt, ...);
+/* db_run for statements whose outcome nobody reads before the next
+ * statement or the commit (audit rows, search rows, history rows,
+ * updated_at touches): see db_step_nowait for when and how an error is
+ * reported. */
+int db_run_nowait(struct db_conn *c, struct err *err, const char *sql,
+                  const char *fmt, ...);
 /* Runs a query and stores the first column of its first row in *out;
  * E_NOTFOUND when there is no row. */
 int db_int(struct db_conn *c, struct err *err, int64_t *out, const char *sql,

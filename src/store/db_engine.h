@@ -31,6 +31,10 @@ struct db_ops {
     int (*bind_text)(struct db_stmt *s, int idx, const char *t,
                      struct err *err);
     int (*step)(struct db_stmt *s, struct err *err);
+    /* Sends a bound statement inside a transaction without waiting for
+     * its result; a failure surfaces at the connection's next
+     * synchronous statement or commit. NULL: db.c steps it to the end. */
+    int (*step_nowait)(struct db_stmt *s, struct err *err);
     void (*done)(struct db_stmt *s);
     int64_t (*col_int)(struct db_stmt *s, int i);
     const char *(*col_text)(struct db_stmt *s, int i);

@@ -2,8 +2,9 @@
  * "?" parameters rewritten to $n and prepared once per connection, text
  * parameters and results, SQLSTATE mapped to enum err_code, writers
  * serialised by a transaction-level advisory lock (the same one-writer
- * rule as SQLite, across every pheu process sharing the database), and
- * reconnection after the server restarts. */
+ * rule as SQLite, across every pheu process sharing the database),
+ * pipelining of the statements whose results nobody reads (step_nowait),
+ * and reconnection after the server restarts. */
 #include "store/db_engine.h"
 #include "util/buf.h"
 #include "util/clock.h"
@@ -19,6 +20,8 @@
 #define STMT_CACHE 256
 #define MAX_PARAMS 64
 #define WRITER_LOCK "SELECT pg_advisory_xact_lock(7243100)"
+/* BEGIN and the lock in one simple-protocol message: one round trip */
+#define BEGIN_WRITE "BEGIN; " WRITER_LOCK
 #define RECONNECT_MS 1000   /* after a failed reconnect, fail fast */
 
 struct pg_stmt {
@@ -40,6 +43,8 @@ struct pg_conn {
     struct pg_stmt cache[STMT_CACHE];
     int ncache, next_evict, counter;
     int64_t last_reset_fail;
+    int queued;             /* statements sent by step_nowait whose
+                             * results are not read yet (pipeline mode) */
 };
 
 #define PC(c) ((struct pg_conn *)(c))
@@ -168,15 +173,99 @@ static int pg_check(struct db_conn *conn, struct err *err)
     }
     c->last_reset_fail = 0;
     c->base.holds_writer = 0;
+    c->queued = 0;
     for (int i = 0; i < c->ncache; i++)
         c->cache[i].prepared = 0;
     log_info("db reconnected engine=postgres");
     return 0;
 }
 
+/* ---- pipelining ----
+ * step_nowait sends a statement in pipeline mode and returns without
+ * reading its result. The results are read at the next synchronous call
+ * (pipe_end): a prepared statement or a COMMIT rides in the same pipeline,
+ * so the queued statements cost no round trip of their own; anything
+ * else (a prepare, a describe, COPY, a multi-statement exec) first ends
+ * the pipeline alone. The first error among the queued statements is the
+ * one reported (mapped as any other), the rest of the pipeline is
+ * skipped by the server, and the transaction is left failed: the caller's
+ * rollback undoes the whole request. */
+
+/* Sends Sync and reads the results of the c->queued statements, then of
+ * one more statement when out is given (its result is stored in *out,
+ * NULL when the pipeline was aborted before it), and leaves pipeline
+ * mode. Returns 0 or the first error's code. */
+static int pipe_end(struct pg_conn *c, PGresult **out, struct err *err)
+{
+    int rc = 0, want = c->queued + (out != NULL), ends = 0;
+    if (out)
+        *out = NULL;
+    if (!PQpipelineSync(c->h)) {
+        c->queued = 0;
+        PQexitPipelineMode(c->h);
+        return fail(c->h, NULL, err, "pipeline");
+    }
+    while (!rc || PQstatus(c->h) == CONNECTION_OK) {
+        PGresult *r = PQgetResult(c->h);
+        if (!r) {       /* the end of one statement's results */
+            if (++ends > want + 1) {
+                if (!rc)
+                    rc = fail(c->h, NULL, err, "pipeline");
+                break;
+            }
+            continue;
+        }
+        ExecStatusType st = PQresultStatus(r);
+        if (st == PGRES_PIPELINE_SYNC) {
+            PQclear(r);
+            break;
+        }
+        if (st == PGRES_FATAL_ERROR && !rc) {
+            rc = fail(c->h, r, err, ends < c->queued ? "queued statement"
+                                                     : "step");
+        } else if (out && ends == c->queued && !*out &&
+                   st != PGRES_PIPELINE_ABORTED) {
+            *out = r;
+            continue;
+        }
+        PQclear(r);
+    }
+    c->queued = 0;
+    if (!PQexitPipelineMode(c->h) && !rc)
+        rc = fail(c->h, NULL, err, "pipeline");
+    if (rc && out) {
+        PQclear(*out);
+        *out = NULL;
+    }
+    return rc;
+}
+
+/* Ends a pipeline before a synchronous libpq call. */
+static int drain(struct pg_conn *c, struct err *err)
+{
+    return c->queued ? pipe_end(c, NULL, err) : 0;
+}
+
 static int pg_exec(struct db_conn *conn, const char *sql, struct err *err)
 {
     struct pg_conn *c = PC(conn);
+    if (c->queued && !strcmp(sql, "COMMIT")) {
+        /* the commit rides in the pipeline: one round trip for both */
+        PGresult *r = NULL;
+        int rc = PQsendQueryParams(c->h, sql, 0, NULL, NULL, NULL, NULL, 0)
+                     ? pipe_end(c, &r, err)
+                     : fail(c->h, NULL, err, "send");
+        if (!rc && (!r || PQresultStatus(r) != PGRES_COMMAND_OK))
+            rc = fail(c->h, r, err, "exec");
+        PQclear(r);
+        return rc;
+    }
+    if (c->queued) {
+        int rc = drain(c, err);
+        /* a rollback still runs after a failed pipeline */
+        if (rc && strcmp(sql, "ROLLBACK"))
+            return rc;
+    }
     PGresult *r = PQexec(c->h, sql);
     ExecStatusType st = PQresultStatus(r);
     int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
@@ -221,7 +310,9 @@ static char *rewrite(const char *sql, int *n)
 static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
                           struct err *err)
 {
-    int n;
+    int n, rc = drain(c, err);
+    if (rc)
+        return rc;
     char *text = rewrite(s->sql, &n);
     if (n > MAX_PARAMS) {
         free(text);
@@ -230,7 +321,7 @@ static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
     }
     PGresult *r = PQprepare(c->h, s->name, text, 0, NULL);
     free(text);
-    int rc = PQresultStatus(r) == PGRES_COMMAND_OK
+    rc = PQresultStatus(r) == PGRES_COMMAND_OK
                  ? 0 : fail(c->h, r, err, "prepare");
     PQclear(r);
     s->nparams = n;
@@ -242,6 +333,7 @@ static int server_prepare(struct pg_conn *c, struct pg_stmt *s,
 static void evict(struct pg_conn *c, struct pg_stmt *s)
 {
     char sql[40];
+    drain(c, &(struct err){0});     /* its queued runs happen first */
     if (s->prepared && PQstatus(c->h) == CONNECTION_OK) {
         snprintf(sql, sizeof(sql), "DEALLOCATE %s", s->name);
         PQclear(PQexec(c->h, sql));
@@ -341,8 +433,19 @@ static int pg_step(struct db_stmt *base, struct err *err)
         s->described = 0;
     }
     if (!s->res) {
-        s->res = PQexecPrepared(c->h, s->name, s->nparams, s->params, NULL,
-                                NULL, 0);
+        if (c->queued) {    /* ride in the pipeline: one round trip */
+            if (!PQsendQueryPrepared(c->h, s->name, s->nparams, s->params,
+                                     NULL, NULL, 0)) {
+                fail(c->h, NULL, err, "send");
+                drain(c, &(struct err){0});
+                return -1;
+            }
+            if (pipe_end(c, &s->res, err))
+                return -1;
+        } else {
+            s->res = PQexecPrepared(c->h, s->name, s->nparams, s->params,
+                                    NULL, NULL, 0);
+        }
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
             fail(c->h, s->res, err, "step");
@@ -356,6 +459,24 @@ static int pg_step(struct db_stmt *base, struct err *err)
     if (++s->row < s->nrows)
         return DB_ROW;
     return DB_DONE;
+}
+
+/* Sends the statement in pipeline mode; its result is read later. */
+static int pg_step_nowait(struct db_stmt *base, struct err *err)
+{
+    struct pg_stmt *s = PS(base);
+    struct pg_conn *c = PC(base->conn);
+    if (PQpipelineStatus(c->h) == PQ_PIPELINE_OFF &&
+        !PQenterPipelineMode(c->h))
+        return fail(c->h, NULL, err, "pipeline");
+    if (!PQsendQueryPrepared(c->h, s->name, s->nparams, s->params, NULL,
+                             NULL, 0)) {
+        int rc = fail(c->h, NULL, err, "send");
+        drain(c, &(struct err){0});
+        return rc;
+    }
+    c->queued++;
+    return 0;
 }
 
 static void pg_done(struct db_stmt *base)
@@ -397,6 +518,8 @@ static int pg_col_count(struct db_stmt *base)
 {
     struct pg_stmt *s = PS(base);
     struct pg_conn *c = PC(base->conn);
+    if (drain(c, &(struct err){0}))
+        return 0;
     PGresult *d = PQdescribePrepared(c->h, s->name);
     int n = PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
     PQclear(d);
@@ -409,6 +532,8 @@ static const char *pg_col_name(struct db_stmt *base, int i)
     struct pg_stmt *s = PS(base);
     struct pg_conn *c = PC(base->conn);
     if (!s->res) {
+        if (drain(c, &(struct err){0}))
+            return NULL;
         s->res = PQdescribePrepared(c->h, s->name);
         s->nrows = 0;
         s->row = -1;
@@ -428,6 +553,9 @@ static int pg_copy_begin(struct db_conn *conn, const char *table,
                          struct db_copy **out, struct err *err)
 {
     struct pg_conn *c = PC(conn);
+    int rc = drain(c, err);
+    if (rc)
+        return rc;
     struct buf sql;
     buf_init(&sql, 1 << 16);
     buf_addf(&sql, "COPY %s (", table);
@@ -436,7 +564,7 @@ static int pg_copy_begin(struct db_conn *conn, const char *table,
     buf_adds(&sql, ") FROM STDIN");
     PGresult *r = PQexec(c->h, buf_cstr(&sql));
     buf_release(&sql);
-    int rc = PQresultStatus(r) == PGRES_COPY_IN ? 0
+    rc = PQresultStatus(r) == PGRES_COPY_IN ? 0
                                                 : fail(c->h, r, err, "copy");
     PQclear(r);
     if (rc)
@@ -512,24 +640,22 @@ static int pg_sync_ids(struct db_conn *c, const char *table, struct err *err)
     return pg_exec(c, sql, err);
 }
 
-/* One writer: a transaction-level advisory lock, released by COMMIT or
- * ROLLBACK, shared by every process on this database. */
-static int pg_begin_write(struct db_conn *c, struct err *err)
-{
-    int rc = pg_exec(c, "BEGIN", err);
-    if (!rc) {
-        rc = pg_exec(c, WRITER_LOCK, err);
-        if (rc)
-            pg_exec(c, "ROLLBACK", &(struct err){0});
-    }
-    return rc;
-}
-
 static int pg_in_tx(struct db_conn *c)
 {
     PGTransactionStatusType t = PQtransactionStatus(PC(c)->h);
     return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
-           t == PQTRANS_ACTIVE;
+           t == PQTRANS_ACTIVE || PC(c)->queued;
+}
+
+/* One writer: a transaction-level advisory lock, released by COMMIT or
+ * ROLLBACK, shared by every process on this database. BEGIN and the lock
+ * travel in one message; a failed lock leaves the transaction open. */
+static int pg_begin_write(struct db_conn *c, struct err *err)
+{
+    int rc = pg_exec(c, BEGIN_WRITE, err);
+    if (rc && pg_in_tx(c))
+        pg_exec(c, "ROLLBACK", &(struct err){0});
+    return rc;
 }
 
 /* ->> on the jsonb cast reads a custom field as text (NULL when
@@ -561,6 +687,7 @@ const struct db_ops db_pg_ops = {
     .bind_int = pg_bind_int,
     .bind_text = pg_bind_text,
     .step = pg_step,
+    .step_nowait = pg_step_nowait,
     .done = pg_done,
     .col_int = pg_col_int,
     .col_text = pg_col_text,

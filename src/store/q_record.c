@@ -138,9 +138,11 @@ static int bind_val(struct db_stmt *st, int idx, const struct field *f,
     return db_bind_text(st, idx, v->s, err);
 }
 
-/* Runs st after binding the set columns of in (then extra_id when > 0). */
+/* Runs st after binding the set columns of in (then extra_id when > 0);
+ * nowait sends it without reading a result (db_step_nowait). */
 static int run_bound(struct db_stmt *st, const struct rec *in,
-                     int64_t extra_id, int64_t *out_id, struct err *err)
+                     int64_t extra_id, int64_t *out_id, int nowait,
+                     struct err *err)
 {
     const struct object *o = in->o;
     char *dumps[REC_MAX] = {0};
@@ -152,7 +154,9 @@ static int run_bound(struct db_stmt *st, const struct rec *in,
     }
     if (!rc && extra_id > 0)
         rc = db_bind_int(st, idx, extra_id, err);
-    if (!rc) {
+    if (!rc && nowait) {
+        rc = db_step_nowait(st, err);
+    } else if (!rc) {
         int s = db_step(st, err);
         if (s < 0)
             rc = err->code;
@@ -187,7 +191,7 @@ int q_rec_insert(struct db_conn *c, const struct rec *in, int64_t *id,
     struct db_stmt *st;
     int rc = db_prepare(c, buf_cstr(&sql), &st, err);
     if (!rc)
-        rc = run_bound(st, in, 0, id, err);
+        rc = run_bound(st, in, 0, id, 0, err);
     buf_release(&sql);
     buf_release(&vals);
     return rc;
@@ -211,11 +215,11 @@ int q_rec_update(struct db_conn *c, const struct rec *in, int64_t id,
         buf_release(&sql);
         return 0;
     }
-    buf_adds(&sql, " WHERE id = ? RETURNING id");
+    buf_adds(&sql, " WHERE id = ?");
     struct db_stmt *st;
     int rc = db_prepare(c, buf_cstr(&sql), &st, err);
     if (!rc)
-        rc = run_bound(st, in, id, NULL, err);
+        rc = run_bound(st, in, id, NULL, 1, err);
     buf_release(&sql);
     return rc;
 }

@@ -20,7 +20,10 @@ int q_rec_get(struct db_conn *c, const struct object *o, int64_t id,
 /* Inserts the set, non-virtual fields of in; returns the new id. */
 int q_rec_insert(struct db_conn *c, const struct rec *in, int64_t *id,
                  struct err *err);
-/* Updates row id with the set, non-virtual fields of in. */
+/* Updates row id with the set, non-virtual fields of in. The caller has
+ * read the row in the same write transaction (rec_update), so it exists:
+ * the UPDATE is sent with db_step_nowait and its error, if any, comes
+ * back from the next statement or the commit. */
 int q_rec_update(struct db_conn *c, const struct rec *in, int64_t id,
                  struct err *err);
 /* Deletes row id of o; E_NOTFOUND when absent. */

@@ -95,7 +95,8 @@ int search_terms_of(const char *const *texts, int ntexts,
 
 int search_unindex(struct db_conn *c, int kind, int64_t id, struct err *err)
 {
-    return db_run(c, err, "DELETE FROM search_terms WHERE kind = ? AND "
+    return db_run_nowait(c, err, "DELETE FROM search_terms WHERE kind = ? "
+                         "AND "
                   "record_id = ?", "ii", (int64_t)kind, id);
 }
 
@@ -110,9 +111,9 @@ int search_index(struct db_conn *c, int kind, int64_t id,
         return err_set(err, E_INVALID, NULL, "text is not valid UTF-8");
     int rc = search_unindex(c, kind, id, err);
     for (int i = 0; !rc && i < n; i++)
-        rc = db_run(c, err, "INSERT INTO search_terms (kind, term, "
-                    "record_id, word) VALUES (?, ?, ?, ?)", "itit",
-                    (int64_t)kind, t[i].term, id, t[i].word);
+        rc = db_run_nowait(c, err, "INSERT INTO search_terms (kind, term, "
+                           "record_id, word) VALUES (?, ?, ?, ?)", "itit",
+                           (int64_t)kind, t[i].term, id, t[i].word);
     return rc;
 }
 

@@ -201,6 +201,37 @@ def test_index_follows_changes(crm, ds):
     assert search(crm, ds, "troi xanh", "/api/v1/companies") == []
 
 
+def test_patches_of_other_fields_keep_the_index(crm, ds):
+    """Only a change of a name, the email, the phone or the company
+    rewrites a contact's search rows; other fields, and the same value
+    given again, leave them as they were."""
+    S = ds.S
+    co = crm.company(S, name="Công ty Gió Nam")
+    nat, e164 = crm.phone()
+    c = crm.contact(S, first_name="Khánh", last_name="Lý", phone=nat,
+                    email="kl.contact@gionam.vn", company_id=co["id"])
+    queries = ("ly khanh", "kl.contact", nat, e164, "gio nam")
+    for q in queries:
+        assert search(crm, ds, q) == [c["id"]], q
+    rows = crm.snapshot(("search_terms",))["search_terms"]
+    crm.patch("contacts", c["id"], S, title="Giám đốc", city="Đà Nẵng",
+              lifecycle_stage="customer", lead_status="connected")
+    crm.patch("contacts", c["id"], S, first_name="Khánh", phone=nat,
+              company_id=co["id"], email="KL.Contact@gionam.vn")
+    assert crm.snapshot(("search_terms",))["search_terms"] == rows
+    for q in queries:
+        assert search(crm, ds, q) == [c["id"]], q
+    # a name change rewrites them
+    crm.patch("contacts", c["id"], S, last_name="Lê")
+    assert search(crm, ds, "ly khanh") == []
+    assert search(crm, ds, "le khanh") == [c["id"]]
+    assert search(crm, ds, "gio nam") == [c["id"]]
+    # so does removing the email
+    crm.patch("contacts", c["id"], S, email=None)
+    assert search(crm, ds, "kl.contact") == []
+    assert search(crm, ds, nat) == [c["id"]]
+
+
 def test_deals_follow_their_companys_name(crm, ds):
     co = crm.company(ds.S, name="Công ty Đồi Cát")
     d = crm.deal(ds.S, name="Hợp đồng", company_id=co["id"])

@@ -106,6 +106,92 @@ Test(pg, rollback_undoes_and_the_connection_stays_usable)
     cr_assert_eq(n, 0);
 }
 
+/* One parameterised insert for every pipelined row: prepared once, so
+ * no prepare (a synchronous call) ends a pipeline early. */
+#define INS "INSERT INTO settings (key, value) VALUES (?, ?)"
+
+/* The number of settings rows whose key starts with prefix. */
+static int64_t settings_like(const char *prefix)
+{
+    struct err err = {0};
+    int64_t n = -1;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings WHERE "
+                        "key LIKE ? || '%'", "t", prefix), 0, "%s", err.msg);
+    return n;
+}
+
+Test(pg, pipelined_statements_commit_together)
+{
+    struct err err = {0};
+    cr_assert_eq(db_begin_write(c, &err), 0, "%s", err.msg);
+    for (int i = 0; i < 20; i++) {
+        char key[16];
+        snprintf(key, sizeof(key), "zp%02d", i);
+        cr_assert_eq(db_run_nowait(c, &err, "INSERT INTO settings (key, "
+                                   "value) VALUES (?, ?)", "tt", key, "v"), 0,
+                     "%s", err.msg);
+    }
+    /* a synchronous read in the same transaction sees the queued rows */
+    int64_t n = -1;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings WHERE "
+                        "key LIKE 'zp%'", NULL), 0, "%s", err.msg);
+    cr_assert_eq(n, 20);
+    cr_assert_eq(db_run_nowait(c, &err, "UPDATE settings SET value = 'w' "
+                               "WHERE key = 'zp00'", NULL), 0);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(settings_like("zp"), 20);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings WHERE "
+                        "value = 'w'", NULL), 0);
+    cr_assert_eq(n, 1);
+}
+
+Test(pg, a_failed_pipelined_statement_fails_the_next_read_and_rolls_back)
+{
+    struct err err = {0};
+    int64_t n = -1;
+    cr_assert_eq(db_run(c, &err, INS, "tt", "zdup", "v"), 0);
+    cr_assert_eq(db_begin_write(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zq1", "v"), 0);
+    /* queued: the unique violation is not known yet */
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zdup", "w"), 0);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zq2", "v"), 0);
+    /* the next synchronous statement reports it, mapped as usual */
+    err = (struct err){0};
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings", NULL),
+                 E_CONFLICT);
+    cr_assert_eq(err.code, E_CONFLICT);
+    db_rollback(c);
+    cr_assert_eq(settings_like("zq"), 0);
+    cr_assert_eq(settings_like("zdup"), 1);
+    /* the connection is usable afterwards, pipelining included */
+    cr_assert_eq(db_begin_write(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zq3", "v"), 0);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(settings_like("zq"), 1);
+}
+
+Test(pg, a_failed_pipelined_statement_fails_the_commit)
+{
+    struct err err = {0};
+    cr_assert_eq(db_run(c, &err, INS, "tt", "zdup", "v"), 0);
+    cr_assert_eq(db_begin_write(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zc1", "v"), 0);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zdup", "w"), 0);
+    err = (struct err){0};
+    cr_assert_eq(db_commit(c, &err), E_CONFLICT);
+    cr_assert_eq(settings_like("zc"), 0);
+    int64_t n = -1;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM settings WHERE "
+                        "key = 'zdup' AND value = 'v'", NULL), 0);
+    cr_assert_eq(n, 1);
+    /* a rollback after a failed pipeline leaves no transaction open */
+    cr_assert_eq(db_begin_write(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_run_nowait(c, &err, INS, "tt", "zdup", "x"), 0);
+    db_rollback(c);
+    cr_assert_eq(db_run(c, &err, INS, "tt", "zc2", "v"), 0, "%s", err.msg);
+    cr_assert_eq(settings_like("zc"), 1);
+}
+
 Test(pg, copy_loads_rows_and_ids_continue_after_them)
 {
     struct err err = {0};
