@@ -188,8 +188,10 @@ int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
     db_done(st);
     if (r < 0)
         return err->code;
+    /* written only when it changes: most moves leave it as it is */
     return db_run_nowait(c, err, "UPDATE companies SET lifecycle_stage = ? "
-                         "WHERE id = ?", "ti", stage, id);
+                         "WHERE id = ? AND COALESCE(lifecycle_stage, '') <> "
+                         "COALESCE(?, '')", "tit", stage, id, stage);
 }
 
 /* Keeps contact id's first entry into stage to (the earlier of the kept
@@ -207,13 +209,14 @@ static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
         snprintf(below + n, sizeof(below) - n, ", '%s'", LIFECYCLE_STAGES[i]);
     }
     char sql[640];
-    snprintf(sql, sizeof(sql), "UPDATE contacts SET became_%s_at = CASE "
-             "WHEN became_%s_at IS NULL OR became_%s_at > ? THEN ? ELSE "
-             "became_%s_at END%s%s%s%s%s WHERE id = ?", col, col, col, col,
-             k ? ", highest_stage = CASE WHEN highest_stage IS NULL OR "
+    /* no write at all when the kept entry stands: a re-entry then
+     * leaves the row and its funnel index entry alone (fewer pages) */
+    snprintf(sql, sizeof(sql), "UPDATE contacts SET became_%s_at = ?%s%s%s%s"
+             "%s WHERE id = ? AND (became_%s_at IS NULL OR became_%s_at > ?)",
+             col, k ? ", highest_stage = CASE WHEN highest_stage IS NULL OR "
              "highest_stage IN (" : "", k ? below : "", k ? ") THEN '" : "",
-             k ? col : "", k ? "' ELSE highest_stage END" : "");
-    return db_run_nowait(c, err, sql, "iii", at, at, id);
+             k ? col : "", k ? "' ELSE highest_stage END" : "", col, col);
+    return db_run_nowait(c, err, sql, "iii", at, id, at);
 }
 
 int crm_refresh_stage_firsts(struct db_conn *c, int64_t id, struct err *err)
