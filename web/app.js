@@ -19,7 +19,7 @@ import * as importPage from './pages/import.js';
 import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage };
-const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
+const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities', 'campaigns'];
 const IMPORTABLE = ['contacts', 'companies', 'deals'];
 const DEFAULT_ROUTE = 'dashboard';
 
