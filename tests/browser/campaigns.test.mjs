@@ -66,7 +66,7 @@ test('cost entries add up against the budget, and removing one takes it off', as
   await add('2027-01-10', '2500000', 'Quảng cáo tuần 1');
   await add('2027-01-20', '1000000', 'Thiết kế banner');
   // the total against the budget, in the page's words: 3.5M of 10M = 35%
-  await page.waitForFunction(() => /35\s?%/.test(document.querySelector('#costs-total').textContent));
+  await page.waitForFunction(() => /35\s?%/.test((document.querySelector('#costs-total')?.textContent || '')));
   const total = await page.locator('#costs-total').textContent();
   assert.match(total.replace(/\s/g, ''), /3\.500\.000.*10\.000\.000/);
   assert.equal(await page.locator('#costs-meter').getAttribute('value'), '35');
@@ -81,7 +81,7 @@ test('cost entries add up against the budget, and removing one takes it off', as
     ['2027-01-10', 2500000, 'Quảng cáo tuần 1'],
   ]);
   // the property list follows
-  await page.waitForFunction(() => /3\.500\.000/.test(document.querySelector('#prop-cost-value').textContent));
+  await page.waitForFunction(() => /3\.500\.000/.test((document.querySelector('#prop-cost-value')?.textContent || '')));
 
   // a bad amount is refused in the form, nothing sent
   await page.locator('#cost-amount').fill('abc');
@@ -92,7 +92,7 @@ test('cost entries add up against the budget, and removing one takes it off', as
   page.once('dialog', (d) => d.accept());
   await costRows().filter({ hasText: 'Thiết kế banner' }).getByRole('button').click();
   await page.waitForFunction(() => document.querySelectorAll('#costs-table tbody tr').length === 1);
-  await page.waitForFunction(() => /25\s?%/.test(document.querySelector('#costs-total').textContent));
+  await page.waitForFunction(() => /25\s?%/.test((document.querySelector('#costs-total')?.textContent || '')));
   c = await api.get(`/api/v1/campaigns/${campaignId}`);
   assert.equal(c.cost, 2500000);
 });
@@ -102,7 +102,7 @@ test('a goal is edited inline and kept with the others', async () => {
   await page.locator('#prop-goal_leads-edit').click();
   await page.locator('#edit-goal_leads').fill('300');
   await page.locator('#edit-goal_leads').press('Enter');
-  await page.waitForFunction(() => /300/.test(document.querySelector('#prop-goal_leads-value').textContent));
+  await page.waitForFunction(() => /300/.test((document.querySelector('#prop-goal_leads-value')?.textContent || '')));
   const c = await api.get(`/api/v1/campaigns/${campaignId}`);
   assert.deepEqual(c.goals, { leads: 300, mqls: null, revenue: null });
 });
