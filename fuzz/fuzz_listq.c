@@ -63,10 +63,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     static const struct object *const objs[] = {&OBJ_CONTACT, &OBJ_COMPANY,
-                                                &OBJ_DEAL, &OBJ_ACTIVITY};
+                                                &OBJ_DEAL, &OBJ_ACTIVITY,
+                                                &OBJ_CAMPAIGN};
     if (size < 1 || size > 4096)
         return 0;
-    const struct object *o = objs[data[0] % 4];
+    const struct object *o = objs[data[0] % 5];
     char *q = malloc(size);
     memcpy(q, data + 1, size - 1);
     q[size - 1] = '\0';

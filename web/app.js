@@ -20,7 +20,7 @@ import * as funnelPage from './pages/funnel.js';
 import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage };
-const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
+const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities', 'campaigns'];
 const IMPORTABLE = ['contacts', 'companies', 'deals'];
 const DEFAULT_ROUTE = 'dashboard';
 

@@ -40,7 +40,7 @@ export const NAV_GROUPS = [
   {
     id: 'marketing',
     sections: [
-      { id: 'campaigns' },
+      { id: 'campaigns', page: true },
       { id: 'forms' },
       { id: 'segments' },
       { id: 'emails' },
@@ -135,6 +135,32 @@ export const IMPORT_ROLES = ['admin', 'sales_manager', 'marketing_manager', 'mar
 
 /** Objects that can be imported. Label key: object.<id>. */
 export const IMPORT_OBJECTS = ['contacts', 'companies', 'deals', 'activities'];
+
+/** Campaign channels (SPEC §4). Label key: channel.<id>. */
+export const CAMPAIGN_CHANNELS = [
+  'email',
+  'social',
+  'paid_search',
+  'display',
+  'seo',
+  'content',
+  'direct_mail',
+  'radio',
+  'tv',
+  'event',
+  'webinar',
+  'pr',
+  'referral',
+  'brand_ambassador',
+  'partner',
+  'other',
+];
+
+/** Campaign statuses (decision 0011). Label key: campaign_status.<id>. */
+export const CAMPAIGN_STATUSES = ['planned', 'active', 'paused', 'completed', 'cancelled'];
+
+/** Roles that create, change and delete campaigns and their costs (SPEC §1). */
+export const CAMPAIGN_WRITERS = ['admin', 'marketing_manager', 'marketer'];
 
 /* ------------------------------------------------------------- reports */
 

@@ -7,7 +7,7 @@
 import { api, listAll, withQuery } from './api.js';
 import {
   LIFECYCLE_STAGES, LEAD_STATUSES, SOURCES, SIZE_BANDS, DEAL_STATUSES,
-  FORECAST_CATEGORIES, ACTIVITY_KINDS, CURRENCIES,
+  FORECAST_CATEGORIES, ACTIVITY_KINDS, CURRENCIES, CAMPAIGN_CHANNELS, CAMPAIGN_STATUSES,
 } from './constants.js';
 import { contactName } from './format.js';
 
@@ -15,9 +15,12 @@ import { contactName } from './format.js';
  * Field types: text, email, phone, enum (values, label prefix), company /
  * contact / deal (a record id, picked by search), user (a user id),
  * pipeline, stage, money (amount with the record's currency), currency,
- * date (YYYY-MM-DD), time (ISO 8601), int, ids (contact_ids).
+ * date (YYYY-MM-DD), time (ISO 8601), int, ids (contact_ids), campaign (a
+ * campaign id, picked from the list of campaigns).
  * ro: never written by the UI; admin: admins only (the API answers 422
- * otherwise).
+ * otherwise); nullable: a money field left empty is null, not 0; goal:
+ * one key of a campaign's goals object; labelKey: a label other than
+ * field.<name>.
  */
 const F = (name, type, extra = {}) => ({ name, type, ...extra });
 
@@ -162,6 +165,42 @@ export const OBJECTS = {
     filters: ['kind', 'done', 'owner_id', 'created'],
     defaultSort: '-created_at',
   },
+  campaigns: {
+    id: 'campaigns',
+    singular: 'campaign',
+    path: '/api/v1/campaigns',
+    searchable: false,
+    fields: [
+      F('name', 'text', { required: true }),
+      F('channel', 'enum', { values: CAMPAIGN_CHANNELS, prefix: 'channel', required: true }),
+      F('status', 'enum', { values: CAMPAIGN_STATUSES, prefix: 'campaign_status', required: true }),
+      F('start_date', 'date'),
+      F('end_date', 'date'),
+      F('budget', 'money', { nullable: true }),
+      F('currency', 'enum', { values: CURRENCIES, literal: true, required: true }),
+      F('cost', 'money', { ro: true }),
+      F('utm_campaign', 'text'),
+      F('parent_id', 'campaign', { labelKey: 'field.parent_campaign', notSelf: true }),
+      F('owner_id', 'user'),
+      F('goal_leads', 'int', { goal: 'leads' }),
+      F('goal_mqls', 'int', { goal: 'mqls' }),
+      F('goal_revenue', 'money', { goal: 'revenue', nullable: true }),
+      F('created_at', 'time', { ro: true }),
+      F('updated_at', 'time', { ro: true }),
+    ],
+    columns: [
+      { name: 'name', sort: 'name' },
+      { name: 'channel', sort: 'channel' },
+      { name: 'status', sort: 'status' },
+      { name: 'start_date', sort: 'start_date' },
+      { name: 'end_date', sort: 'end_date' },
+      { name: 'budget', sort: 'budget' },
+      { name: 'cost', sort: 'cost' },
+      { name: 'owner_id', sort: null },
+    ],
+    filters: ['channel', 'campaign_status', 'owner_id', 'created'],
+    defaultSort: '-created_at',
+  },
 };
 
 /** The field definition `name` of object `obj` (or undefined). */
@@ -187,7 +226,7 @@ export function recordTitle(obj, r) {
 // Names of records by id, filled from lists the pages already read and
 // from batched `id[in]=` requests; kept for the session (names change
 // rarely; a record page refreshes its own).
-const names = { companies: new Map(), contacts: new Map(), deals: new Map() };
+const names = { companies: new Map(), contacts: new Map(), deals: new Map(), campaigns: new Map() };
 
 /** Remembers the names of records just read. */
 export function rememberNames(obj, records) {
@@ -234,9 +273,36 @@ export function loadUsers() {
   return usersPromise;
 }
 
+let campaignsPromise = null;
+
+/**
+ * Every campaign, by name (GET /api/v1/campaigns, read once; every user
+ * sees every campaign): the choices of a campaign field.
+ */
+export function loadCampaigns() {
+  if (!campaignsPromise) {
+    campaignsPromise = listAll(withQuery('/api/v1/campaigns', { sort: 'name' }))
+      .then((list) => {
+        rememberNames('campaigns', list);
+        return list;
+      })
+      .catch((err) => {
+        campaignsPromise = null;
+        throw err;
+      });
+  }
+  return campaignsPromise;
+}
+
+/** Forgets the campaigns read (after one is created, renamed or removed). */
+export function forgetCampaigns() {
+  campaignsPromise = null;
+}
+
 /** Forgets cached users (after login as someone else). */
 export function resetCaches() {
   usersPromise = null;
+  campaignsPromise = null;
   pipelinesPromise = null;
   customFieldsPromises.clear();
   for (const m of Object.values(names)) m.clear();

@@ -3,7 +3,7 @@
 // for one field (built-in or custom), readControl(def, el, record) reads
 // it back into the value the API expects, and display(def, value,
 // record) renders a value for reading. `refs` holds what the choices
-// come from: {users, pipelines, record}.
+// come from: {users, pipelines, campaigns, record}.
 
 import { h, t } from './dom.js';
 import { recordPicker, pickerValue } from './picker.js';
@@ -28,6 +28,7 @@ export function customDef(cf) {
 /** The label of a field: its catalogue key, or a custom field's label. */
 export function labelOf(def) {
   if (def.custom) return { text: def.label };
+  if (def.labelKey) return { key: def.labelKey };
   // a field this UI does not know yet (a newer server) shows its API name
   return has(`field.${def.name}`) ? { key: `field.${def.name}` } : { text: def.name };
 }
@@ -72,6 +73,8 @@ export function display(def, value, refs = {}) {
       const name = cachedName(obj, value);
       return h('a', { href: recordHref(obj, value) }, name || `#${value}`);
     }
+    case 'campaign':
+      return h('a', { href: recordHref('campaigns', value) }, cachedName('campaigns', value) || `#${value}`);
     case 'pipeline': {
       const p = (refs.pipelines || []).find((x) => x.id === value);
       return p ? p.name : `#${value}`;
@@ -151,6 +154,10 @@ export function control(def, value, refs = {}, { id, name = def.name } = {}) {
     case 'pipeline':
       input = h('select', base, options((refs.pipelines || []).map((p) => ({ value: p.id, text: p.name })), value, { empty: false }));
       break;
+    case 'campaign':
+      // notSelf: a campaign's parent is any campaign but itself
+      input = h('select', base, options((refs.campaigns || []).filter((c) => !def.notSelf || c.id !== record.id).map((c) => ({ value: c.id, text: c.name })), value));
+      break;
     case 'stage': {
       const pid = record.pipeline_id ?? (refs.pipelines || [])[0]?.id;
       const pipeline = (refs.pipelines || []).find((p) => p.id === pid);
@@ -225,10 +232,11 @@ export function readControl(def, input, currency = 'VND') {
     case 'user':
     case 'pipeline':
     case 'stage':
+    case 'campaign':
       return input.value ? Number(input.value) : null;
     case 'money':
     case 'cf_money': {
-      if (!input.value.trim()) return def.type === 'money' ? 0 : null;
+      if (!input.value.trim()) return def.type === 'money' && !def.nullable ? 0 : null;
       const v = parseMoney(input.value, currency);
       if (Number.isNaN(v)) throw new InputError('form.invalid_amount');
       return v;

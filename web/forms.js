@@ -5,7 +5,7 @@
 
 import { api } from './api.js';
 import { h, t, field, formErrorBox, onSubmit, openDialog, notify, clearErrors } from './dom.js';
-import { OBJECTS, fieldOf, recordHref, recordTitle, rememberNames } from './crm.js';
+import { OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, forgetCampaigns } from './crm.js';
 import { control, readControl, stageOptions, InputError } from './fields.js';
 import { LOG_KINDS, ACTIVITY_KINDS, OUTCOMES } from './constants.js';
 import { toLocalInput, fromLocalInput } from './format.js';
@@ -15,6 +15,7 @@ const CREATE_FIELDS = {
   contacts: ['last_name', 'first_name', 'email', 'phone', 'company_id', 'title', 'lifecycle_stage', 'owner_id'],
   companies: ['name', 'domain', 'industry', 'size_band', 'phone', 'city', 'country', 'owner_id'],
   deals: ['name', 'amount', 'currency', 'pipeline_id', 'stage_id', 'close_date', 'company_id', 'owner_id'],
+  campaigns: ['name', 'channel', 'status', 'start_date', 'end_date', 'budget', 'currency', 'utm_campaign', 'parent_id', 'owner_id'],
 };
 
 /** Adds a link to the existing record to a 409 error, then rethrows it. */
@@ -42,7 +43,8 @@ function inputError(def, e) {
  */
 export function createDialog(obj, { preset = {}, refs, user, onCreated }) {
   const defs = CREATE_FIELDS[obj].map((n) => ({ ...fieldOf(obj, n) }));
-  const values = { owner_id: user.id, ...(obj === 'deals' ? { currency: 'VND' } : {}), ...preset };
+  const values = { owner_id: user.id, ...(obj === 'deals' || obj === 'campaigns' ? { currency: 'VND' } : {}), ...preset };
+  if (obj === 'campaigns' && !values.status) values.status = 'planned';
   if (obj === 'contacts' && !values.lifecycle_stage) values.lifecycle_stage = 'lead';
   if (obj === 'deals') {
     const p = refs.pipelines.find((x) => x.id === values.pipeline_id) || refs.pipelines[0];
@@ -103,6 +105,7 @@ export function createDialog(obj, { preset = {}, refs, user, onCreated }) {
         throw withDuplicateLink(obj, err);
       }
       rememberNames(obj, [rec]);
+      if (obj === 'campaigns') forgetCampaigns();
       dlg.close();
       notify({ key: `create.created_${OBJECTS[obj].singular}`, vars: { name: recordTitle(obj, rec) } });
       if (onCreated) onCreated(rec);

@@ -19,6 +19,7 @@ void api_routes(struct router *r)
     router_add(r, imports_routes);
     router_add(r, exports_routes);
     router_add(r, reports_routes);
+    router_add(r, campaigns_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

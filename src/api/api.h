@@ -21,6 +21,7 @@ extern const struct route views_routes[];
 extern const struct route imports_routes[];
 extern const struct route exports_routes[];
 extern const struct route reports_routes[];
+extern const struct route campaigns_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

@@ -117,6 +117,8 @@ static int imports_post(struct req *rq, struct resp *rs)
                                                              "dry_run");
     const char *map = req_query(rq, "map");
     const struct object *o = obj ? object_by_plural(obj) : NULL;
+    if (o && o->no_import)
+        o = NULL;
     if (!may_import(rq->who->user.role))
         return resp_error(rs, E_FORBIDDEN, NULL, "your role cannot import");
     if (!o)

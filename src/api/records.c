@@ -1,4 +1,5 @@
-/* /api/v1/contacts, /companies, /deals and /activities (SPEC §12): list
+/* /api/v1/contacts, /companies, /deals, /activities and /campaigns
+ * (SPEC §12, §4): list
  * with filters, sort, cursor and search; read; create; update; delete.
  * One implementation over the object tables of model/object.h; every
  * call goes through visibility (404 for what the caller may not see)
@@ -123,7 +124,9 @@ int api_rec_post(struct req *rq, struct resp *rs, const struct object *o)
     struct rec in, back;
     json_t *body;
     int64_t id = 0;
-    int rc = req_json_object(rq, &body, &err);
+    int rc = object_may_write(o, rq->who, &err);
+    if (!rc)
+        rc = req_json_object(rq, &body, &err);
     if (rc)
         return resp_fail(rs, &err);
     rec_init(&back, o);
@@ -149,7 +152,9 @@ int api_rec_patch(struct req *rq, struct resp *rs, const struct object *o)
     struct rec in, back;
     json_t *body;
     int64_t id;
-    int rc = req_param_id(rq, "id", &id, &err);
+    int rc = object_may_write(o, rq->who, &err);
+    if (!rc)
+        rc = req_param_id(rq, "id", &id, &err);
     if (!rc)
         rc = req_json_object(rq, &body, &err);
     if (rc)
@@ -175,7 +180,9 @@ int api_rec_delete(struct req *rq, struct resp *rs, const struct object *o)
     struct err err = {0};
     struct wctx w = api_wctx(rq);
     int64_t id;
-    int rc = req_param_id(rq, "id", &id, &err);
+    int rc = object_may_write(o, rq->who, &err);
+    if (!rc)
+        rc = req_param_id(rq, "id", &id, &err);
     if (rc)
         return resp_fail(rs, &err);
     rc = db_begin_write(rq->dbc, &err);
@@ -203,6 +210,7 @@ OBJECT_HANDLERS(contacts, OBJ_CONTACT)
 OBJECT_HANDLERS(companies, OBJ_COMPANY)
 OBJECT_HANDLERS(deals, OBJ_DEAL)
 OBJECT_HANDLERS(activities, OBJ_ACTIVITY)
+OBJECT_HANDLERS(campaigns, OBJ_CAMPAIGN)
 
 #define OBJECT_ROUTES(pfx, path)                                           \
     {"GET", "/api/v1/" path, pfx##_list, R_AUTH, QUERY_ANY},               \
@@ -216,5 +224,6 @@ const struct route records_routes[] = {
     OBJECT_ROUTES(companies, "companies"),
     OBJECT_ROUTES(deals, "deals"),
     OBJECT_ROUTES(activities, "activities"),
+    OBJECT_ROUTES(campaigns, "campaigns"),
     {0},
 };

@@ -1,4 +1,4 @@
-/* pheu export: a filtered list of contacts, companies, deals or
+/* pheu export: a filtered list of contacts, companies, deals, campaigns or
  * activities as CSV, JSON or NDJSON (SPEC §12, App. B, App. C), on
  * standard output or into a file; the command line sees every record. */
 #include "cli/cli.h"
@@ -84,8 +84,8 @@ int cmd_export(int argc, char **argv)
                 "standard output)"),
         OPT_END,
     };
-    const char *usage = "pheu export contacts|companies|deals|activities "
-                        "[--filter Q] [--format csv|json|ndjson] "
+    const char *usage = "pheu export contacts|companies|deals|activities|"
+                        "campaigns [--filter Q] [--format csv|json|ndjson] "
                         "[--output FILE]";
     int rc = opt_parse(argc, argv, opts, usage, &npos);
     if (rc)
@@ -95,7 +95,7 @@ int cmd_export(int argc, char **argv)
     const struct object *o = npos == 1 ? object_by_plural(argv[0]) : NULL;
     if (!o) {
         fprintf(stderr, "pheu: export needs one of contacts, companies, "
-                "deals, activities\n");
+                "deals, activities, campaigns\n");
         return 2;
     }
     if (export_format_parse(format, &fmt, &err)) {

@@ -56,7 +56,7 @@ int cmd_import(int argc, char **argv)
     if (rc)
         return rc == 1 ? 0 : rc;
     const struct object *o = npos == 2 ? object_by_plural(argv[0]) : NULL;
-    if (!o) {
+    if (!o || o->no_import) {
         fprintf(stderr, "usage: %s\n", USAGE);
         return 2;
     }

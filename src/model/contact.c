@@ -29,7 +29,7 @@ static const struct field FIELDS[] = {
     {"lifecycle_stage", FT_ENUM, 0, LIFECYCLE_STAGES, NULL, 0},
     {"lead_status", FT_ENUM, 0, LEAD_STATUSES, NULL, 0},
     {"source", FT_ENUM, 0, SOURCES, NULL, 0},
-    {"source_campaign_id", FT_INT, 0, NULL, NULL, 0},
+    {"source_campaign_id", FT_REF, 0, NULL, "campaigns", 0},
     {"score", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},
     {"score_fit", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},
     {"score_engagement", FT_INT, FF_RO | FF_NOTNULL, NULL, NULL, 0},

@@ -34,6 +34,10 @@ int crm_reindex_deal(struct db_conn *c, int64_t id, struct arena *a,
 int crm_reindex_company_links(struct db_conn *c, int64_t id,
                               struct arena *a, struct err *err);
 
+/* The business's default currency (settings "currency"; "VND" when
+ * unreadable), an arena copy. */
+const char *crm_default_currency(struct db_conn *c, struct arena *a);
+
 /* A company domain as stored: lower case, without scheme, path or
  * "www." (arena copy); the dedupe key of companies. */
 const char *crm_domain_key(const char *d, struct arena *a);

@@ -26,7 +26,7 @@ static const struct field FIELDS[] = {
     {"owner_id", FT_REF, 0, NULL, "users", 0},
     {"company_id", FT_REF, 0, NULL, "companies", 0},
     {"contact_ids", FT_IDS, FF_VIRTUAL, NULL, NULL, 0},
-    {"source_campaign_id", FT_INT, 0, NULL, NULL, 0},
+    {"source_campaign_id", FT_REF, 0, NULL, "campaigns", 0},
     {"forecast_category", FT_ENUM, 0, FORECAST, NULL, 0},
     {"won_reason", FT_TEXT, 0, NULL, NULL, 500},
     {"lost_reason", FT_TEXT, 0, NULL, NULL, 500},
@@ -73,8 +73,7 @@ static int stage_kind(struct db_conn *c, int64_t p, int64_t s,
                                      "stage of the deal's pipeline");
 }
 
-/* The business's default currency (settings). */
-static const char *default_currency(struct db_conn *c, struct arena *a)
+const char *crm_default_currency(struct db_conn *c, struct arena *a)
 {
     struct db_stmt *st;
     struct err e;
@@ -119,7 +118,7 @@ static int deal_prepare(struct wctx *w, struct rec *in,
     if (rc)
         return rc;
     if (!old && !rec_get(in, "currency")->set)
-        rec_set_text(in, "currency", default_currency(w->c, w->a));
+        rec_set_text(in, "currency", crm_default_currency(w->c, w->a));
     if (!old && !rec_get(in, "amount")->set)
         rec_set_int(in, "amount", 0);
     int64_t p = rec_get(in, "pipeline_id")->set ? rec_int(in, "pipeline_id")

@@ -136,6 +136,13 @@ static void add_field(struct buf *b, const struct rec *r, int i)
     if (!v->set || v->null)
         return;
     switch (f->type) {
+    case FT_COUNTS:             /* goals: {"leads":…} as JSON text */
+        if (v->j) {
+            char *t = json_dumps(v->j, JSON_COMPACT);
+            csvcell_add(b, t ? t : "", 0);
+            free(t);
+        }
+        return;
     case FT_ID: case FT_INT: case FT_MONEY: case FT_REF:
         add_int(b, v->i);
         return;

@@ -30,7 +30,7 @@ int lifecycle_rank(const char *stage)
 }
 
 static const struct object *const OBJECTS[] = {&OBJ_CONTACT, &OBJ_COMPANY,
-    &OBJ_DEAL, &OBJ_ACTIVITY, NULL};
+    &OBJ_DEAL, &OBJ_ACTIVITY, &OBJ_CAMPAIGN, NULL};
 
 const struct object *const *object_all(void)
 {
@@ -51,6 +51,15 @@ const struct object *object_by_name(const char *name)
         if (!strcmp(OBJECTS[i]->name, name))
             return OBJECTS[i];
     return NULL;
+}
+
+int object_may_write(const struct object *o, const struct principal *who,
+                     struct err *err)
+{
+    if (!who || !o->may_write || o->may_write(who))
+        return 0;
+    return err_set(err, E_FORBIDDEN, NULL, "your role cannot change %s",
+                   o->plural);
 }
 
 int object_field(const struct object *o, const char *name)
@@ -253,6 +262,36 @@ static int read_ids(const struct field *f, json_t *j, struct val *v,
     return 0;
 }
 
+/* Reads a JSON object of counts: only the keys of f->values, each a
+ * non-negative integer or null; every key is kept, absent ones as null,
+ * so the stored object always has the same shape. */
+static int read_counts(const struct field *f, json_t *j, struct val *v,
+                       struct arena *a, struct err *err)
+{
+    if (!json_is_object(j))
+        return err_set(err, E_INVALID, f->name, "must be an object");
+    const char *k;
+    json_t *x;
+    json_object_foreach(j, k, x) {
+        const char *name = arena_printf(a, "%s.%.40s", f->name, k);
+        if (!in_list(k, f->values))
+            return err_set(err, E_INVALID, name, "unknown key");
+        if (!json_is_null(x) && !json_is_integer(x))
+            return err_set(err, E_INVALID, name, "must be an integer or "
+                           "null");
+        if (json_is_integer(x) && json_integer_value(x) < 0)
+            return err_set(err, E_RULE, name, "must not be negative");
+    }
+    json_t *out = json_object();
+    for (int i = 0; f->values[i]; i++) {
+        x = json_object_get(j, f->values[i]);
+        json_object_set_new(out, f->values[i], x ? json_incref(x)
+                            : json_null());
+    }
+    v->j = out;
+    return 0;
+}
+
 /* Reads value j of field f (not JSON null) into v. */
 static int read_value(struct db_conn *c, const struct object *o,
                       const struct field *f, json_t *j, struct val *v,
@@ -314,6 +353,8 @@ static int read_value(struct db_conn *c, const struct object *o,
         return read_custom(c, o, j, v, a, err);
     case FT_IDS:
         return read_ids(f, j, v, err);
+    case FT_COUNTS:
+        return read_counts(f, j, v, a, err);
     case FT_ID:
         break;
     }
@@ -368,7 +409,7 @@ json_t *rec_to_json(const struct rec *r)
             continue;
         json_t *x;
         char iso[40];
-        if (f->type == FT_CUSTOM)
+        if (f->type == FT_CUSTOM || (f->type == FT_COUNTS && !v->null))
             x = v->j ? json_incref(v->j) : json_object();
         else if (f->type == FT_IDS)
             x = v->j ? json_incref(v->j) : json_array();
@@ -439,11 +480,12 @@ void rec_dump(const struct rec *r, struct buf *b)
         buf_add(b, "\"", 1);
         buf_adds(b, f->name);
         buf_add(b, "\":", 2);
-        if (f->type == FT_CUSTOM || f->type == FT_IDS) {
+        if (f->type == FT_CUSTOM || f->type == FT_IDS ||
+            (f->type == FT_COUNTS && !v->null)) {
             if (v->j)
                 add_json(b, v->j);
             else
-                buf_adds(b, f->type == FT_CUSTOM ? "{}" : "[]");
+                buf_adds(b, f->type == FT_IDS ? "[]" : "{}");
         } else if (!v->set || v->null) {
             buf_add(b, "null", 4);
         } else if (f->type == FT_TIME) {
@@ -587,8 +629,11 @@ static void keep_back(struct wctx *w, struct rec *out, int rc)
 int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
 {
     struct rec out;
+    int rc = object_may_write(in->o, w->who, err);
+    if (rc)
+        return rc;
     set_defaults(w, in);
-    int rc = check_refs(w, in, err);
+    rc = check_refs(w, in, err);
     if (!rc && in->o->prepare)
         rc = in->o->prepare(w, in, NULL, err);
     if (!rc)
@@ -664,7 +709,9 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
 {
     struct rec old, out;
     const struct vis *v = w->who ? &w->who->vis : NULL;
-    int rc = rec_read(w->c, in->o, v, id, &old, w->a, err);
+    int rc = object_may_write(in->o, w->who, err);
+    if (!rc)
+        rc = rec_read(w->c, in->o, v, id, &old, w->a, err);
     if (rc)
         return rc;
     rec_set_int(in, "updated_at", clock_now_ms());
@@ -697,7 +744,9 @@ int rec_delete(struct wctx *w, const struct object *o, int64_t id,
 {
     struct rec old;
     const struct vis *v = w->who ? &w->who->vis : NULL;
-    int rc = rec_read(w->c, o, v, id, &old, w->a, err);
+    int rc = object_may_write(o, w->who, err);
+    if (!rc)
+        rc = rec_read(w->c, o, v, id, &old, w->a, err);
     if (rc)
         return rc;
     if (o->unlink)

@@ -30,7 +30,9 @@ enum ftype {
     FT_DATE,        /* "YYYY-MM-DD" text */
     FT_CURRENCY,    /* ISO 4217 code */
     FT_CUSTOM,      /* JSON object of declared custom fields */
-    FT_IDS          /* virtual list of ids (a deal's contact_ids) */
+    FT_IDS,         /* virtual list of ids (a deal's contact_ids) */
+    FT_COUNTS       /* JSON object whose keys are field.values, each a
+                     * non-negative integer or null (campaign goals) */
 };
 
 enum fflag {
@@ -50,7 +52,7 @@ struct field {
     const char *name;
     enum ftype type;
     int flags;
-    const char *const *values;  /* FT_ENUM: NULL-ended */
+    const char *const *values;  /* FT_ENUM, FT_COUNTS: NULL-ended */
     const char *ref;            /* FT_REF: table referenced */
     int max;                    /* FT_TEXT: byte limit (0 = 1000) */
 };
@@ -112,10 +114,14 @@ struct object {
     /* Loads virtual fields of a read record. */
     int (*load)(struct db_conn *c, struct rec *r, struct arena *a,
                 struct err *err);
+    /* Whether who may create, update and delete records of the object
+     * (NULL: anyone who may see them); reads are not affected. */
+    int (*may_write)(const struct principal *who);
+    int no_import;              /* not offered to CSV imports */
 };
 
 extern const struct object OBJ_CONTACT, OBJ_COMPANY, OBJ_DEAL,
-    OBJ_ACTIVITY;
+    OBJ_ACTIVITY, OBJ_CAMPAIGN;
 
 /* Every object, NULL-ended. */
 const struct object *const *object_all(void);
@@ -123,6 +129,10 @@ const struct object *const *object_all(void);
 const struct object *object_by_plural(const char *name);
 /* The object whose singular is name ("contact"), or NULL. */
 const struct object *object_by_name(const char *name);
+/* 0 when the caller who (NULL: the CLI or an import) may write records
+ * of o, else E_FORBIDDEN (403: a role rule, not a visibility one). */
+int object_may_write(const struct object *o, const struct principal *who,
+                     struct err *err);
 /* The index of field name in o, or -1. */
 int object_field(const struct object *o, const char *name);
 

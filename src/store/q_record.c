@@ -58,7 +58,7 @@ void q_rec_read_row(struct db_stmt *st, int first, struct rec *r,
         }
         if (is_int(f)) {
             v->i = db_col_int(st, col);
-        } else if (f->type == FT_CUSTOM) {
+        } else if (f->type == FT_CUSTOM || f->type == FT_COUNTS) {
             const char *t = db_col_text(st, col);
             json_decref(v->j);
             v->j = !strcmp(t, "{}") ? json_object() : json_loads(t, 0, NULL);
@@ -131,7 +131,7 @@ static int bind_val(struct db_stmt *st, int idx, const struct field *f,
         return db_bind_text(st, idx, NULL, err);
     if (is_int(f))
         return db_bind_int(st, idx, v->i, err);
-    if (f->type == FT_CUSTOM) {
+    if (f->type == FT_CUSTOM || f->type == FT_COUNTS) {
         *dump = json_dumps(v->j, JSON_COMPACT | JSON_SORT_KEYS);
         return db_bind_text(st, idx, *dump ? *dump : "{}", err);
     }

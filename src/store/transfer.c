@@ -29,6 +29,8 @@ const struct table_def db_tables[] = {
     {"stage_changes", 1},
     {"search_terms", 0},
     {"saved_views", 1},
+    {"campaigns", 1},
+    {"campaign_costs", 1},
     {NULL, 0},
 };
 

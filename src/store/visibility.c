@@ -83,9 +83,15 @@ static int audience(enum vis_object o)
     return o == VIS_CONTACT || o == VIS_COMPANY;
 }
 
+/* Whether every signed-in user sees every record of the kind. */
+static int public(enum vis_object o)
+{
+    return o == VIS_CAMPAIGN;
+}
+
 int vis_can_see(const struct vis *v, enum vis_object o, int64_t owner_id)
 {
-    if (v->see_all || (v->see_audience && audience(o)))
+    if (v->see_all || public(o) || (v->see_audience && audience(o)))
         return 1;
     return bsearch(&owner_id, v->owners, (size_t)v->nowners,
                    sizeof(int64_t), cmp_id) != NULL;
@@ -94,7 +100,7 @@ int vis_can_see(const struct vis *v, enum vis_object o, int64_t owner_id)
 const char *vis_where(const struct vis *v, enum vis_object o,
                       const char *col, struct arena *a)
 {
-    if (v->see_all || (v->see_audience && audience(o)))
+    if (v->see_all || public(o) || (v->see_audience && audience(o)))
         return "1=1";
     struct buf b;
     buf_init(&b, (size_t)-1);

@@ -4,7 +4,9 @@
  * their role is a manager role, and any team whose manager_id is them);
  * everyone else sees what they own and the contacts, companies and deals
  * they are a collaborator on.
- * Marketing roles see every contact and company. Invisible records answer
+ * Marketing roles see every contact and company; every signed-in user
+ * sees every campaign (sales needs to know where a lead came from;
+ * decision 0011). Invisible records answer
  * 404 (E_NOTFOUND), never 403. */
 #ifndef PHEU_STORE_VISIBILITY_H
 #define PHEU_STORE_VISIBILITY_H
@@ -15,7 +17,7 @@
 #include "util/arena.h"
 
 enum vis_object { VIS_USER, VIS_CONTACT, VIS_COMPANY, VIS_DEAL,
-                  VIS_ACTIVITY };
+                  VIS_ACTIVITY, VIS_CAMPAIGN };
 
 struct vis {
     int64_t viewer;

@@ -635,7 +635,7 @@ CRM_ADMIN = "crm-admin@test.pheu.vn"
 CRM_TABLES = ("companies", "contacts", "pipelines", "pipeline_stages",
               "deals", "deal_contacts", "activities", "collaborators",
               "custom_fields", "stage_changes", "search_terms",
-              "saved_views", "audit_log")
+              "saved_views", "audit_log", "campaigns", "campaign_costs")
 CONTACT_KEYS = {"id", "first_name", "last_name", "email", "phone",
                 "company_id", "title", "city", "country", "owner_id",
                 "lifecycle_stage", "lead_status", "source",
@@ -655,6 +655,9 @@ DEAL_KEYS = {"id", "name", "amount", "currency", "pipeline_id", "stage_id",
              "contact_ids", "source_campaign_id", "forecast_category",
              "won_reason", "lost_reason", "custom", "created_at",
              "updated_at"}
+CAMPAIGN_KEYS = {"id", "name", "channel", "status", "start_date", "end_date",
+                 "budget", "currency", "cost", "utm_campaign", "parent_id",
+                 "owner_id", "goals", "created_at", "updated_at"}
 ACTIVITY_KEYS = {"id", "kind", "subject", "body", "due_at", "done_at",
                  "outcome", "owner_id", "contact_id", "company_id",
                  "deal_id", "custom", "created_at", "updated_at"}
@@ -789,6 +792,11 @@ class Crm:
     def activity(self, client=None, **fields):
         fields.setdefault("kind", "note")
         return self.create("activities", client, **fields)
+
+    def campaign(self, client=None, **fields):
+        fields.setdefault("name", uniq("Chiến dịch "))
+        fields.setdefault("channel", "email")
+        return self.create("campaigns", client, **fields)
 
     def get(self, plural, rid, client=None):
         r = (client or self.admin).get("/api/v1/%s/%d" % (plural, rid))

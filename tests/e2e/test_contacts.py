@@ -44,10 +44,11 @@ def stage_rows(crm, cid):
 def test_create_answers_the_record_and_get_reads_it(crm, rep):
     t0 = int(time.time() * 1000)
     nat, e164 = crm.phone()
+    camp = crm.campaign()   # source_campaign_id must name a campaign
     c = crm.contact(rep, first_name="Văn An", last_name="Nguyễn",
                     email="An.Nguyen@Example.VN", phone=nat, title="Giám đốc",
                     city="Hà Nội", country="VN", lead_status="new",
-                    source="referral", source_campaign_id=7)
+                    source="referral", source_campaign_id=camp["id"])
     assert set(c) == CONTACT_KEYS
     assert c["first_name"] == "Văn An" and c["last_name"] == "Nguyễn"
     assert c["email"] == "an.nguyen@example.vn"
@@ -55,7 +56,7 @@ def test_create_answers_the_record_and_get_reads_it(crm, rep):
     assert c["owner_id"] == rep.user["id"]          # the creator
     assert (c["company_id"], c["lifecycle_stage"]) == (None, None)
     assert (c["lead_status"], c["source"], c["source_campaign_id"]) == (
-        "new", "referral", 7)
+        "new", "referral", camp["id"])
     assert (c["score"], c["score_fit"], c["score_engagement"]) == (0, 0, 0)
     assert c["custom"] == {}
     assert ISO_UTC.match(c["created_at"]) and ISO_UTC.match(c["updated_at"])

@@ -73,16 +73,17 @@ def test_renewal_pipeline_starts_at_its_first_open_stage(crm, rep, pl):
 
 def test_given_values_are_kept(crm, rep, pl):
     co = crm.company(rep)
+    camp = crm.campaign()   # source_campaign_id must name a campaign
     d = crm.deal(rep, name="Gia hạn", amount=150000000, currency="USD",
                  pipeline_id=pl["Renewal"]["id"],
                  stage_id=stage(pl, "Renewal", "In negotiation"),
                  close_date="2026-12-31", company_id=co["id"],
-                 forecast_category="commit", source_campaign_id=3)
+                 forecast_category="commit", source_campaign_id=camp["id"])
     assert (d["amount"], d["currency"], d["stage_id"], d["close_date"],
             d["company_id"], d["forecast_category"],
             d["source_campaign_id"]) == (
         150000000, "USD", stage(pl, "Renewal", "In negotiation"),
-        "2026-12-31", co["id"], "commit", 3)
+        "2026-12-31", co["id"], "commit", camp["id"])
 
 
 # ---- refused input ----

@@ -1,4 +1,5 @@
-// List pages (#/contacts, #/companies, #/deals, #/activities): a table
+// List pages (#/contacts, #/companies, #/deals, #/activities,
+// #/campaigns): a table
 // over GET /api/v1/<object> with filters, sortable column headers,
 // search as you type (q=, debounced; a newer request cancels the older
 // one), "load more" through next_cursor, saved views (GET/POST/DELETE
@@ -11,12 +12,12 @@
 import { api, isAbort, withQuery } from '../api.js';
 import { h, t, pageHeader, notify, notifyError, showError, openDialog, field, formErrorBox, onSubmit } from '../dom.js';
 import {
-  OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers, loadPipelines,
+  OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers, loadPipelines, loadCampaigns,
 } from '../crm.js';
 import { display, userOptions, stageOptions, labelOf, filterValueText } from '../fields.js';
 import { searchable } from '../picker.js';
 import { createDialog, activityDialog } from '../forms.js';
-import { ACTIVITY_KINDS, IMPORT_ROLES, FUNNEL_BACK_KEY } from '../constants.js';
+import { ACTIVITY_KINDS, IMPORT_ROLES, IMPORT_OBJECTS, CAMPAIGN_CHANNELS, CAMPAIGN_STATUSES, CAMPAIGN_WRITERS, FUNNEL_BACK_KEY } from '../constants.js';
 import { formatDate } from '../format.js';
 import { onLocaleChange } from '../i18n.js';
 
@@ -27,12 +28,13 @@ const LIST_KEYS = new Set(['sort', 'q']);
 export async function render(main, ctx) {
   const obj = ctx.section;
   const meta = OBJECTS[obj];
-  const [users, pipelines] = await Promise.all([
+  const [users, pipelines, campaigns] = await Promise.all([
     loadUsers().catch(() => []),
     loadPipelines().catch(() => []),
+    obj === 'campaigns' ? loadCampaigns().catch(() => []) : [],
   ]);
   if (!ctx.alive()) return null;
-  const refs = { users, pipelines };
+  const refs = { users, pipelines, campaigns };
 
   const view = {
     obj,
@@ -50,7 +52,8 @@ export async function render(main, ctx) {
   /* ------------------------------------------------------------ header */
   const count = h('p', { class: 'muted list-count', id: 'list-count', 'aria-live': 'polite' });
   const actions = h('div', { class: 'page-actions' });
-  if (obj !== 'activities') {
+  const mayCreate = obj !== 'campaigns' || CAMPAIGN_WRITERS.includes(ctx.user.role);
+  if (obj !== 'activities' && mayCreate) {
     actions.append(
       h('button', {
         type: 'button',
@@ -65,8 +68,8 @@ export async function render(main, ctx) {
           }),
       }),
     );
-    if (IMPORT_ROLES.includes(ctx.user.role)) actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
-  } else {
+    if (IMPORT_ROLES.includes(ctx.user.role) && IMPORT_OBJECTS.includes(obj)) actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
+  } else if (obj === 'activities') {
     actions.append(
       h('button', {
         type: 'button',
@@ -384,6 +387,16 @@ function filterBar(view) {
       selectFilter('filter-status', 'status', 'field.status', [
         h('option', { value: '', i18n: 'filter.any_status' }),
         ...fieldOf('deals', 'status').values.map((v) => h('option', { value: v, i18n: `deal_status.${v}` })),
+      ]);
+    } else if (f === 'channel') {
+      selectFilter('filter-channel', 'channel', 'field.channel', [
+        h('option', { value: '', i18n: 'filter.any_channel' }),
+        ...CAMPAIGN_CHANNELS.map((v) => h('option', { value: v, i18n: `channel.${v}` })),
+      ]);
+    } else if (f === 'campaign_status') {
+      selectFilter('filter-status', 'status', 'field.status', [
+        h('option', { value: '', i18n: 'filter.any_status' }),
+        ...CAMPAIGN_STATUSES.map((v) => h('option', { value: v, i18n: `campaign_status.${v}` })),
       ]);
     } else if (f === 'kind') {
       selectFilter('filter-kind', 'kind', 'field.kind', [

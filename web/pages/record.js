@@ -1,20 +1,22 @@
-// Record page (#/contacts/12, #/companies/3, #/deals/7): the properties
-// with inline editing (one PATCH per field; the API's field error shows
-// under the field), the contact's lifecycle stage path, the associated
-// records, the collaborators, the activity form and the timeline.
+// Record page (#/contacts/12, #/companies/3, #/deals/7, #/campaigns/4):
+// the properties with inline editing (one PATCH per field; the API's field
+// error shows under the field), the contact's lifecycle stage path, the
+// associated records, the collaborators, the activity form and the
+// timeline; a campaign shows its cost entries instead (campaign.js).
 
 import { api, listAll, withQuery } from '../api.js';
 import { h, t, notify, notifyError, showError, setText, openDialog, field, formErrorBox, onSubmit } from '../dom.js';
 import {
   OBJECTS, fieldOf, recordHref, recordTitle, rememberNames, loadNames, loadUsers,
-  loadPipelines, loadCustomFields, findStage, cachedName,
+  loadPipelines, loadCustomFields, findStage, cachedName, loadCampaigns, forgetCampaigns,
 } from '../crm.js';
 import { display, control, readControl, labelEl, customDef, InputError, enumText } from '../fields.js';
 import { recordPicker, pickerValue } from '../picker.js';
 import { createDialog, activityForm } from '../forms.js';
 import { timeline } from '../timeline.js';
 import { formatMoney, initialsOf, formatDateTime } from '../format.js';
-import { LIFECYCLE_STAGES } from '../constants.js';
+import { LIFECYCLE_STAGES, CAMPAIGN_WRITERS } from '../constants.js';
+import { costsCard, campaignSummary } from '../campaign.js';
 import { has, onLocaleChange } from '../i18n.js';
 
 // Properties shown, in order, per object (then the custom fields).
@@ -22,6 +24,7 @@ const PROPS = {
   contacts: ['last_name', 'first_name', 'email', 'phone', 'company_id', 'title', 'lifecycle_stage', 'lead_status', 'source', 'owner_id', 'city', 'country', 'score', 'created_at', 'updated_at'],
   companies: ['name', 'domain', 'industry', 'size_band', 'phone', 'city', 'country', 'parent_id', 'owner_id', 'lifecycle_stage', 'created_at', 'updated_at'],
   deals: ['name', 'amount', 'currency', 'stage_id', 'status', 'pipeline_id', 'close_date', 'owner_id', 'company_id', 'forecast_category', 'won_reason', 'lost_reason', 'closed_at', 'created_at', 'updated_at'],
+  campaigns: ['name', 'channel', 'status', 'start_date', 'end_date', 'budget', 'currency', 'cost', 'utm_campaign', 'parent_id', 'owner_id', 'goal_leads', 'goal_mqls', 'goal_revenue', 'created_at', 'updated_at'],
 };
 // Shown but changed elsewhere: the pipeline moves with the stage.
 const NOT_EDITABLE = new Set(['pipeline_id']);
@@ -31,25 +34,30 @@ export async function render(main, ctx) {
   const obj = ctx.section;
   const id = Number(ctx.rest[0]);
   const meta = OBJECTS[obj];
-  const [record, users, pipelines, customFields] = await Promise.all([
+  const isCampaign = obj === 'campaigns';
+  const [record, users, pipelines, customFields, campaigns] = await Promise.all([
     api.get(`${meta.path}/${id}`).catch((err) => {
       if (err.status === 404) return null;
       throw err;
     }),
     loadUsers().catch(() => []),
     loadPipelines().catch(() => []),
-    loadCustomFields(obj),
+    isCampaign ? [] : loadCustomFields(obj),
+    isCampaign ? loadCampaigns().catch(() => []) : [],
   ]);
   if (!ctx.alive()) return null;
   if (!record) {
     notFound(main, obj);
     return null;
   }
-  const refs = { users, pipelines, customFields, record };
-  const page = { obj, id, meta, ctx, refs, record, main };
+  const refs = { users, pipelines, customFields, campaigns, record };
+  // campaigns are read by everyone, written by marketing and admins
+  const readOnly = isCampaign && !CAMPAIGN_WRITERS.includes(ctx.user.role);
+  const page = { obj, id, meta, ctx, refs, record, main, readOnly };
   await loadRefNames(record);
   if (!ctx.alive()) return null;
   rememberNames(obj, [record]);
+  if (isCampaign) return renderCampaign(page);
 
   page.header = h('div', { class: 'record-header' });
   page.props = h('dl', { class: 'props', id: 'record-props' });
@@ -104,6 +112,38 @@ export async function render(main, ctx) {
   return stop;
 }
 
+/** A campaign's page: its properties and its cost entries. */
+function renderCampaign(page) {
+  const { main, obj } = page;
+  page.header = h('div', { class: 'record-header' });
+  page.props = h('dl', { class: 'props', id: 'record-props' });
+  page.costs = costsCard(page.record, {
+    readOnly: page.readOnly,
+    onChange: () => refresh(page),
+  });
+  main.append(
+    h('p', { class: 'breadcrumb' }, h('a', { href: `#/${obj}`, i18n: `nav.${obj}` })),
+    page.header,
+    h(
+      'div',
+      { class: 'record-grid record-grid-campaign' },
+      h(
+        'div',
+        { class: 'record-side' },
+        h('section', { class: 'card', 'aria-labelledby': 'props-title' }, h('h2', { id: 'props-title', class: 'card-title', i18n: 'record.properties' }), page.props),
+      ),
+      h('div', { class: 'record-main' }, page.costs.el),
+    ),
+  );
+  drawHeader(page);
+  drawProps(page);
+  return onLocaleChange(() => {
+    drawHeader(page);
+    drawProps(page);
+    page.costs.redraw();
+  });
+}
+
 function notFound(main, obj) {
   main.append(
     h('p', { class: 'breadcrumb' }, h('a', { href: `#/${obj}`, i18n: `nav.${obj}` })),
@@ -122,7 +162,7 @@ function activityLink(obj, r) {
 async function loadRefNames(r) {
   const jobs = [];
   if (r.company_id) jobs.push(loadNames('companies', [r.company_id]));
-  if (r.parent_id) jobs.push(loadNames('companies', [r.parent_id]));
+  if (r.parent_id) jobs.push(loadNames(r.channel ? 'campaigns' : 'companies', [r.parent_id]));
   if (Array.isArray(r.contact_ids) && r.contact_ids.length) jobs.push(loadNames('contacts', r.contact_ids));
   await Promise.all(jobs);
 }
@@ -146,6 +186,7 @@ function setRecord(page, r) {
   drawHeader(page);
   drawProps(page);
   drawMilestones(page);
+  if (page.costs) page.costs.setCampaign(r);
 }
 
 /**
@@ -193,14 +234,16 @@ function drawHeader(page) {
     if (r.domain) sub.push(r.domain);
     if (r.industry) sub.push(r.industry);
     if (r.city) sub.push(r.city);
+  } else if (obj === 'campaigns') {
+    sub.push(...campaignSummary(r));
   } else {
     sub.push(h('strong', { class: 'deal-amount' }, formatMoney(r.amount, r.currency)));
     const s = findStage(refs.pipelines, r.stage_id);
     if (s) sub.push(`${s.pipeline.name} · ${s.stage.name}`);
     sub.push(h('span', { class: `deal-status deal-${r.status}` }, enumText(fieldOf('deals', 'status'), r.status)));
   }
-  const del = h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-delete', i18n: 'common.delete', onclick: () => remove(page) });
-  const merge = obj === 'deals' ? null : h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-merge', i18n: 'merge.button', onclick: () => mergeDialog(page) });
+  const del = page.readOnly ? null : h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-delete', i18n: 'common.delete', onclick: () => remove(page) });
+  const merge = obj === 'deals' || obj === 'campaigns' ? null : h('button', { type: 'button', class: 'btn btn-secondary btn-small', id: 'record-merge', i18n: 'merge.button', onclick: () => mergeDialog(page) });
   const heading = h('h1', { tabindex: '-1', id: 'record-title' }, title);
   page.header.replaceChildren(
     h('div', { class: 'record-avatar', 'aria-hidden': 'true' }, obj === 'deals' ? '₫' : initialsOf(title)),
@@ -305,6 +348,7 @@ async function remove(page) {
     return;
   }
   notify({ key: `record.deleted_${page.meta.singular}`, vars: { name } });
+  if (page.obj === 'campaigns') forgetCampaigns();
   page.ctx.navigate(page.obj);
 }
 
@@ -314,6 +358,10 @@ async function save(page, body) {
   if (!page.ctx.alive()) return r;
   await loadRefNames(r);
   setRecord(page, r);
+  if (page.obj === 'campaigns') {
+    forgetCampaigns();
+    return r;
+  }
   page.tl.reload();
   if ('company_id' in body || 'contact_ids' in body) drawAssociations(page);
   return r;
@@ -328,6 +376,7 @@ function propDefs(page) {
 
 function valueOf(record, def) {
   if (def.custom) return (record.custom || {})[def.custom.name] ?? null;
+  if (def.goal) return (record.goals || {})[def.goal] ?? null;
   return record[def.name];
 }
 
@@ -339,7 +388,7 @@ function drawProps(page) {
 
 function propRow(page, def) {
   const key = def.name.replace(/[^a-z0-9_]/gi, '-');
-  const editable = !def.ro && !NOT_EDITABLE.has(def.name) && !(def.admin && !page.ctx.isAdmin);
+  const editable = !page.readOnly && !def.ro && !NOT_EDITABLE.has(def.name) && !(def.admin && !page.ctx.isAdmin);
   const v = display(def, valueOf(page.record, def), page.refs);
   const value = h('span', { class: 'prop-value', id: `prop-${key}-value` }, v === '' ? h('span', { class: 'muted' }, '—') : v);
   const row = h('div', { class: 'prop', 'data-field': def.name });
@@ -421,11 +470,12 @@ function openEditor(page, def, row) {
     }
     let body;
     if (def.custom) body = { custom: { ...(r.custom || {}), [def.custom.name]: value } };
+    else if (def.goal) body = { goals: { ...(r.goals || {}), [def.goal]: value } };
     else if (def.name === 'stage_id') {
       const s = findStage(page.refs.pipelines, value);
       body = { stage_id: value, ...(s && s.pipeline.id !== r.pipeline_id ? { pipeline_id: s.pipeline.id } : {}) };
     } else body = { [def.name]: value };
-    if (!def.custom && def.name !== 'stage_id' && JSON.stringify(value) === JSON.stringify(r[def.name] ?? null)) {
+    if (!def.custom && def.name !== 'stage_id' && JSON.stringify(value) === JSON.stringify(valueOf(r, def) ?? null)) {
       closeEditor(page, row, true);
       return;
     }
