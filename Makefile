@@ -133,7 +133,11 @@ bench/sqltime: bench/sqltime.c $(filter-out build/rel/src/main.o,$(REL_OBJ))
 # HTTP figures on SQLite, then on a throwaway PostgreSQL (same run, same
 # baseline): BENCH_ROUNDS interleaved rounds each. bench_crm.sh loads
 # BENCH_CONTACTS (default 1,000,000) demo contacts on each engine.
-bench: pheu bench/baseline bench/sqltime
+# The database part of a stage move, with the checkpointer (bench_funnel.sh).
+bench/stagetime: bench/stagetime.c $(filter-out build/rel/src/main.o,$(REL_OBJ))
+	$(CC) $(BASEFLAGS) $(CFLAGS) -o $@ $^ $(LDLIBS)
+
+bench: pheu bench/baseline bench/sqltime bench/stagetime
 	@scripts/deps.sh bench
 	BENCH_OUT=bench/RESULTS.md bench/bench_startup.sh
 	BENCH_OUT=bench/RESULTS.md bench/bench_http.sh

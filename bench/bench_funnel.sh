@@ -9,7 +9,9 @@
 #   - a one-month period funnel (mode=period): < 200 ms;
 #   each BENCH_REPEAT times (default 11) after one warm-up, one request at
 #   a time: median and max;
-#   - moving one contact's stage (PATCH lifecycle_stage, random contact,
+#   - moving one contact's stage: its database part alone (bench/stagetime:
+#     the same library calls without HTTP, one move every 5 ms), then
+#     PATCH lifecycle_stage (random contact,
 #     random stage): p99 < 2 ms, at a steady BENCH_MOVE_RATE (default
 #     200/s, bench/paced_stage.py, client time included) and at
 #     saturation (bench/wrk_stage.lua, wrk -t1 -c1, with the bare
@@ -50,8 +52,8 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-for f in ./pheu bench/baseline; do
-    [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline)"
+for f in ./pheu bench/baseline bench/stagetime; do
+    [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline bench/stagetime)"
 done
 command -v wrk >/dev/null || bench_die "wrk not installed"
 contacts=${BENCH_CONTACTS:-1000000}
@@ -115,6 +117,11 @@ ncontacts=$(sql 'SELECT COUNT(*) FROM contacts')
 nchanges=$(sql 'SELECT COUNT(*) FROM stage_changes')
 maxid=$(sql 'SELECT MAX(id) FROM contacts')
 line="data: $ncontacts contacts, $nchanges stage changes ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+BENCH_LINES+=("$line")
+echo "$line"
+
+# ---- the database part of a stage move (no HTTP, no client) ----
+line=$(bench/stagetime "$db" 2000 5000) || bench_die "bench/stagetime failed"
 BENCH_LINES+=("$line")
 echo "$line"
 
