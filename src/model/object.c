@@ -503,9 +503,7 @@ static int check_user_ref(struct wctx *w, const struct field *f, int64_t id,
                            "assign");
 }
 
-/* Checks every reference the input sets: the target exists and the
- * caller may see it (never revealing which). */
-static int check_refs(struct wctx *w, const struct rec *in, struct err *err)
+int rec_check_refs(struct wctx *w, const struct rec *in, struct err *err)
 {
     const struct object *o = in->o;
     for (int i = 0; i < o->nfields; i++) {
@@ -538,8 +536,7 @@ static int check_refs(struct wctx *w, const struct rec *in, struct err *err)
     return 0;
 }
 
-/* Fills the defaults of a new record: owner, times, empty custom. */
-static void set_defaults(struct wctx *w, struct rec *in)
+void rec_defaults(struct wctx *w, struct rec *in)
 {
     int64_t now = clock_now_ms();
     int i = object_field(in->o, "owner_id");
@@ -587,8 +584,8 @@ static void keep_back(struct wctx *w, struct rec *out, int rc)
 int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
 {
     struct rec out;
-    set_defaults(w, in);
-    int rc = check_refs(w, in, err);
+    rec_defaults(w, in);
+    int rc = rec_check_refs(w, in, err);
     if (!rc && in->o->prepare)
         rc = in->o->prepare(w, in, NULL, err);
     if (!rc)
@@ -669,7 +666,7 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
         return rc;
     rec_set_int(in, "updated_at", clock_now_ms());
     merge_custom(in, &old);
-    rc = check_refs(w, in, err);
+    rc = rec_check_refs(w, in, err);
     if (!rc && in->o->prepare)
         rc = in->o->prepare(w, in, &old, err);
     if (!rc)
