@@ -206,7 +206,7 @@ size_t rowbuf_rows(const struct rowbuf *b)
 
 int rowbuf_flush(struct db_conn *c, struct rowbuf *b, struct err *err)
 {
-    struct bulk *bl;
+    struct bulk *bl = NULL;
     int rc = 0;
     if (!b->n)
         return 0;
