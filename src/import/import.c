@@ -118,7 +118,8 @@ static int cmp_error(const void *x, const void *y)
 static int flush_errors(struct state *s, struct err *err)
 {
     int rc = 0;
-    qsort(s->errs, (size_t)s->nerrs, sizeof(*s->errs), cmp_error);
+    if (s->nerrs > 1)
+        qsort(s->errs, (size_t)s->nerrs, sizeof(*s->errs), cmp_error);
     for (int i = 0; i < s->nerrs; i++) {
         struct row_error *e = &s->errs[i];
         if (!rc && s->res->id)
@@ -1208,7 +1209,8 @@ static int finish_fast(struct state *s)
             arena_init(&s->a);
         }
     }
-    qsort(s->rollup, s->nrollup, sizeof(int64_t), cmp_id);
+    if (s->nrollup > 1)
+        qsort(s->rollup, s->nrollup, sizeof(int64_t), cmp_id);
     for (size_t i = 0; !rc && i < s->nrollup; i++)
         if (!i || s->rollup[i] != s->rollup[i - 1])
             rc = crm_rollup_company(s->c, s->rollup[i], &err);
