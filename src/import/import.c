@@ -1166,7 +1166,13 @@ static int begin_fast(struct state *s, int64_t lines, struct err *err)
         if (!(OBJ_CONTACT.fields[i].flags & FF_VIRTUAL))
             s->ccols[s->nccols++] = OBJ_CONTACT.fields[i].name;
     rowbuf_init(&s->rcontacts, "contacts", s->ccols, s->nccols);
-    rowbuf_init(&s->rterms, "search_terms", terms, 4);
+    /* search rows arrive in contact order, the index wants them by term:
+     * gathered apart and sorted once at the end (1.5 s instead of 5.8 s
+     * of random B-tree inserts per 100,000 contacts on SQLite) */
+    if (!rc)
+        rc = db_exec(s->c, "CREATE TEMP TABLE import_terms (kind INTEGER, "
+                     "term TEXT, record_id BIGINT, word TEXT)", err);
+    rowbuf_init(&s->rterms, "import_terms", terms, 4);
     rowbuf_init(&s->rstages, "stage_changes", stages, 6);
     rowbuf_init(&s->raudit, "audit_log", audit, 7);
     return rc;
@@ -1188,6 +1194,11 @@ static int finish_fast(struct state *s)
     int rc = flush_fast(s, &err);
     if (!rc && s->next_id > s->first_id)
         rc = db_sync_ids(s->c, "contacts", &err);
+    if (!rc)
+        rc = db_exec(s->c, "INSERT INTO search_terms (kind, term, record_id, "
+                     "word) SELECT kind, term, record_id, word FROM "
+                     "import_terms ORDER BY kind, term, word, record_id; "
+                     "DROP TABLE import_terms", &err);
     if (!rc)
         rc = bulk_indexes_restore(s->c, &s->saved, &err);
     s->fast = 0;                /* the per-row path from here on */
