@@ -325,7 +325,7 @@ void bulk_tune_end(struct db_conn *c)
         db_exec(c, "RESET maintenance_work_mem; RESET synchronous_commit; "
                 "SET statement_timeout = '30s'", &err);
     else
-        db_exec(c, "PRAGMA threads = 2; "
+        db_exec(c, "PRAGMA cache_size = -8000; PRAGMA threads = 0; "
                 "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
                 "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY",
                 &err);
@@ -336,14 +336,12 @@ int bulk_tune_import(struct db_conn *c, struct err *err)
     if (is_pg(c))
         return db_exec(c, "SET LOCAL maintenance_work_mem = '256MB'; "
                        "SET LOCAL statement_timeout = 0", err);
-    return db_exec(c, "PRAGMA threads = 2; "
-                   "PRAGMA temp_store = FILE", err);
+    return db_exec(c, "PRAGMA threads = 2; PRAGMA temp_store = FILE", err);
 }
 
 void bulk_tune_import_end(struct db_conn *c)
 {
     struct err err = {0};
     if (!is_pg(c))
-        db_exec(c, "PRAGMA threads = 2; "
-                "PRAGMA temp_store = MEMORY", &err);
+        db_exec(c, "PRAGMA threads = 0; PRAGMA temp_store = MEMORY", &err);
 }
