@@ -24,15 +24,19 @@ trap 'rm -rf "$tmp"' EXIT
 ./pheu init --db "$db" >/dev/null
 ./pheu demo --org-only --contacts "$rows" --db "$db" >/dev/null
 now_ns t0
+# company_id names demo companies this database does not have (84% of
+# the rows failed with "no such company" until 2026-11-29), and importing
+# the 200,000 companies of 1M rows first takes ~10 minutes: ignored
 /usr/bin/time -f "%M" -o "$tmp/rss" ./pheu import contacts \
-    "$tmp/csv/contacts.csv" --db "$db" >"$tmp/out.txt"
+    "$tmp/csv/contacts.csv" --map company_id=ignore --db "$db" \
+    >"$tmp/out.txt"
 now_ns t1
 ms=$(( (t1 - t0) / 1000000 ))
 rss=$(( $(cat "$tmp/rss") / 1024 ))
 rps=$(awk -v n="$rows" -v ms="$ms" 'BEGIN { printf "%.0f", n / (ms / 1000) }')
 engine=sqlite
 case $db in postgres*) engine=postgres ;; esac
-line="import contacts ($engine): $rows rows in ${ms} ms = $rps rows/s, peak RSS ${rss} MB ($(tr -d '\n' <"$tmp/out.txt"))"
+line="import contacts ($engine, load $(cut -d' ' -f1-3 /proc/loadavg)): $rows rows in ${ms} ms = $rps rows/s, peak RSS ${rss} MB ($(tr -d '\n' <"$tmp/out.txt"))"
 echo "$line"
 bench_md "bench_import.sh" "data: $rows demo contacts (CSV); $(machine_line)" \
     "$line"

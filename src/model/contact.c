@@ -79,16 +79,21 @@ static int check_unique(struct db_conn *c, const char *col, const char *v,
     return E_CONFLICT;
 }
 
-/* Sets the dedupe key from the phone and checks both identity keys. */
-static int check_identity(struct wctx *w, struct rec *in,
-                          const struct rec *old, struct err *err)
+void crm_contact_set_phone_key(struct rec *in)
 {
-    int64_t self = old ? old->id : 0;
     const struct val *ph = rec_get(in, "phone");
     if (ph->set) {
         const char *p = ph->null ? NULL : ph->s;
         rec_set_text(in, "phone_key", p && p[0] == '+' ? p : NULL);
     }
+}
+
+/* Sets the dedupe key from the phone and checks both identity keys. */
+static int check_identity(struct wctx *w, struct rec *in,
+                          const struct rec *old, struct err *err)
+{
+    int64_t self = old ? old->id : 0;
+    crm_contact_set_phone_key(in);
     const char *email = rec_text(in, "email");
     int rc = email ? check_unique(w->c, "email", email, self, err) : 0;
     const char *key = rec_text(in, "phone_key");
@@ -123,14 +128,10 @@ static int check_stage_date(const struct rec *in, struct err *err)
     return 0;
 }
 
-/* prepare hook: identity, a name or address to know them by, dates. */
-static int contact_prepare(struct wctx *w, struct rec *in,
-                           const struct rec *old, struct err *err)
+int crm_contact_check_rules(const struct rec *in, const struct rec *old,
+                            struct err *err)
 {
-    (void)w;
-    int rc = check_identity(w, in, old, err);
-    if (rc)
-        return rc;
+    int rc;
     if (!has_value(in, old, "first_name") && !has_value(in, old,
                                                         "last_name") &&
         !has_value(in, old, "email") && !has_value(in, old, "phone"))
@@ -142,6 +143,14 @@ static int contact_prepare(struct wctx *w, struct rec *in,
         rc = err_set(err, E_RULE, "created_at", "must not be in the "
                      "future");
     return rc;
+}
+
+/* prepare hook: identity, a name or address to know them by, dates. */
+static int contact_prepare(struct wctx *w, struct rec *in,
+                           const struct rec *old, struct err *err)
+{
+    int rc = check_identity(w, in, old, err);
+    return rc ? rc : crm_contact_check_rules(in, old, err);
 }
 
 int crm_reindex_contact(struct db_conn *c, int64_t id, struct arena *a,

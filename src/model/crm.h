@@ -37,6 +37,15 @@ int crm_reindex_company_links(struct db_conn *c, int64_t id,
 /* The business's default currency (settings "currency"; "VND" when
  * unreadable), an arena copy. */
 const char *crm_default_currency(struct db_conn *c, struct arena *a);
+/* The parts of a contact's prepare hook that read nothing, for a bulk
+ * loader that keeps the identity keys itself (import/bulk.c): the
+ * dedupe key from the phone (phone_key: the E.164 phone or NULL), and
+ * the rules after the uniqueness checks (a name, email or phone; a
+ * stage date only with a stage, never future; created_at not future).
+ * old is NULL for a new contact. */
+void crm_contact_set_phone_key(struct rec *in);
+int crm_contact_check_rules(const struct rec *in, const struct rec *old,
+                            struct err *err);
 
 /* A company domain as stored: lower case, without scheme, path or
  * "www." (arena copy); the dedupe key of companies. */

@@ -545,9 +545,7 @@ static int check_user_ref(struct wctx *w, const struct field *f, int64_t id,
                            "assign");
 }
 
-/* Checks every reference the input sets: the target exists and the
- * caller may see it (never revealing which). */
-static int check_refs(struct wctx *w, const struct rec *in, struct err *err)
+int rec_check_refs(struct wctx *w, const struct rec *in, struct err *err)
 {
     const struct object *o = in->o;
     for (int i = 0; i < o->nfields; i++) {
@@ -580,8 +578,7 @@ static int check_refs(struct wctx *w, const struct rec *in, struct err *err)
     return 0;
 }
 
-/* Fills the defaults of a new record: owner, times, empty custom. */
-static void set_defaults(struct wctx *w, struct rec *in)
+void rec_defaults(struct wctx *w, struct rec *in)
 {
     int64_t now = clock_now_ms();
     int i = object_field(in->o, "owner_id");
@@ -632,8 +629,8 @@ int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
     int rc = object_may_write(in->o, w->who, err);
     if (rc)
         return rc;
-    set_defaults(w, in);
-    rc = check_refs(w, in, err);
+    rec_defaults(w, in);
+    rc = rec_check_refs(w, in, err);
     if (!rc && in->o->prepare)
         rc = in->o->prepare(w, in, NULL, err);
     if (!rc)
@@ -716,7 +713,7 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
         return rc;
     rec_set_int(in, "updated_at", clock_now_ms());
     merge_custom(in, &old);
-    rc = check_refs(w, in, err);
+    rc = rec_check_refs(w, in, err);
     if (!rc && in->o->prepare)
         rc = in->o->prepare(w, in, &old, err);
     if (!rc)

@@ -173,6 +173,13 @@ void rec_dump(const struct rec *r, struct buf *b);
 /* Creates a record from in; returns its id in *id. */
 int rec_create(struct wctx *w, struct rec *in, int64_t *id,
                struct err *err);
+/* The first steps of rec_create, for a bulk loader that writes the row
+ * itself (import/bulk.c): rec_defaults fills the defaults of a new
+ * record (owner, times, empty custom); rec_check_refs checks every
+ * reference in sets: the target exists and the caller may see it
+ * (E_RULE naming the field, never revealing which). */
+void rec_defaults(struct wctx *w, struct rec *in);
+int rec_check_refs(struct wctx *w, const struct rec *in, struct err *err);
 /* Updates record id with the fields set in in. */
 int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err);
 /* Deletes record id (and what only it owns). */

@@ -286,6 +286,25 @@ int bulk_analyze(struct db_conn *c, const char *table, struct err *err)
     return db_exec(c, sql, err);
 }
 
+int bulk_next_id(struct db_conn *c, const char *table, int64_t *id,
+                 struct err *err)
+{
+    int64_t max = 0, seq = 0;
+    char sql[256];
+    if (is_pg(c)) {
+        snprintf(sql, sizeof(sql), "SELECT nextval(pg_get_serial_sequence("
+                 "'%s', 'id'))", table);
+        return db_int(c, err, id, sql, NULL);
+    }
+    snprintf(sql, sizeof(sql), "SELECT COALESCE(MAX(id), 0) FROM %s", table);
+    int rc = db_int(c, err, &max, sql, NULL);
+    if (!rc)
+        rc = db_int(c, err, &seq, "SELECT COALESCE(MAX(seq), 0) FROM "
+                    "sqlite_sequence WHERE name = ?", "t", table);
+    *id = (seq > max ? seq : max) + 1;
+    return rc;
+}
+
 /* ---- engine settings ---- */
 
 int bulk_tune(struct db_conn *c, struct err *err)
@@ -310,4 +329,19 @@ void bulk_tune_end(struct db_conn *c)
                 "PRAGMA foreign_keys = ON; PRAGMA journal_mode = WAL; "
                 "PRAGMA synchronous = NORMAL; PRAGMA temp_store = MEMORY",
                 &err);
+}
+
+int bulk_tune_import(struct db_conn *c, struct err *err)
+{
+    if (is_pg(c))
+        return db_exec(c, "SET LOCAL maintenance_work_mem = '256MB'; "
+                       "SET LOCAL statement_timeout = 0", err);
+    return db_exec(c, "PRAGMA threads = 2; PRAGMA temp_store = FILE", err);
+}
+
+void bulk_tune_import_end(struct db_conn *c)
+{
+    struct err err = {0};
+    if (!is_pg(c))
+        db_exec(c, "PRAGMA threads = 0; PRAGMA temp_store = MEMORY", &err);
 }

@@ -57,6 +57,14 @@ void bulk_indexes_release(struct bulk_indexes *saved);
  * unless ANALYZE was run once (it never is). */
 int bulk_analyze(struct db_conn *c, const char *table, struct err *err);
 
+/* The id the next row of table would get from its id generator (the
+ * PostgreSQL sequence, which this takes; SQLite's AUTOINCREMENT
+ * counter), so a loader can give ids itself without reusing the id of a
+ * deleted row. In the caller's write transaction; after the load,
+ * db_sync_ids moves the generator past the ids given. */
+int bulk_next_id(struct db_conn *c, const char *table, int64_t *id,
+                 struct err *err);
+
 /* Prepares the connection for a large load before its transaction
  * starts: on SQLite a page cache of about 1 GiB, helper threads for
  * index sorts, and no foreign-key checks (several tables are loaded in
@@ -68,5 +76,17 @@ int bulk_analyze(struct db_conn *c, const char *table, struct err *err);
  * bulk_tune_end restores the defaults. */
 int bulk_tune(struct db_conn *c, struct err *err);
 void bulk_tune_end(struct db_conn *c);
+
+/* The settings of a load inside a live server's write transaction
+ * (imports; decision 0008): what bulk_tune sets that other connections
+ * cannot notice. On SQLite helper threads and temp files on disk for
+ * the index sorts (not in memory: the peak RSS stays bounded; the page
+ * cache stays at 8 MiB, which measured faster than 64 MiB for a load
+ * without indexes, and 130 MB smaller); on PostgreSQL, for this transaction only (SET LOCAL), more
+ * memory for index builds and no statement timeout. The journal, the
+ * foreign-key checks and the durability of the commit are left as they
+ * are. bulk_tune_import_end restores SQLite's connection defaults. */
+int bulk_tune_import(struct db_conn *c, struct err *err);
+void bulk_tune_import_end(struct db_conn *c);
 
 #endif

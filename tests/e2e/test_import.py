@@ -11,8 +11,8 @@ import time
 
 import pytest
 
-from conftest import (BIN, CRM_ADMIN, ENGINE, base_env, cli, cli_ok, copy_db,
-                      db_rows, db_value)
+from conftest import (BIN, CRM_ADMIN, ENGINE, Server, base_env, cli, cli_ok,
+                      copy_db, db_rows, db_value)
 
 HUBSPOT = (
     "\ufeffFirst Name,Last Name,Email,Phone Number,Company Name,"
@@ -269,3 +269,163 @@ def test_who_may_import_and_see_imports(crm):
                   data=b"email\nx@y.vn\n",
                   headers={"Content-Type": "text/csv"})
     assert r.status_code == 401
+
+
+# ---- the bulk path gives what the per-row path gives (decision 0008,
+# 2026-11-29) ----
+
+EXISTING = (
+    "Email,First Name,Last Name,Phone Number,Company Name,Lifecycle Stage,"
+    "Create Date\n"
+    "old.hoa@x.vn,Hoa,Phạm Thị,0903 000 001,Công ty Sen Vàng,lead,"
+    "2025-01-02\n"
+    "old.khoa@x.vn,Khoa,Đặng,0903 000 002,,subscriber,2025-01-03\n"
+    "old.tam@x.vn,Tâm,Võ,0903 000 003,,customer,2025-01-04\n")
+
+BULK = (
+    "\ufeffFirst Name,Last Name,Email,Phone Number,Company Name,"
+    "Lifecycle Stage,Contact owner,Create Date,Became a Subscriber Date,"
+    "Became a Lead Date,Became a Customer Date,Original Source\n"
+    # new people, Vietnamese names, companies new and repeated
+    "Nguyễn,Văn An,an.bulk@minhphat.vn,0912 100 001,Minh Phát,lead,"
+    "crm-admin@test.pheu.vn,2026-01-05 09:00,2026-01-04,2026-01-05 09:00,,"
+    "Organic Search\n"
+    "Đặng,Thị Bích,bich.bulk@minhphat.vn,,Minh Phát,subscriber,"
+    "Quản trị CRM,2026-01-06,2026-01-06,,,Paid Social\n"
+    "Trần,Văn Đăng,dang.bulk@x.vn,+84 912 100 003,Sen Hồng,,,"
+    "2026-01-07,,2026-01-07,2026-02-01,\n"
+    "Lê,Ánh,,0912 100 004,,customer,,2026-01-08,,,,\n"
+    "Hà,Nội,ha.noi@x.vn,,,,,,,,,\n"
+    # the same person again within the file: email in other case, then
+    # phone in another format
+    "Nguyễn,Văn An Mới,AN.BULK@minhphat.vn,,Công ty Sen Vàng,"
+    "marketing_qualified_lead,,,,,,\n"
+    "Ánh,Lê Thị,anh.le@x.vn,+84912100004,,,,,,,,\n"
+    # people already in the database: by email, by phone
+    "Hoa,Phạm,OLD.HOA@x.vn,,,opportunity,,,,,,\n"
+    "Khoa,,,0903-000-002,Minh Phát,,,,,2025-06-01,,\n"
+    # an existing email with another person's phone: refused
+    "Tâm,Võ,old.tam@x.vn,0903 000 001,,,,,,,,\n"
+    # bad rows: the company they would create goes with them
+    "Bad,Email,not-an-email,,Công ty Ma,,,,,,,\n"
+    "No,Owner,no.owner@x.vn,,Công ty Ma,,nobody@x.vn,,,,,\n"
+    "Future,Date,future@x.vn,,,,,2099-01-01,,,,\n"
+    "Future,Became,future2@x.vn,,,,,,2099-01-01,,,\n"
+    "short,row\n"
+    # a new person whose phone a failed row named before
+    "Mai,Trịnh,mai@x.vn,,Công ty Ma,evangelist,,2026-01-09,,,,\n"
+    ",,,,,,,,,,,\n")
+
+QUERIES = ("nguyen van an", "dang", "Đăng", "0912100001", "0903000002",
+           "minh phat", "sen vang", "ánh", "le", "mai", "ha noi")
+
+
+def import_both(tmp_path, base, body):
+    """Imports body into two copies of base, through the per-row and the
+    bulk path; returns {path: (db, stdout, error report)}."""
+    f = tmp_path / "bulk.csv"
+    f.write_text(body, encoding="utf-8")
+    out = {}
+    for path in ("rows", "bulk"):
+        db = copy_db(base, tmp_path / ("%s.db" % path))
+        errs = tmp_path / ("%s-errors.csv" % path)
+        p = cli_ok("import", "contacts", str(f), "--errors", str(errs),
+                   db=db, env=base_env(PHEU_IMPORT_PATH=path))
+        out[path] = (db, p.stdout, errs.read_text())
+    return out
+
+
+def state_of(db, since):
+    """Every contact, stage change, company and search row, keyed by what
+    does not depend on the order ids were given in; times from the run
+    itself (no date in the file) become "now"."""
+    def t(v):
+        return "now" if v is not None and v >= since else v
+
+    def rows(sql):
+        return db_rows(db, sql)
+
+    def srt(items):
+        return sorted(items, key=repr)
+    cos = {r["id"]: r["name"] for r in rows("SELECT id, name FROM companies")}
+    people = {r["id"]: (r["email"], r["phone_key"], r["first_name"],
+                        r["last_name"])
+              for r in rows("SELECT * FROM contacts")}
+    contacts = srt(
+        tuple((k, cos.get(v) if k == "company_id" else
+               t(v) if k.endswith("_at") else v)
+              for k, v in sorted(r.items()) if k not in ("id", "updated_at"))
+        for r in rows("SELECT * FROM contacts"))
+    stages = srt((people[r["contact_id"]], r["from_stage"], r["to_stage"],
+                  t(r["at"]), r["by_user"], r["reason"])
+                 for r in rows("SELECT * FROM stage_changes"))
+    companies = srt(
+        tuple((k, t(v) if k.endswith("_at") else v)
+              for k, v in sorted(r.items()) if k != "id")
+        for r in rows("SELECT * FROM companies"))
+    terms = srt((r["kind"], r["term"], r["word"],
+                 people.get(r["record_id"]) if r["kind"] == 1 else
+                 cos.get(r["record_id"]))
+                for r in rows("SELECT * FROM search_terms"))
+    audit = srt((r["action"], r["object"],
+                 people.get(r["object_id"]) if r["object"] == "contact"
+                 else cos.get(r["object_id"]))
+                for r in rows("SELECT action, object, object_id FROM "
+                              "audit_log WHERE object IN ('contact', "
+                              "'company')"))
+    return {"contacts": contacts, "stages": stages, "companies": companies,
+            "terms": terms, "audit": audit}
+
+
+def search_results(db, workdir):
+    """The contacts each query finds, in rank order, as emails/phones."""
+    workdir.mkdir()
+    srv = Server(db, workdir).start()
+    try:
+        admin = srv.token(CRM_ADMIN)
+        res = {}
+        for q in QUERIES:
+            r = admin.get("/api/v1/contacts", params={"q": q, "limit": 50})
+            assert r.status_code == 200, r.text
+            res[q] = [(c["email"], c["phone"], c["first_name"])
+                      for c in r.json()["data"]]
+        admin.close()
+    finally:
+        assert srv.stop() == 0, srv.stderr()
+    return res
+
+
+def test_bulk_path_matches_the_per_row_path(crm_db, tmp_path):
+    base = copy_db(crm_db, tmp_path / "base.db")
+    cli_ok("user", "add", "--email", "sales.bulk@test.pheu.vn", "--name",
+           "Bán Hàng", "--role", "sales_rep", db=base)
+    pre = tmp_path / "existing.csv"
+    pre.write_text(EXISTING, encoding="utf-8")
+    p = cli_ok("import", "contacts", str(pre), db=base,
+               env=base_env(PHEU_IMPORT_PATH="rows"))
+    assert "3 rows: 3 ok (3 created, 0 updated), 0 failed" in p.stdout
+    since = int(time.time() * 1000) - 1000
+    body = BULK.replace("Quản trị CRM,2026-01-06", "Bán Hàng,2026-01-06")
+    out = import_both(tmp_path, base, body)
+    rows, bulk = out["rows"], out["bulk"]
+    assert rows[1] == bulk[1]
+    assert "17 rows: 10 ok (6 created, 4 updated), 7 failed" in rows[1]
+    assert rows[2] == bulk[2]
+    assert rows[2].splitlines() == [
+        "row,column,reason",
+        '"11","Phone Number","a contact with this phone number exists"',
+        '"12","Email","is not a valid email address"',
+        '"13","Contact owner","no active user has this email or name"',
+        '"14","Create Date","must not be in the future"',
+        '"15","Became a Subscriber Date","is in the future"',
+        '"16","","has 2 fields; the header has 12"',
+        '"18","Email","a contact needs a name, an email or a phone"']
+    a, b = state_of(rows[0], since), state_of(bulk[0], since)
+    for what in ("contacts", "stages", "companies", "terms", "audit"):
+        assert a[what] == b[what], what
+    assert len(a["contacts"]) == 3 + 6
+    # one company per name, the one a failed row made included (Mai's)
+    assert sorted(dict(c)["name"] for c in a["companies"]) == [
+        "Công ty Ma", "Công ty Sen Vàng", "Minh Phát", "Sen Hồng"]
+    assert search_results(rows[0], tmp_path / "s1") == search_results(
+        bulk[0], tmp_path / "s2")
