@@ -10,7 +10,7 @@ import datetime
 
 import pytest
 
-from conftest import ISO_UTC, assert_error, uniq, uniq_email
+from conftest import ISO_UTC, assert_error, cli, cli_ok, uniq, uniq_email
 
 TP_KEYS = {"id", "contact_id", "visitor_id", "kind", "channel",
            "campaign_id", "utm_source", "utm_medium", "utm_campaign",
@@ -329,3 +329,48 @@ def test_contact_delete_takes_its_touchpoints(crm, marketer):
     assert marketer.delete("/api/v1/contacts/%d" % c["id"]).status_code \
         == 204
     assert_error(marketer.get("/api/v1/touchpoints/%d" % t["id"]), 404)
+
+
+# ---- CSV import (CLI) ----
+
+def test_csv_import_with_a_bad_row(crm, marketer, tmp_path):
+    key = uniq("csv-")
+    camp = crm.campaign(marketer, channel="email", utm_campaign=key)
+    e = uniq_email()
+    c = crm.contact(marketer, email=e)
+    vis = "v-" + uniq()
+    f = tmp_path / "tp.csv"
+    f.write_text(
+        "\ufeffEmail,Kind,utm_campaign,UTM Medium,at,visitor_id\n"
+        "%s,email_click,%s,email,2026-02-01T08:00:00Z,\n"
+        "%s,tweet,,,2026-02-02T08:00:00Z,\n"
+        "nobody-%s,page_view,,,2026-02-03T08:00:00Z,\n"
+        ",page_view,,,2026-02-04T08:00:00Z,%s\n"
+        "%s,page_view,,,2099-01-01T00:00:00Z,\n"
+        % (e.upper(), key.upper(), e, e, vis, e), encoding="utf-8")
+    before = crm.snapshot()
+    p = cli_ok("import", "touchpoints", str(f), "--dry-run", db=crm.db)
+    assert "dry run" in p.stdout and "5 rows: 2 ok" in p.stdout, p.stdout
+    assert crm.snapshot() == before
+    errs = tmp_path / "errs.csv"
+    p = cli_ok("import", "touchpoints", str(f), "--errors", str(errs),
+               db=crm.db)
+    assert "5 rows: 2 ok (2 created, 0 updated), 3 failed" in p.stdout
+    lines = errs.read_text().splitlines()
+    assert lines[0] == "row,column,reason"
+    assert [l.split(",")[:2] for l in lines[1:]] == [
+        ["3", '"kind"'], ["4", '"email"'], ["6", '"at"']]
+    got = crm.all(marketer, "/api/v1/touchpoints", contact_id=c["id"])
+    assert [(t["kind"], t["campaign_id"], t["channel"], t["at"])
+            for t in got] == [("email_click", camp["id"], "email",
+                               "2026-02-01T08:00:00Z")]
+    assert crm.get("contacts", c["id"])["source"] == "email"
+    anon = crm.all(marketer, "/api/v1/touchpoints", visitor_id=vis)
+    assert [t["kind"] for t in anon] == ["page_view"]
+
+
+def test_csv_import_without_known_columns(crm, tmp_path):
+    f = tmp_path / "x.csv"
+    f.write_text("colour,size\nred,1\n")
+    p = cli("import", "touchpoints", str(f), db=crm.db)
+    assert p.returncode == 1 and "no column" in p.stderr, p.stderr
