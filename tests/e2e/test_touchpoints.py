@@ -374,3 +374,16 @@ def test_csv_import_without_known_columns(crm, tmp_path):
     f.write_text("colour,size\nred,1\n")
     p = cli("import", "touchpoints", str(f), db=crm.db)
     assert p.returncode == 1 and "no column" in p.stderr, p.stderr
+
+
+def test_campaign_with_touchpoints_is_not_deleted(crm, marketer):
+    camp = crm.campaign(marketer, channel="tv")
+    c = crm.contact(marketer, email=uniq_email())
+    tp(marketer, contact_id=c["id"], kind="page_view", campaign_id=camp["id"],
+       at=iso(400))
+    # the contact's first touch named it: move the contact's source first
+    crm.patch("contacts", c["id"], marketer, source_campaign_id=None)
+    before = crm.snapshot()
+    r = marketer.delete("/api/v1/campaigns/%d" % camp["id"])
+    e = crm.refused(r, 409, before=before)
+    assert "touchpoints" in e["message"]
