@@ -483,7 +483,7 @@ static int resolve_campaign(struct wctx *w, struct tp_in *in,
 }
 
 /* Sets the contact's source and source_campaign_id from its first
- * touch when that is touchpoint id. */
+ * touch when that is touchpoint id (0: whichever it is). */
 static int follow_first(struct db_conn *c, int64_t contact, int64_t id,
                         struct err *err)
 {
@@ -497,7 +497,7 @@ static int follow_first(struct db_conn *c, int64_t contact, int64_t id,
     if (rc)
         return rc;
     int r = db_step(st, err);
-    if (r == DB_ROW && db_col_int(st, 0) == id) {
+    if (r == DB_ROW && (!id || db_col_int(st, 0) == id)) {
         src = touchpoint_source(db_col_text(st, 1), db_col_text(st, 2),
                                 db_col_text(st, 3), db_col_text(st, 4));
         campaign = db_col_null(st, 5) ? 0 : db_col_int(st, 5);
@@ -510,6 +510,12 @@ static int follow_first(struct db_conn *c, int64_t contact, int64_t id,
     return db_run(c, err, "UPDATE contacts SET source = ?, "
                   "source_campaign_id = ?, updated_at = ? WHERE id = ?",
                   "tIii", src, campaign, clock_now_ms(), contact);
+}
+
+int touchpoint_refresh_source(struct db_conn *c, int64_t contact,
+                              struct err *err)
+{
+    return follow_first(c, contact, 0, err);
 }
 
 int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,

@@ -35,6 +35,12 @@ int touchpoint_may_write(const struct principal *who);
 int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,
                       struct err *err);
 
+/* Sets contact's source and source_campaign_id from its first touch
+ * (earliest at, then id) when it has one; else leaves them. For merges,
+ * whose survivor takes the other's touches. */
+int touchpoint_refresh_source(struct db_conn *c, int64_t contact,
+                              struct err *err);
+
 /* The JSON of touchpoint id if v (NULL: anyone) may see it, else
  * E_NOTFOUND. */
 int touchpoint_get(struct db_conn *c, const struct vis *v, int64_t id,

@@ -387,3 +387,18 @@ def test_campaign_with_touchpoints_is_not_deleted(crm, marketer):
     r = marketer.delete("/api/v1/campaigns/%d" % camp["id"])
     e = crm.refused(r, 409, before=before)
     assert "touchpoints" in e["message"]
+
+
+def test_merge_moves_touches_and_the_earliest_sets_the_source(crm, marketer):
+    keep = crm.contact(marketer, email=uniq_email())
+    gone = crm.contact(marketer, email=uniq_email())
+    a = tp(marketer, contact_id=keep["id"], kind="page_view", at=iso(2),
+           utm_medium="email")
+    b = tp(marketer, contact_id=gone["id"], kind="call", at=iso(50))
+    assert crm.get("contacts", keep["id"])["source"] == "email"
+    r = crm.admin.post("/api/v1/contacts/%d/merge" % keep["id"],
+                       json={"merge_id": gone["id"]})
+    assert r.status_code == 200, r.text
+    assert r.json()["source"] == "offline"
+    got = crm.all(marketer, "/api/v1/touchpoints", contact_id=keep["id"])
+    assert [t["id"] for t in got] == [a["id"], b["id"]]
