@@ -40,6 +40,8 @@ export const OBJECTS = {
       F('lifecycle_stage', 'enum', { values: LIFECYCLE_STAGES, prefix: 'stage' }),
       F('lead_status', 'enum', { values: LEAD_STATUSES, prefix: 'lead_status' }),
       F('source', 'enum', { values: SOURCES, prefix: 'source' }),
+      // the campaign of the first touchpoint (decision 0013)
+      F('source_campaign_id', 'campaign', { labelKey: 'field.original_campaign' }),
       F('owner_id', 'user'),
       F('city', 'text'),
       F('country', 'text'),

@@ -1,6 +1,6 @@
 // The timeline of a contact, company or deal (GET /api/v1/<obj>/{id}/
-// timeline): activities, lifecycle stage changes, field changes, creation
-// and merges, newest first, a page at a time ("show older"). Open tasks
+// timeline): activities, lifecycle stage changes, field changes, creation,
+// merges and a contact's touchpoints, newest first, a page at a time ("show older"). Open tasks
 // can be marked done from here.
 
 import { api, withQuery } from './api.js';
@@ -71,8 +71,9 @@ export function timeline(obj, id, refs, { onChange } = {}) {
 
 /** Caches the names of the records the entries refer to. */
 async function namesFor(entries) {
-  const want = { companies: [], contacts: [], deals: [] };
+  const want = { companies: [], contacts: [], deals: [], campaigns: [] };
   for (const e of entries) {
+    if (e.touchpoint && e.touchpoint.campaign_id) want.campaigns.push(e.touchpoint.campaign_id);
     const a = e.activity;
     if (a) {
       if (a.contact_id) want.contacts.push(a.contact_id);
@@ -128,6 +129,8 @@ function entry(e, obj, refs, hooks) {
       );
     case 'field_change':
       return changeEntry(e, obj, refs);
+    case 'touchpoint':
+      return touchpointEntry(e, refs);
     case 'created':
       return h(
         'li',
@@ -196,6 +199,33 @@ function activityEntry(e, refs, hooks) {
             isOpenTask ? [' ', done] : null,
           )
         : null,
+      meta(e, refs),
+    ),
+  );
+}
+
+// Kinds drawn with an icon of their own; the rest use the generic one.
+const TP_ICONS = { email_open: 'email', email_click: 'email', call: 'call', meeting: 'meeting' };
+
+function touchpointEntry(e, refs) {
+  const tp = e.touchpoint || {};
+  const utm = [tp.utm_source, tp.utm_medium].filter(Boolean).join(' / ');
+  const kind = has(`touchpoint_kind.${tp.kind}`) ? t(`touchpoint_kind.${tp.kind}`) : tp.kind;
+  return h(
+    'li',
+    { class: `tl-item tl-touchpoint tl-kind-${tp.kind}`, 'data-type': 'touchpoint', 'data-touchpoint-id': tp.id },
+    h('span', { class: 'tl-icon', 'aria-hidden': 'true' }, icon(TP_ICONS[tp.kind] || 'touchpoint')),
+    h(
+      'div',
+      { class: 'tl-body' },
+      h(
+        'p',
+        { class: 'tl-title' },
+        h('span', { class: 'kind-badge' }, t('timeline.touchpoint', { kind })),
+        tp.campaign_id ? [' ', display({ name: 'campaign_id', type: 'campaign' }, tp.campaign_id, refs)] : null,
+        utm ? h('span', { class: 'tl-utm muted' }, ` · ${utm}`) : null,
+      ),
+      tp.url ? h('p', { class: 'tl-text tl-url' }, tp.url) : null,
       meta(e, refs),
     ),
   );

@@ -22,6 +22,7 @@ extern const struct route imports_routes[];
 extern const struct route exports_routes[];
 extern const struct route reports_routes[];
 extern const struct route campaigns_routes[];
+extern const struct route touchpoints_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

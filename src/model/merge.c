@@ -1,6 +1,7 @@
 /* Contact and company merges. */
 #include "model/merge.h"
 #include "model/crm.h"
+#include "model/touchpoint.h"
 #include "store/audit.h"
 #include "store/q_record.h"
 #include "store/search.h"
@@ -11,6 +12,7 @@
 static const char *const CONTACT_MOVES[] = {
     "UPDATE activities SET contact_id = ? WHERE contact_id = ?",
     "UPDATE stage_changes SET contact_id = ? WHERE contact_id = ?",
+    "UPDATE touchpoints SET contact_id = ? WHERE contact_id = ?",
     "INSERT INTO deal_contacts (deal_id, contact_id) SELECT deal_id, ? "
     "FROM deal_contacts d WHERE contact_id = ? AND NOT EXISTS (SELECT 1 "
     "FROM deal_contacts e WHERE e.deal_id = d.deal_id AND e.contact_id = "
@@ -132,6 +134,8 @@ int merge_records(struct wctx *w, const struct object *o, int64_t survivor,
         rc = rec_update(w, survivor, &up, err);
     if (!rc && is_contact)      /* the history it took over */
         rc = crm_refresh_stage_firsts(w->c, survivor, err);
+    if (!rc && is_contact)      /* its first touch may be the other's */
+        rc = touchpoint_refresh_source(w->c, survivor, err);
     if (!rc && !is_contact)
         rc = crm_rollup_company(w->c, survivor, err);
     if (!rc && !is_contact)     /* the moved contacts and deals */

@@ -1,6 +1,7 @@
 /* Timeline: one query per source, each already newest first and cut at
  * the cursor, merged in memory. */
 #include "model/timeline.h"
+#include "model/touchpoint.h"
 #include "store/q_record.h"
 #include "util/clock.h"
 #include "util/xalloc.h"
@@ -10,7 +11,7 @@
 #include <string.h>
 
 /* Entry kinds, which also order entries of the same instant. */
-enum { K_ACTIVITY = 1, K_STAGE = 2, K_AUDIT = 3 };
+enum { K_ACTIVITY = 1, K_STAGE = 2, K_AUDIT = 3, K_TOUCHPOINT = 4 };
 
 struct entry {
     int64_t at, id;
@@ -39,7 +40,7 @@ static int read_cursor(const char *s, struct cursor *cur)
     json_t *j = json_loadb((const char *)bin, len, 0, NULL);
     json_int_t at, id, kind;
     int ok = j && !json_unpack(j, "[III]", &at, &kind, &id) && kind >= 1 &&
-             kind <= 3;
+             kind <= K_TOUCHPOINT;
     json_decref(j);
     if (!ok)
         return -1;
@@ -168,6 +169,31 @@ static int read_stages(struct db_conn *c, int64_t id,
     return r < 0 ? err->code : 0;
 }
 
+/* Touchpoints of a contact, at their own "at" (SPEC §4). */
+static int read_touchpoints(struct db_conn *c, int64_t id,
+                            const struct cursor *cur, int limit,
+                            struct list *l, struct arena *a, struct err *err)
+{
+    const char *sql = arena_printf(
+        a, "SELECT " TOUCHPOINT_COLS " FROM touchpoints t WHERE "
+        "t.contact_id = ? AND %s ORDER BY t.at DESC, t.id DESC LIMIT %d",
+        after_cursor(cur, K_TOUCHPOINT, "t.at", "t.id", a), limit);
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, sql, "i", id);
+    if (rc)
+        return rc;
+    int r;
+    while ((r = db_step(st, err)) == DB_ROW) {
+        int64_t at = db_col_int(st, 13);
+        json_t *j = entry_json("touchpoint", at, db_col_null(st, 15) ? 0
+                               : db_col_int(st, 15));
+        json_object_set_new(j, "touchpoint", touchpoint_row_json(st));
+        push(l, at, K_TOUCHPOINT, db_col_int(st, 0), j);
+    }
+    db_done(st);
+    return r < 0 ? err->code : 0;
+}
+
 /* {field: [old, new]} from an audit row's old and new values. */
 static json_t *changes(const char *old_s, const char *new_s)
 {
@@ -249,6 +275,8 @@ int timeline_read(struct db_conn *c, const struct object *o, int64_t id,
     int rc = read_activities(c, o, id, &cur, limit + 1, &l, a, err);
     if (!rc && o == &OBJ_CONTACT)
         rc = read_stages(c, id, &cur, limit + 1, &l, a, err);
+    if (!rc && o == &OBJ_CONTACT)
+        rc = read_touchpoints(c, id, &cur, limit + 1, &l, a, err);
     if (!rc)
         rc = read_audit(c, o, id, &cur, limit + 1, &l, a, err);
     if (!rc) {

@@ -1,7 +1,7 @@
 /* The merged timeline of a contact, company or deal (SPEC §2, issue 4):
- * activities, lifecycle stage changes and field changes (from the audit
- * log), newest first, paged by an opaque cursor. Touchpoints and emails
- * join when their issues build them. */
+ * activities, lifecycle stage changes, field changes (from the audit
+ * log) and a contact's touchpoints, newest first, paged by an opaque
+ * cursor. Emails join when their issue builds them. */
 #ifndef PHEU_MODEL_TIMELINE_H
 #define PHEU_MODEL_TIMELINE_H
 

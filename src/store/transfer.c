@@ -31,6 +31,7 @@ const struct table_def db_tables[] = {
     {"saved_views", 1},
     {"campaigns", 1},
     {"campaign_costs", 1},
+    {"touchpoints", 1},
     {NULL, 0},
 };
 

@@ -1,6 +1,7 @@
 // CRM pages: search as you type in the contact list, sorting, filters and
 // saved views, inline editing on a record page, logging an activity to
-// the timeline, the create form's duplicate link, the deal board's drag
+// the timeline, a touchpoint on the timeline with the original source and
+// campaign it sets, the create form's duplicate link, the deal board's drag
 // and drop (and its keyboard alternative) with the stage totals, and
 // record visibility for a sales rep. Records are made through the API
 // (tests/browser/crm.mjs); every change made in the browser is checked
@@ -175,6 +176,38 @@ test('a contact field is edited in place, and the API error shows under it', asy
   await page.locator('#stage-path button[data-stage="evangelist"][aria-current="step"]').waitFor();
   assert.equal((await api.get(`/api/v1/contacts/${c.id}`)).lifecycle_stage, 'evangelist');
   await page.locator('#timeline li[data-type="stage_change"]').filter({ hasText: 'Người ủng hộ' }).first().waitFor();
+});
+
+test('a touchpoint shows on the contact timeline, and the first touch sets the original source and campaign', async () => {
+  const c = data.contacts[3];
+  const key = `tp-browser-${Date.now()}`;
+  const camp = await api.post('/api/v1/campaigns', { name: `Tìm kiếm Tết ${key}`, channel: 'paid_search', utm_campaign: key });
+  const tp = await api.post('/api/v1/touchpoints', {
+    contact_id: c.id,
+    kind: 'ad_click',
+    utm_source: 'google',
+    utm_medium: 'cpc',
+    utm_campaign: key.toUpperCase(),
+    url: 'https://shop.example.vn/tet?utm_medium=cpc',
+    at: '2020-01-02T03:04:05Z',
+  });
+  assert.equal(tp.campaign_id, camp.id);
+  await page.goto(`/#/contacts/${c.id}`);
+  // the oldest entry: page through the timeline until it shows
+  const item = page.locator(`#timeline li[data-touchpoint-id="${tp.id}"]`);
+  for (let i = 0; i < 20 && !(await item.count()); i++) {
+    const more = page.locator('#timeline-more');
+    if (await more.isVisible()) await more.click();
+    await page.waitForTimeout(200);
+  }
+  await item.waitFor();
+  const text = await item.textContent();
+  assert.match(text, /Điểm chạm: Nhấp quảng cáo/);
+  assert.match(text, new RegExp(`Tìm kiếm Tết ${key}`));
+  assert.match(text, /google \/ cpc/);
+  assert.match(text, /shop\.example\.vn\/tet/);
+  await page.locator('.prop[data-field="source"] .prop-value').filter({ hasText: 'Quảng cáo tìm kiếm' }).waitFor();
+  await page.locator('.prop[data-field="source_campaign_id"] .prop-value').filter({ hasText: `Tìm kiếm Tết ${key}` }).waitFor();
 });
 
 test('logging an activity from a contact shows it on the timeline', async () => {

@@ -21,7 +21,7 @@ import { has, onLocaleChange } from '../i18n.js';
 
 // Properties shown, in order, per object (then the custom fields).
 const PROPS = {
-  contacts: ['last_name', 'first_name', 'email', 'phone', 'company_id', 'title', 'lifecycle_stage', 'lead_status', 'source', 'owner_id', 'city', 'country', 'score', 'created_at', 'updated_at'],
+  contacts: ['last_name', 'first_name', 'email', 'phone', 'company_id', 'title', 'lifecycle_stage', 'lead_status', 'source', 'source_campaign_id', 'owner_id', 'city', 'country', 'score', 'created_at', 'updated_at'],
   companies: ['name', 'domain', 'industry', 'size_band', 'phone', 'city', 'country', 'parent_id', 'owner_id', 'lifecycle_stage', 'created_at', 'updated_at'],
   deals: ['name', 'amount', 'currency', 'stage_id', 'status', 'pipeline_id', 'close_date', 'owner_id', 'company_id', 'forecast_category', 'won_reason', 'lost_reason', 'closed_at', 'created_at', 'updated_at'],
   campaigns: ['name', 'channel', 'status', 'start_date', 'end_date', 'budget', 'currency', 'cost', 'utm_campaign', 'parent_id', 'owner_id', 'goal_leads', 'goal_mqls', 'goal_revenue', 'created_at', 'updated_at'],
@@ -43,13 +43,16 @@ export async function render(main, ctx) {
     loadUsers().catch(() => []),
     loadPipelines().catch(() => []),
     isCampaign ? [] : loadCustomFields(obj),
-    isCampaign ? loadCampaigns().catch(() => []) : [],
+    isCampaign || obj === 'contacts' ? loadCampaigns().catch(() => []) : [],
   ]);
   if (!ctx.alive()) return null;
   if (!record) {
     notFound(main, obj);
     return null;
   }
+  // the campaign list is read once; a contact's original campaign may be newer
+  if (record.source_campaign_id) await loadNames('campaigns', [record.source_campaign_id]);
+  if (!ctx.alive()) return null;
   const refs = { users, pipelines, customFields, campaigns, record };
   // campaigns are read by everyone, written by marketing and admins
   const readOnly = isCampaign && !CAMPAIGN_WRITERS.includes(ctx.user.role);
