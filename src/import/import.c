@@ -513,12 +513,12 @@ static int find_existing(struct state *s, struct row *r, int64_t *id,
     return rc;
 }
 
-/* Writes the stage history the row's columns give: each Became date, and
- * the Lifecycle Stage column when no date names it; none twice. */
-static int write_stages(struct state *s, struct row *r, int64_t id,
-                        const char *before, struct err *err)
+/* Adds the row's Lifecycle Stage column to its Became dates when no date
+ * names it and the contact is not there already (before: its stage, NULL
+ * for a new contact), dated by the last Became date, else its creation,
+ * else now. */
+static void add_target_stage(struct row *r, const char *before)
 {
-    struct wctx w = import_wctx(s);
     json_t *st = json_object_get(r->body, "lifecycle_stage");
     const char *target = json_is_string(st) ? json_string_value(st) : NULL;
     int has = 0;
@@ -533,6 +533,15 @@ static int write_stages(struct state *s, struct row *r, int64_t id,
             clock_parse_iso(json_string_value(c), &at);
         r->became[r->nbecame++] = (struct stage_at){target, at};
     }
+}
+
+/* Writes the stage history the row's columns give: each Became date, and
+ * the Lifecycle Stage column when no date names it; none twice. */
+static int write_stages(struct state *s, struct row *r, int64_t id,
+                        const char *before, struct err *err)
+{
+    struct wctx w = import_wctx(s);
+    add_target_stage(r, before);
     const char *from = before;
     int rc = 0;
     for (int i = 0; !rc && i < r->nbecame; i++) {
@@ -784,20 +793,7 @@ static int company_name(struct state *s, int64_t id, const char **name,
 static void queue_stages(struct state *s, struct row *r, int64_t id,
                          int64_t first[8], int *highest)
 {
-    json_t *st = json_object_get(r->body, "lifecycle_stage");
-    const char *target = json_is_string(st) ? json_string_value(st) : NULL;
-    int has = 0;
-    for (int i = 0; i < r->nbecame; i++)
-        has |= target && !strcmp(r->became[i].stage, target);
-    if (target && !has) {
-        json_t *c = json_object_get(r->body, "created_at");
-        int64_t at = clock_now_ms();
-        if (r->nbecame)
-            at = r->became[r->nbecame - 1].at;
-        else if (json_is_string(c))
-            clock_parse_iso(json_string_value(c), &at);
-        r->became[r->nbecame++] = (struct stage_at){target, at};
-    }
+    add_target_stage(r, NULL);
     const char *from = NULL;
     int64_t by = s->o->who ? s->o->who->user.id : 0;
     for (int i = 0; i < r->nbecame; i++) {

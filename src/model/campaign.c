@@ -264,20 +264,6 @@ int campaign_cost_get(struct db_conn *c, int64_t campaign, int64_t id,
                                      "entry");
 }
 
-/* Whether s is a real calendar date "YYYY-MM-DD". */
-static int is_date(const char *s)
-{
-    int64_t ms;
-    char buf[40];
-    if (strlen(s) != 10)
-        return 0;
-    snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-    if (clock_parse_iso(buf, &ms))
-        return 0;
-    clock_iso(ms, buf, sizeof(buf));
-    return !strncmp(buf, s, 10);
-}
-
 /* The checked values of a cost entry body. */
 struct cost_in {
     const char *date, *note, *currency;
@@ -302,7 +288,7 @@ static int read_cost(json_t *body, struct cost_in *ci, struct arena *a,
                            "field");
     }
     x = json_object_get(body, "date");
-    if (!json_is_string(x) || !is_date(json_string_value(x)))
+    if (!json_is_string(x) || !clock_valid_date(json_string_value(x)))
         return err_set(err, E_INVALID, "date", "must be a date such as "
                        "2026-03-01");
     ci->date = arena_strdup(a, json_string_value(x));
@@ -430,7 +416,7 @@ static int read_cursor(const char *s, char date[11], int64_t *id,
         goto bad;
     memcpy(date, s, 10);
     date[10] = '\0';
-    if (!is_date(date) || s[11] < '1' || s[11] > '9')
+    if (!clock_valid_date(date) || s[11] < '1' || s[11] > '9')
         goto bad;
     long long v = strtoll(s + 11, &end, 10);
     if (*end || v <= 0)

@@ -108,20 +108,6 @@ static int has_option(const struct cf_def *d, const char *opt)
     return 0;
 }
 
-/* Whether s is a real calendar date "YYYY-MM-DD". */
-static int valid_date(const char *s)
-{
-    int64_t ms;
-    char buf[40];
-    if (strlen(s) != 10)
-        return 0;
-    snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-    if (clock_parse_iso(buf, &ms))
-        return 0;
-    clock_iso(ms, buf, sizeof(buf));
-    return !strncmp(buf, s, 10);
-}
-
 /* Checks string v (max bytes) and rewrites it as NFC (App. C). */
 static int nfc_string(json_t *v, size_t max, const char *f, struct arena *a,
                       struct err *err)
@@ -162,7 +148,7 @@ int cf_check_value(const struct cf_def *d, json_t *v, struct arena *a,
     if (!strcmp(t, "date")) {
         if (!json_is_string(v))
             return err_set(err, E_INVALID, f, "must be a YYYY-MM-DD string");
-        return valid_date(json_string_value(v)) ? 0
+        return clock_valid_date(json_string_value(v)) ? 0
             : err_set(err, E_RULE, f, "is not a date (YYYY-MM-DD)");
     }
     if (!strcmp(t, "select")) {

@@ -198,20 +198,6 @@ static int read_phone(const struct field *f, json_t *j, struct val *v,
                                      "phone number");
 }
 
-/* Whether s is a real calendar date "YYYY-MM-DD". */
-static int valid_date(const char *s)
-{
-    int64_t ms;
-    char buf[40];
-    if (strlen(s) != 10)
-        return 0;
-    snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
-    if (clock_parse_iso(buf, &ms))
-        return 0;
-    clock_iso(ms, buf, sizeof(buf));
-    return !strncmp(buf, s, 10);
-}
-
 /* Reads the custom object: declared keys only, checked values; null
  * values mean "remove" and are kept for the update to apply. */
 static int read_custom(struct db_conn *c, const struct object *o, json_t *j,
@@ -335,7 +321,7 @@ static int read_value(struct db_conn *c, const struct object *o,
                            "time such as 2026-03-01T08:30:00Z");
         return 0;
     case FT_DATE:
-        if (!json_is_string(j) || !valid_date(json_string_value(j)))
+        if (!json_is_string(j) || !clock_valid_date(json_string_value(j)))
             return err_set(err, E_INVALID, f->name, "must be a date such as "
                            "2026-03-01");
         v->s = arena_strdup(a, json_string_value(j));

@@ -298,17 +298,15 @@ int touchpoint_list(struct db_conn *c, const struct vis *v,
     }
     json_t *arr = json_array();
     int r, n = 0;
+    int64_t last_at = 0, last_id = 0;   /* the keyset of the page's end */
     while ((r = db_step(st, err)) == DB_ROW) {
         if (n++ == limit) {
-            json_t *last = json_array_get(arr, json_array_size(arr) - 1);
-            int64_t ms = 0;
-            clock_parse_iso(json_string_value(json_object_get(last, "at")),
-                            &ms);
-            *next = arena_printf(a, "%lld.%lld", (long long)ms,
-                                 (long long)json_integer_value(
-                                     json_object_get(last, "id")));
+            *next = arena_printf(a, "%lld.%lld", (long long)last_at,
+                                 (long long)last_id);
             break;
         }
+        last_id = db_col_int(st, 0);
+        last_at = db_col_int(st, 13);
         json_array_append_new(arr, touchpoint_row_json(st));
     }
     db_done(st);

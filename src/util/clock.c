@@ -173,3 +173,16 @@ int clock_parse_iso(const char *s, int64_t *ms)
     *ms = secs * 1000 + frac;
     return 0;
 }
+
+int clock_valid_date(const char *s)
+{
+    int64_t ms;
+    char buf[40];
+    if (strlen(s) != 10)
+        return 0;
+    snprintf(buf, sizeof(buf), "%sT00:00:00Z", s);
+    if (clock_parse_iso(buf, &ms))
+        return 0;
+    clock_iso(ms, buf, sizeof(buf));
+    return !strncmp(buf, s, 10);
+}

@@ -19,5 +19,7 @@ void clock_iso(int64_t ms, char *buf, size_t len);
 /* Parses ISO 8601 ("2026-03-01T08:30:00Z", "+07:00" offsets, optional
  * fraction); returns 0 and sets *ms, or -1. */
 int clock_parse_iso(const char *s, int64_t *ms);
+/* Whether s is a real calendar date "YYYY-MM-DD" (no 2026-02-30). */
+int clock_valid_date(const char *s);
 
 #endif
