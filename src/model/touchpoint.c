@@ -516,6 +516,17 @@ int touchpoint_refresh_source(struct db_conn *c, int64_t contact,
     return follow_first(c, contact, 0, err);
 }
 
+int touchpoint_join_visitor(struct db_conn *c, const char *visitor,
+                            int64_t contact, struct err *err)
+{
+    int rc = db_run(c, err, "UPDATE touchpoints SET contact_id = ? WHERE "
+                    "visitor_id = ? AND contact_id IS NULL", "it", contact,
+                    visitor);
+    if (!rc)
+        rc = follow_first(c, contact, 0, err);
+    return rc;
+}
+
 int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,
                       struct err *err)
 {
@@ -539,7 +550,9 @@ int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,
                     in.channel, in.campaign, in.utm[0], in.utm[1], in.utm[2],
                     in.utm[3], in.utm[4], in.url, in.referrer, in.at,
                     clock_now_ms(), w->who ? w->who->user.id : 0);
-    if (!rc && in.contact)
+    if (!rc && in.contact && in.visitor)  /* identifies the visitor */
+        rc = touchpoint_join_visitor(w->c, in.visitor, in.contact, err);
+    else if (!rc && in.contact)
         rc = follow_first(w->c, in.contact, *id, err);
     return rc;
 }

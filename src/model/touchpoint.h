@@ -35,6 +35,14 @@ int touchpoint_may_write(const struct principal *who);
 int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,
                       struct err *err);
 
+/* Joins the anonymous touches of visitor to contact (the visitor
+ * identified themselves: a form, a tracked email link, a touch recorded
+ * with both) and lets the contact's original source follow its first
+ * touch. Touches already joined to a contact keep theirs. Runs in the
+ * caller's transaction. */
+int touchpoint_join_visitor(struct db_conn *c, const char *visitor,
+                            int64_t contact, struct err *err);
+
 /* Sets contact's source and source_campaign_id from its first touch
  * (earliest at, then id) when it has one; else leaves them. For merges,
  * whose survivor takes the other's touches. */

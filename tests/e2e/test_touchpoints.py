@@ -98,6 +98,28 @@ def test_anonymous_visitor(marketer):
     assert t["contact_id"] is None and t["visitor_id"].startswith("v-")
 
 
+def test_touch_with_contact_and_visitor_joins_the_visitor(crm, marketer):
+    # The visitor's anonymous page views (the first one from Google)
+    # become the contact's when a touch names both; a touch of another
+    # visitor stays anonymous, and the contact's source follows its new
+    # first touch.
+    vis, other = "v-" + uniq(), "v-" + uniq()
+    c = crm.contact(marketer, email=uniq_email())
+    first = tp(marketer, visitor_id=vis, kind="page_view", at=iso(9),
+               referrer="https://www.google.com.vn/search?q=crm")
+    second = tp(marketer, visitor_id=vis, kind="page_view", at=iso(5))
+    stray = tp(marketer, visitor_id=other, kind="page_view", at=iso(8))
+    sub = tp(marketer, contact_id=c["id"], visitor_id=vis,
+             kind="form_submit", at=iso(1))
+    got = crm.all(marketer, "/api/v1/touchpoints", contact_id=c["id"])
+    assert [t["id"] for t in got] == [sub["id"], second["id"], first["id"]]
+    assert all(t["visitor_id"] == vis for t in got)
+    left = crm.all(marketer, "/api/v1/touchpoints", visitor_id=other)
+    assert [(t["id"], t["contact_id"]) for t in left] == [(stray["id"], None)]
+    assert crm.get("contacts", c["id"], marketer)["source"] \
+        == "organic_search"
+
+
 def test_at_defaults_to_now(crm, marketer):
     c = crm.contact(marketer, email=uniq_email())
     t = tp(marketer, contact_id=c["id"], kind="call")
