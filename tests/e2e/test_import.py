@@ -8,7 +8,6 @@ import signal
 import subprocess
 import time
 
-
 from conftest import (BIN, CRM_ADMIN, ENGINE, Server, base_env, cli, cli_ok,
                       copy_db, db_rows, db_value, upload, wait_import)
 
