@@ -82,10 +82,10 @@ void attr_positions(const int64_t *at, int n, int64_t lead_ms,
  * have over-shot, time decay, the excess is taken back from it). */
 static void settle(int64_t amount, int64_t *credits, int n, int best)
 {
-    int64_t sum = 0;
+    __int128 sum = 0;
     for (int i = 0; i < n; i++)
         sum += credits[i];
-    credits[best] += amount - sum;
+    credits[best] = (int64_t)(credits[best] + ((__int128)amount - sum));
 }
 
 /* The named-position models: shares are exact fractions num[i] / den. */
@@ -139,9 +139,9 @@ static void credit_decay(const int64_t *at, int n, int64_t closed_ms,
         sum += w[i];
     }
     for (int i = 0; i < n; i++) {
-        credits[i] = (int64_t)floorl((long double)amount * w[i] / sum);
-        if (credits[i] < 0)
-            credits[i] = 0;
+        long double x = floorl((long double)amount * w[i] / sum);
+        credits[i] = x <= 0 ? 0 : x >= (long double)amount ? amount
+                   : (int64_t)x;
         credited[i] = w[i] > 0;
         if (w[i] > w[best])
             best = i;
