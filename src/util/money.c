@@ -122,3 +122,25 @@ int money_convert(int64_t amount, int dfrom, struct money_rate from,
     *out = (int64_t)q;
     return 0;
 }
+
+const char *money_format(int64_t amount, int decimals, char *buf,
+                         size_t len)
+{
+    char digits[48];
+    uint64_t mag = amount < 0 ? 0 - (uint64_t)amount : (uint64_t)amount;
+    int nd = snprintf(digits, sizeof(digits), "%0*llu", decimals + 1,
+                      (unsigned long long)mag);
+    int whole = nd - decimals;
+    size_t o = 0;
+    if (amount < 0 && o + 1 < len)
+        buf[o++] = '-';
+    for (int i = 0; i < nd && o + 3 < len; i++) {
+        if (i == whole)
+            buf[o++] = '.';
+        else if (i && i < whole && (whole - i) % 3 == 0)
+            buf[o++] = ',';
+        buf[o++] = digits[i];
+    }
+    buf[o < len ? o : len - 1] = '\0';
+    return buf;
+}

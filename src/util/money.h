@@ -5,6 +5,7 @@
 #ifndef PHEU_UTIL_MONEY_H
 #define PHEU_UTIL_MONEY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* A rate: the value of one major unit of a currency in major units of
@@ -34,5 +35,10 @@ int money_rate_from_int(int64_t v, struct money_rate *out);
  * and sets *out, or -1 when the result does not fit an int64_t. */
 int money_convert(int64_t amount, int dfrom, struct money_rate from,
                   int dto, struct money_rate to, int64_t *out);
+/* Writes amount (minor units with the given decimals) in major units
+ * with thousands separators into buf: 123456789 and 2 give
+ * "1,234,567.89", -5 and 0 give "-5". Returns buf. */
+const char *money_format(int64_t amount, int decimals, char *buf,
+                         size_t len);
 
 #endif

@@ -112,3 +112,19 @@ Test(money, overflow_is_refused_and_tiny_results_are_zero)
     cr_assert_eq(money_convert(INT64_MAX, 2, ONE, 2, ONE, &out), 0);
     cr_expect_eq(out, INT64_MAX);
 }
+
+Test(money, format_groups_thousands_and_places_the_point)
+{
+    char b[64];
+    cr_expect_str_eq(money_format(123456789, 2, b, sizeof(b)),
+                     "1,234,567.89");
+    cr_expect_str_eq(money_format(25163700000, 0, b, sizeof(b)),
+                     "25,163,700,000");
+    cr_expect_str_eq(money_format(5, 2, b, sizeof(b)), "0.05");
+    cr_expect_str_eq(money_format(-1234, 0, b, sizeof(b)), "-1,234");
+    cr_expect_str_eq(money_format(0, 0, b, sizeof(b)), "0");
+    cr_expect_str_eq(money_format(999, 0, b, sizeof(b)), "999");
+    cr_expect_str_eq(money_format(1000, 3, b, sizeof(b)), "1.000");
+    cr_expect_str_eq(money_format(INT64_MIN, 0, b, sizeof(b)),
+                     "-9,223,372,036,854,775,808");
+}
