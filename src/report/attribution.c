@@ -529,29 +529,36 @@ static int deal_find(const struct run *r, int lo, int hi, int64_t id)
     return -1;
 }
 
-/* Sets each deal of deals[lo, hi)'s lead moment: the earliest first
- * entry of any of its contacts into lead or a later funnel stage. */
+/* A contact's lead moment: the earliest of its first entries into lead
+ * and the later funnel stages (NULL when none), as a scalar subquery per
+ * deal contact. Portable (no LEAST on SQLite, whose min() is NULL when an
+ * argument is), and it makes PostgreSQL look contacts up by id instead of
+ * hashing the whole table for every batch. */
+#define LEAD_OF_CONTACT "(SELECT (SELECT MIN(u.x) FROM (" \
+    "SELECT c.became_lead_at AS x " \
+    "UNION ALL SELECT c.became_marketing_qualified_lead_at " \
+    "UNION ALL SELECT c.became_sales_qualified_lead_at " \
+    "UNION ALL SELECT c.became_opportunity_at " \
+    "UNION ALL SELECT c.became_customer_at " \
+    "UNION ALL SELECT c.became_evangelist_at) u) " \
+    "FROM contacts c WHERE c.id = dc.contact_id)"
+
+/* Sets each deal of deals[lo, hi)'s lead moment: the earliest lead
+ * moment of its contacts. */
 static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
                       struct err *err)
 {
     struct db_stmt *st;
-    int rc = db_query(c, &st, err, "SELECT dc.deal_id, c.became_lead_at, "
-        "c.became_marketing_qualified_lead_at, "
-        "c.became_sales_qualified_lead_at, c.became_opportunity_at, "
-        "c.became_customer_at, c.became_evangelist_at FROM deal_contacts dc "
-        "JOIN contacts c ON c.id = dc.contact_id "
-        "WHERE dc.deal_id BETWEEN ? AND ?", "ii", r->deals[lo].id,
-        r->deals[hi - 1].id), s = DB_DONE;
+    int rc = db_query(c, &st, err, "SELECT dc.deal_id, " LEAD_OF_CONTACT
+                      " FROM deal_contacts dc WHERE dc.deal_id BETWEEN ? "
+                      "AND ?", "ii", r->deals[lo].id, r->deals[hi - 1].id);
+    int s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
-        if (d < 0)
-            continue;
-        for (int k = 1; k <= 6; k++) {
-            int64_t t = db_col_int(st, k);
-            if (!db_col_null(st, k) && (r->deals[d].lead == ATTR_NO_TIME ||
-                                        t < r->deals[d].lead))
-                r->deals[d].lead = t;
-        }
+        int64_t t = db_col_int(st, 1);
+        if (d >= 0 && !db_col_null(st, 1) &&
+            (r->deals[d].lead == ATTR_NO_TIME || t < r->deals[d].lead))
+            r->deals[d].lead = t;
     }
     db_done(st);
     return rc ? rc : s < 0 ? err->code : 0;
@@ -571,9 +578,13 @@ static int load_touches(struct db_conn *c, struct run *r, const char *sql,
     if (!rc)
         rc = db_bind_int(st, 2, r->deals[hi - 1].id, err);
     if (!rc)
-        rc = db_bind_int(st, 3, r->q->won_from, err);
+        rc = db_bind_int(st, 3, r->deals[lo].id, err);
     if (!rc)
-        rc = db_bind_int(st, 4, r->q->won_to, err);
+        rc = db_bind_int(st, 4, r->deals[hi - 1].id, err);
+    if (!rc)
+        rc = db_bind_int(st, 5, r->q->won_from, err);
+    if (!rc)
+        rc = db_bind_int(st, 6, r->q->won_to, err);
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
         if (d < 0)
@@ -785,16 +796,20 @@ static json_t *doc_json(struct run *r)
 }
 
 /* The touches query of every batch (parameters: the batch's first and
- * last deal id, then the period). */
+ * last deal id, twice, then the period). */
 static const char *touches_sql(const struct run *r, const char *where,
                                struct arena *a)
 {
+    /* CROSS JOIN keeps SQLite on the batch's range of deal_contacts
+     * (else it scans deals_closed for every batch), the range repeated
+     * on d keeps PostgreSQL off a scan of every deal per batch; the
+     * touches come from touchpoints_contact alone (migration 0009) */
     return arena_printf(a, "SELECT dc.deal_id, t.at, t.id, t.campaign_id, "
-                        "%s FROM deal_contacts dc "
-                        "JOIN deals d ON d.id = dc.deal_id "
+                        "%s FROM deal_contacts dc CROSS JOIN deals d "
                         "JOIN touchpoints t ON t.contact_id = dc.contact_id "
                         "AND t.at <= d.closed_at "
-                        "WHERE dc.deal_id BETWEEN ? AND ? AND %s",
+                        "WHERE d.id = dc.deal_id AND dc.deal_id BETWEEN ? "
+                        "AND ? AND d.id BETWEEN ? AND ? AND %s",
                         r->q->by == ATTR_BY_CHANNEL ? "t.channel" : "NULL",
                         where);
 }
