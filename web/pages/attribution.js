@@ -124,7 +124,7 @@ function controls(view) {
     }),
   );
 
-  const cur = h('input', { type: 'text', id: 'attr-currency', value: st.currency, maxlength: '3', size: '4', autocomplete: 'off', spellcheck: 'false', i18nPlaceholder: 'attribution.currency_default' });
+  const cur = h('input', { type: 'text', id: 'attr-currency', value: st.currency, maxlength: '3', size: '9', autocomplete: 'off', spellcheck: 'false', i18nPlaceholder: 'attribution.currency_default' });
   cur.addEventListener('change', () => {
     const v = cur.value.trim().toUpperCase();
     cur.value = v;
