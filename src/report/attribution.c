@@ -19,6 +19,7 @@
 #define DAY_MS 86400000LL
 #define SCALE 2000              /* named shares are in 1/2000ths */
 #define BATCH 2048              /* deals per batch of touch queries */
+#define SMALL 64                /* touches of a deal kept on the stack */
 #define NO_CAMPAIGN "(no campaign)"
 #define NO_CHANNEL "(no channel)"
 
@@ -93,10 +94,14 @@ static void credit_positions(enum attr_model m, int n,
                              const int pos[ATTR_NPOS], int64_t amount,
                              int64_t *credits, unsigned char *credited)
 {
-    int64_t *num = xcalloc((size_t)n, sizeof(int64_t));
-    unsigned char *named = xcalloc((size_t)n, 1);
+    int64_t nbuf[SMALL];
+    unsigned char mbuf[SMALL];
+    int64_t *num = n <= SMALL ? nbuf : xmalloc((size_t)n * sizeof(int64_t));
+    unsigned char *named = n <= SMALL ? mbuf : xmalloc((size_t)n);
     const int *sh = SHARES[m];
     int unnamed = 0, distinct = 0, best = 0;
+    memset(num, 0, (size_t)n * sizeof(int64_t));
+    memset(named, 0, (size_t)n);
     for (int p = 0; p < ATTR_NPOS; p++)
         if (sh[p])
             named[pos[p]] = 1;
@@ -119,8 +124,10 @@ static void credit_positions(enum attr_model m, int n,
             best = i;
     }
     settle(amount, credits, n, best);
-    free(num);
-    free(named);
+    if (num != nbuf) {
+        free(num);
+        free(named);
+    }
 }
 
 /* time_decay: touch i weighs 2^(-days before close / 7); the weights
@@ -130,7 +137,8 @@ static void credit_decay(const int64_t *at, int n, int64_t closed_ms,
                          int64_t amount, int64_t *credits,
                          unsigned char *credited)
 {
-    long double *w = xcalloc((size_t)n, sizeof(long double)), sum = 0;
+    long double wbuf[SMALL], sum = 0;
+    long double *w = n <= SMALL ? wbuf : xmalloc((size_t)n * sizeof(*w));
     int best = 0;
     (void)closed_ms;            /* 2^(-d/7) / 2^(-d_last/7): close cancels */
     for (int i = 0; i < n; i++) {
@@ -147,7 +155,8 @@ static void credit_decay(const int64_t *at, int n, int64_t closed_ms,
             best = i;
     }
     settle(amount, credits, n, best);
-    free(w);
+    if (w != wbuf)
+        free(w);
 }
 
 void attr_credit(enum attr_model m, const int64_t *at, int n,

@@ -325,3 +325,47 @@ Test(attr_model, names_round_trip)
     for (int m = 0; m < ATTR_MODELS; m++)
         cr_expect_eq(attr_model_parse(attr_model_name(m)), m);
 }
+
+Test(attr_credit, long_paths_of_a_hundred_touches)
+{
+    enum { N = 100 };
+    int64_t at[N], credits[N], sum = 0;
+    unsigned char credited[N];
+    int pos[ATTR_NPOS];
+    for (int i = 0; i < N; i++)
+        at[i] = T0 + i * D;
+    attr_positions(at, N, T0 + 10 * D, T0 + 50 * D, pos);
+    cr_expect_eq(pos[ATTR_LEAD], 10);
+    cr_expect_eq(pos[ATTR_DEAL], 50);
+    /* linear: 10.01 each -> 10, the 1 left to the first */
+    attr_credit(ATTR_LINEAR, at, N, pos, at[N - 1], 1001, credits, credited);
+    cr_expect_eq(credits[0], 11);
+    for (int i = 1; i < N; i++)
+        cr_expect_eq(credits[i], 10, "touch %d", i);
+    /* W: first, lead, deal 30% of 97,000 = 29,100; the 97 others share
+     * 10% (9,700): 100 each */
+    attr_credit(ATTR_W_SHAPED, at, N, pos, at[N - 1], 97000, credits,
+                credited);
+    for (int i = 0; i < N; i++) {
+        int named = i == 0 || i == 10 || i == 50;
+        cr_expect_eq(credits[i], named ? 29100 : 100, "touch %d", i);
+        sum += credits[i];
+    }
+    cr_expect_eq(sum, 97000);
+    /* time decay: the last week (touches 93..99 are 6..0 days before the
+     * last) weighs most; credits still sum to the amount */
+    sum = 0;
+    attr_credit(ATTR_TIME_DECAY, at, N, pos, at[N - 1], 1000000, credits,
+                credited);
+    for (int i = 0; i < N; i++) {
+        sum += credits[i];
+        if (i)
+            cr_expect_geq(credits[i], credits[i - 1], "weights grow");
+    }
+    cr_expect_eq(sum, 1000000);
+    /* touch 91 is one week before touch 98: half its weight (98, not
+     * 99: the last touch also takes the rounding remainder) */
+    cr_expect(credits[91] * 2 >= credits[98] - 2 &&
+              credits[91] * 2 <= credits[98] + 2, "%lld %lld",
+              (long long)credits[91], (long long)credits[98]);
+}
