@@ -5,9 +5,9 @@
  * two queries each, credited deal by deal into one row per campaign or
  * channel. */
 #include "report/attribution.h"
+#include "report/period.h"
 #include "model/crm.h"
 #include "model/object.h"
-#include "store/listq.h"
 #include "util/buf.h"
 #include "util/money.h"
 #include "util/xalloc.h"
@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define DAY_MS 86400000LL
 #define SCALE 2000              /* named shares are in 1/2000ths */
 #define BATCH 2048              /* deals per batch of touch queries */
 #define SMALL 64                /* touches of a deal kept on the stack */
@@ -142,7 +141,7 @@ static void credit_decay(const int64_t *at, int n, int64_t closed_ms,
     int best = 0;
     (void)closed_ms;            /* 2^(-d/7) / 2^(-d_last/7): close cancels */
     for (int i = 0; i < n; i++) {
-        long double days = (long double)(at[n - 1] - at[i]) / DAY_MS;
+        long double days = (long double)(at[n - 1] - at[i]) / REPORT_DAY_MS;
         w[i] = exp2l(-days / 7);
         sum += w[i];
     }
@@ -180,18 +179,6 @@ void attr_query_init(struct attr_query *q)
     memset(q, 0, sizeof(*q));
 }
 
-/* Reads a whole calendar day into *ms (its start in the business time
- * zone). */
-static int parse_day(const char *name, const char *s, int64_t *ms,
-                     struct err *err)
-{
-    int date_only = 0;
-    if (strlen(s) != 10 || listq_parse_time(s, ms, &date_only) ||
-        !date_only)
-        return err_set(err, E_INVALID, name, "must be a date YYYY-MM-DD");
-    return 0;
-}
-
 int attr_query_arg(struct attr_query *q, const char *key, const char *value,
                    struct arena *a, struct err *err)
 {
@@ -216,12 +203,12 @@ int attr_query_arg(struct attr_query *q, const char *key, const char *value,
     }
     if (!strcmp(key, "won_from") || !strcmp(key, "won_to")) {
         int to = key[4] == 't';
-        int rc = parse_day(to ? "won_to" : "won_from", value,
+        int rc = report_parse_day(to ? "won_to" : "won_from", value,
                            to ? &q->won_to : &q->won_from, err);
         if (rc)
             return rc;
         if (to) {
-            q->won_to += DAY_MS;            /* both ends included */
+            q->won_to += REPORT_DAY_MS;            /* both ends included */
             q->to_day = arena_strdup(a, value);
         } else {
             q->from_day = arena_strdup(a, value);
@@ -260,7 +247,7 @@ int attr_query_check(const struct attr_query *q, struct err *err)
 
 /* A campaign, and its row when by campaign. */
 struct camp {
-    int64_t id;
+    int64_t id;             /* first: find_id */
     const char *name;
     int channel;            /* index in the channel list, -1 none */
     int64_t revenue, touches;
@@ -274,7 +261,8 @@ struct rate {
 
 /* A won deal counted by the report. */
 struct deal {
-    int64_t id, amount, created_at, closed_at, lead;
+    int64_t id;             /* first: find_id */
+    int64_t amount, created_at, closed_at, lead;
 };
 
 /* A touch of a deal in the current batch. */
@@ -452,20 +440,31 @@ static int load_camps(struct db_conn *c, struct run *r, int64_t id,
     return s < 0 ? err->code : 0;
 }
 
-/* The index of campaign id, or -1. */
-static int camp_find(const struct run *r, int64_t id)
+/* The index of id among the elements [lo, hi) of an array of structs
+ * of the given size, sorted by their first member, an int64_t id; -1
+ * when absent. */
+static int find_id(const void *base, size_t size, int lo, int hi,
+                   int64_t id)
 {
-    int lo = 0, hi = r->ncamps - 1;
+    hi--;
     while (lo <= hi) {
         int mid = lo + (hi - lo) / 2;
-        if (r->camps[mid].id == id)
+        int64_t x;
+        memcpy(&x, (const char *)base + (size_t)mid * size, sizeof(x));
+        if (x == id)
             return mid;
-        if (r->camps[mid].id < id)
+        if (x < id)
             lo = mid + 1;
         else
             hi = mid - 1;
     }
     return -1;
+}
+
+/* The index of campaign id, or -1. */
+static int camp_find(const struct run *r, int64_t id)
+{
+    return find_id(r->camps, sizeof(*r->camps), 0, r->ncamps, id);
 }
 
 /* ---- the deals ---- */
@@ -489,6 +488,17 @@ static void exclude(struct run *r, const char *cur, int64_t amount)
     r->excl_deals++;
 }
 
+/* Prepares sql and binds its n integer parameters. */
+static int prepare_ints(struct db_conn *c, const char *sql,
+                        const int64_t *vals, int n, struct db_stmt **st,
+                        struct err *err)
+{
+    int rc = db_prepare(c, sql, st, err);
+    for (int i = 0; !rc && i < n; i++)
+        rc = db_bind_int(*st, i + 1, vals[i], err);
+    return rc;
+}
+
 /* Reads the won deals, in id order, converting their amounts. */
 static int load_deals(struct db_conn *c, struct run *r, const char *where,
                       struct arena *a, struct err *err)
@@ -497,11 +507,8 @@ static int load_deals(struct db_conn *c, struct run *r, const char *where,
     const char *sql = arena_printf(a, "SELECT d.id, d.amount, d.currency, "
                                    "d.created_at, d.closed_at FROM deals d "
                                    "WHERE %s ORDER BY d.id", where);
-    int rc = db_prepare(c, sql, &st, err), s = DB_DONE;
-    if (!rc)
-        rc = db_bind_int(st, 1, r->q->won_from, err);
-    if (!rc)
-        rc = db_bind_int(st, 2, r->q->won_to, err);
+    const int64_t period[] = {r->q->won_from, r->q->won_to};
+    int rc = prepare_ints(c, sql, period, 2, &st, err), s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         const char *cur = db_col_text(st, 2);
         int64_t amount;
@@ -525,17 +532,7 @@ static int load_deals(struct db_conn *c, struct run *r, const char *where,
 /* The index of deal id among deals[lo, hi), or -1. */
 static int deal_find(const struct run *r, int lo, int hi, int64_t id)
 {
-    hi--;
-    while (lo <= hi) {
-        int mid = lo + (hi - lo) / 2;
-        if (r->deals[mid].id == id)
-            return mid;
-        if (r->deals[mid].id < id)
-            lo = mid + 1;
-        else
-            hi = mid - 1;
-    }
-    return -1;
+    return find_id(r->deals, sizeof(*r->deals), lo, hi, id);
 }
 
 /* A contact's lead moment: the earliest of its first entries into lead
@@ -579,21 +576,12 @@ static int load_touches(struct db_conn *c, struct run *r, const char *sql,
                         int lo, int hi, struct err *err)
 {
     struct db_stmt *st;
-    int rc = db_prepare(c, sql, &st, err), s = DB_DONE;
+    const int64_t args[] = {r->deals[lo].id, r->deals[hi - 1].id,
+                            r->deals[lo].id, r->deals[hi - 1].id,
+                            r->q->won_from, r->q->won_to};
+    int rc = prepare_ints(c, sql, args, 6, &st, err), s = DB_DONE;
     int by_channel = r->q->by == ATTR_BY_CHANNEL;
     r->nt = 0;
-    if (!rc)
-        rc = db_bind_int(st, 1, r->deals[lo].id, err);
-    if (!rc)
-        rc = db_bind_int(st, 2, r->deals[hi - 1].id, err);
-    if (!rc)
-        rc = db_bind_int(st, 3, r->deals[lo].id, err);
-    if (!rc)
-        rc = db_bind_int(st, 4, r->deals[hi - 1].id, err);
-    if (!rc)
-        rc = db_bind_int(st, 5, r->q->won_from, err);
-    if (!rc)
-        rc = db_bind_int(st, 6, r->q->won_to, err);
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
         if (d < 0)

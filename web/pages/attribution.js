@@ -6,14 +6,13 @@
 // for want of an exchange rate (excluded). The page's state lives in the
 // address, so a reload or a bookmark shows the same report.
 
-import { api, isAbort, withQuery } from '../api.js';
-import { h, t, pageHeader, showError } from '../dom.js';
+import { h, t, pageHeader } from '../dom.js';
 import { formatMoney, formatNumber } from '../format.js';
-import { has, onLocaleChange } from '../i18n.js';
-import { ATTRIBUTION_MODELS, ATTRIBUTION_BY, FUNNEL_PRESETS } from '../constants.js';
-import { presetRange, fmtPercent } from './funnel.js';
+import { has } from '../i18n.js';
+import { ATTRIBUTION_MODELS, ATTRIBUTION_BY } from '../constants.js';
+import { DAY_RE, presetRange, periodControls, reportControls, radioTabs, startReport, loadReport } from '../period.js';
+import { fmtPercent } from './funnel.js';
 
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const CURRENCY_RE = /^[A-Z]{3}$/;
 
 /** The page state read from the address (defaults: linear, by campaign,
@@ -59,15 +58,7 @@ export async function render(main, ctx) {
       view.excluded,
     ),
   );
-  load(view);
-  const stop = onLocaleChange(() => {
-    syncControls(view);
-    draw(view);
-  });
-  return () => {
-    stop();
-    if (view.ctl) view.ctl.abort();
-  };
+  return startReport(view, { sync: syncControls, load, redraw: draw });
 }
 
 /* ------------------------------------------------------------ controls */
@@ -82,47 +73,16 @@ function controls(view) {
   model.value = st.model;
   model.addEventListener('change', () => {
     view.st.model = model.value;
-    changed(view);
+    view.changed();
   });
   view.modelSelect = model;
 
-  view.byInputs = ATTRIBUTION_BY.map((b) => {
-    const input = h('input', { type: 'radio', name: 'attr-by', value: b, id: `attr-by-${b}` });
-    input.checked = st.by === b;
-    input.addEventListener('change', () => {
-      if (!input.checked) return;
-      view.st.by = b;
-      changed(view);
-    });
-    return h('label', { class: 'kind-tab', for: `attr-by-${b}` }, input, h('span', { i18n: `attribution.by.${b}` }));
+  view.byInputs = radioTabs('attr-by', ATTRIBUTION_BY, st.by, (b) => `attribution.by.${b}`, (b) => {
+    view.st.by = b;
+    view.changed();
   });
 
-  const from = h('input', { type: 'date', id: 'attr-from', value: st.from, required: true });
-  const to = h('input', { type: 'date', id: 'attr-to', value: st.to, required: true });
-  const onDate = () => {
-    if (!DAY_RE.test(from.value) || !DAY_RE.test(to.value)) return;
-    view.st.from = from.value;
-    view.st.to = to.value;
-    changed(view);
-  };
-  from.addEventListener('change', onDate);
-  to.addEventListener('change', onDate);
-  view.fromInput = from;
-  view.toInput = to;
-  view.presets = FUNNEL_PRESETS.map((p) =>
-    h('button', {
-      type: 'button',
-      class: 'btn btn-small btn-secondary funnel-preset',
-      'data-preset': p,
-      i18n: `funnel.preset.${p}`,
-      onclick: () => {
-        [view.st.from, view.st.to] = presetRange(p);
-        from.value = view.st.from;
-        to.value = view.st.to;
-        changed(view);
-      },
-    }),
-  );
+  const period = periodControls(view, { prefix: 'attr', fromKey: 'attribution.won_from', toKey: 'attribution.won_to', onChange: () => view.changed() });
 
   const cur = h('input', { type: 'text', id: 'attr-currency', value: st.currency, maxlength: '3', size: '9', autocomplete: 'off', spellcheck: 'false', i18nPlaceholder: 'attribution.currency_default' });
   cur.addEventListener('change', () => {
@@ -134,77 +94,39 @@ function controls(view) {
       return;
     }
     view.st.currency = v;
-    changed(view);
+    view.changed();
   });
   view.currencyInput = cur;
   view.modelHelp = h('p', { class: 'muted funnel-mode-help', id: 'attr-model-help', 'aria-live': 'polite' });
 
-  const bar = h(
-    'div',
-    { class: 'funnel-controls', id: 'attr-controls', role: 'group', i18nLabel: 'attribution.controls' },
-    h(
-      'div',
-      { class: 'filter-bar' },
+  const bar = reportControls({
+    id: 'attr-controls',
+    labelKey: 'attribution.controls',
+    filters: [
       h('div', { class: 'filter' }, h('label', { for: 'attr-model', class: 'filter-label', i18n: 'attribution.model_label' }), model),
-      h('div', { class: 'filter filter-date' }, h('label', { for: 'attr-from', class: 'filter-label', i18n: 'attribution.won_from' }), from),
-      h('div', { class: 'filter filter-date' }, h('label', { for: 'attr-to', class: 'filter-label', i18n: 'attribution.won_to' }), to),
-      h('div', { class: 'filter funnel-presets', role: 'group', i18nLabel: 'funnel.presets' }, h('span', { class: 'filter-label', 'aria-hidden': 'true', i18n: 'funnel.presets' }), h('div', { class: 'funnel-preset-row' }, view.presets)),
+      period,
       h('div', { class: 'filter' }, h('label', { for: 'attr-currency', class: 'filter-label', i18n: 'attribution.currency' }), cur),
-    ),
-    h(
-      'fieldset',
-      { class: 'funnel-mode' },
-      h('legend', { class: 'filter-label', i18n: 'attribution.by_label' }),
-      h('div', { class: 'kind-tabs', id: 'attr-by' }, view.byInputs),
-      view.modelHelp,
-    ),
-  );
+    ],
+    legendKey: 'attribution.by_label',
+    tabsId: 'attr-by',
+    tabs: view.byInputs,
+    help: view.modelHelp,
+  });
   syncControls(view);
   return bar;
 }
 
 /** The controls follow the state (after a preset, or on a language change). */
 function syncControls(view) {
-  const st = view.st;
-  view.presets.forEach((b) => {
-    const r = presetRange(b.dataset.preset);
-    b.setAttribute('aria-pressed', String(!!r && r[0] === st.from && r[1] === st.to));
-  });
-  view.modelHelp.textContent = t(`attribution.model_help.${st.model}`);
-}
-
-function changed(view) {
-  syncControls(view);
-  load(view);
+  view.syncPeriod();
+  view.modelHelp.textContent = t(`attribution.model_help.${view.st.model}`);
 }
 
 /* ------------------------------------------------------------- loading */
 
 async function load(view) {
-  const st = view.st;
-  const q = queryOf(st);
-  view.ctx.replaceQuery(q);
-  view.error.hidden = true;
-  if (st.from > st.to) {
-    view.error.textContent = t('attribution.bad_range');
-    view.error.hidden = false;
-    return;
-  }
-  if (view.ctl) view.ctl.abort();
-  const ctl = new AbortController();
-  view.ctl = ctl;
-  const seq = ++view.seq;
-  view.table.setAttribute('aria-busy', 'true');
-  let doc;
-  try {
-    doc = await api.get(withQuery('/api/v1/reports/attribution', q), { signal: ctl.signal });
-  } catch (err) {
-    if (isAbort(err) || seq !== view.seq || !view.ctx.alive()) return;
-    view.table.removeAttribute('aria-busy');
-    showError(view.error, err);
-    return;
-  }
-  if (seq !== view.seq || !view.ctx.alive()) return;
+  const doc = await loadReport(view, '/api/v1/reports/attribution', queryOf(view.st), view.table, 'attribution.bad_range');
+  if (!doc) return;
   view.doc = doc;
   draw(view);
   view.table.removeAttribute('aria-busy');
