@@ -22,69 +22,28 @@ cd "$root"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-usage="usage: $0 [--db PATH|URL]"
-db=
-while [ $# -gt 0 ]; do
-    case $1 in
-    --db)
-        [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
-        db=$2
-        shift 2
-        ;;
-    -h | --help)
-        echo "$usage"
-        exit 0
-        ;;
-    *)
-        echo "bench_attribution: unknown option '$1'" >&2
-        echo "$usage" >&2
-        exit 2
-        ;;
-    esac
-done
+bench_db_args bench_attribution "$@"
 
 [ -x ./pheu ] || bench_die "./pheu not built (make pheu)"
 repeat=${BENCH_REPEAT:-5}
 workers=${BENCH_WORKERS:-2}
-tmp=$(mktemp -d)
-pheu_pid=
-
-# Stops the server and removes the temporary directory.
-cleanup() {
-    local rc=$?
-    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
-        echo "--- last lines of the server log:" >&2
-        tail -n 20 "$tmp/serve.log" >&2
-    fi
-    stop_pid "$pheu_pid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_start_tmp
 
 [ -n "$db" ] || db=$tmp/attribution.db
 engine=sqlite
 [[ $db == postgres* ]] && engine=postgres
 
-# sql QUERY: runs QUERY on the database, prints the result.
-sql() {
-    if [ "$engine" = postgres ]; then
-        psql -qtA "$db" -c "$1"
-    else
-        sqlite3 "$db" "$1"
-    fi
-}
-
 # ---- the data ----
 ./pheu init --db "$db" >"$tmp/init.log" 2>&1 ||
     bench_die "pheu init failed: $(cat "$tmp/init.log")"
-if [ "$(sql 'SELECT COUNT(*) FROM users')" = 0 ]; then
+if [ "$(bench_sql 'SELECT COUNT(*) FROM users')" = 0 ]; then
     ./pheu demo --db "$db" --org-only >"$tmp/demo.log" 2>&1 ||
         bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
 fi
-if [ "$(sql "SELECT COUNT(*) FROM deals WHERE name = 'Bench deal 1'")" = 0 ]
+if [ "$(bench_sql "SELECT COUNT(*) FROM deals WHERE name = 'Bench deal 1'")" = 0 ]
 then
     echo "bench_attribution: loading bench/attribution_data.sql" >&2
+    t0='' t1=''
     now_ns t0
     if [ "$engine" = postgres ]; then
         psql -q -v ON_ERROR_STOP=1 "$db" -f bench/attribution_data.sql \
@@ -95,14 +54,14 @@ then
     now_ns t1
     echo "bench_attribution: loaded in $(((t1 - t0) / 1000000)) ms" >&2
     if [ "$engine" = postgres ]; then
-        sql 'VACUUM ANALYZE' >/dev/null
+        bench_sql 'VACUUM ANALYZE' >/dev/null
     else
-        sql 'ANALYZE' >/dev/null
+        bench_sql 'ANALYZE' >/dev/null
     fi
 fi
-won=$(sql "SELECT COUNT(*) FROM deals WHERE status = 'won'")
-ntp=$(sql 'SELECT COUNT(*) FROM touchpoints')
-ndc=$(sql 'SELECT COUNT(*) FROM deal_contacts')
+won=$(bench_sql "SELECT COUNT(*) FROM deals WHERE status = 'won'")
+ntp=$(bench_sql 'SELECT COUNT(*) FROM touchpoints')
+ndc=$(bench_sql 'SELECT COUNT(*) FROM deal_contacts')
 line="data: $won won deals, $ntp touchpoints, $ndc deal contacts ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_LINES+=("$line")
 echo "$line"
@@ -110,7 +69,7 @@ echo "$line"
 admin=$(./pheu token create --email admin@demo.pheu.vn --name bench \
     --db "$db" 2>"$tmp/token.err") ||
     bench_die "pheu token create failed: $(cat "$tmp/token.err")"
-rep_email=$(sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
+rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
                  ORDER BY u.id LIMIT 1")
 rep=$(./pheu token create --email "$rep_email" --name bench \
     --db "$db" 2>"$tmp/token.err") ||
@@ -125,22 +84,14 @@ api=http://127.0.0.1:$port/api/v1/reports/attribution
 
 # report NAME TOKEN QUERY: times the report; prints its line.
 report() {
-    local name=$1 token=$2 q=$3 i t times=() med max counted
-    local auth="Authorization: Bearer $token"
-    curl -fsS -o "$tmp/r.json" -H "$auth" "$api?$q" ||
+    local name=$1 token=$2 q=$3 t counted
+    t=$(time_get "$api?$q" "Authorization: Bearer $token" "$repeat") ||
         bench_die "report $name failed"
-    for i in $(seq 1 "$repeat"); do
-        t=$(curl -fsS -o /dev/null -w '%{time_total}' -H "$auth" \
-            "$api?$q") || bench_die "report $name failed"
-        times+=("$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')")
-    done
-    med=$(printf '%s\n' "${times[@]}" | median)
-    max=$(printf '%s\n' "${times[@]}" | sort -n | tail -1)
     counted=$(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))
 print("deals=%d rows=%d unattributed=%d" % (d["deals"], len(d["rows"]),
       d["unattributed"]["deals"]))' "$tmp/r.json")
-    line="attribution_$name median=${med}ms max=${max}ms over $repeat ($counted) target<3000ms"
+    line="attribution_$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<3000ms"
     BENCH_LINES+=("$line")
     echo "$line"
 }
