@@ -68,7 +68,9 @@ struct attr_query {
                                  * "currency" */
     const char *from_day, *to_day;  /* echoed as won_from, won_to (NULL:
                                      * null); attr_query_arg sets them */
-    unsigned given;             /* attr_query_arg: arguments read */
+    unsigned given;             /* attr_query_arg: arguments read (for
+                                 * attr_query_check; attribution_run
+                                 * ignores it) */
 };
 
 /* Prepares q (no argument given). */
