@@ -34,26 +34,7 @@ cd "$root"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-usage="usage: $0 [--db PATH|URL]"
-db=
-while [ $# -gt 0 ]; do
-    case $1 in
-    --db)
-        [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
-        db=$2
-        shift 2
-        ;;
-    -h | --help)
-        echo "$usage"
-        exit 0
-        ;;
-    *)
-        echo "bench_crm: unknown option '$1'" >&2
-        echo "$usage" >&2
-        exit 2
-        ;;
-    esac
-done
+bench_db_args bench_crm "$@"
 
 for f in ./pheu bench/baseline bench/sqltime; do
     [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline bench/sqltime)"
@@ -67,23 +48,7 @@ rounds=${BENCH_ROUNDS:-1}
 case $rounds in
 '' | *[!0-9]* | 0) bench_die "BENCH_ROUNDS must be a positive integer" ;;
 esac
-tmp=$(mktemp -d)
-base_pid=
-pheu_pid=
-
-# Stops both servers and removes the temporary directory.
-cleanup() {
-    local rc=$?
-    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
-        echo "--- last lines of the server log:" >&2
-        tail -n 20 "$tmp/serve.log" >&2
-    fi
-    stop_pid "$pheu_pid"
-    stop_pid "$base_pid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_start_tmp
 
 [ -n "$db" ] || db=$tmp/crm.db
 engine=sqlite

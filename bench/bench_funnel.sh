@@ -31,26 +31,7 @@ cd "$root"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-usage="usage: $0 [--db PATH|URL]"
-db=
-while [ $# -gt 0 ]; do
-    case $1 in
-    --db)
-        [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
-        db=$2
-        shift 2
-        ;;
-    -h | --help)
-        echo "$usage"
-        exit 0
-        ;;
-    *)
-        echo "bench_funnel: unknown option '$1'" >&2
-        echo "$usage" >&2
-        exit 2
-        ;;
-    esac
-done
+bench_db_args bench_funnel "$@"
 
 for f in ./pheu bench/baseline bench/stagetime; do
     [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline bench/stagetime)"
@@ -60,62 +41,37 @@ contacts=${BENCH_CONTACTS:-1000000}
 want_changes=${BENCH_STAGE_CHANGES:-5000000}
 repeat=${BENCH_REPEAT:-11}
 workers=${BENCH_WORKERS:-2}
-tmp=$(mktemp -d)
-base_pid=
-pheu_pid=
-
-# Stops both servers and removes the temporary directory.
-cleanup() {
-    local rc=$?
-    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
-        echo "--- last lines of the server log:" >&2
-        tail -n 20 "$tmp/serve.log" >&2
-    fi
-    stop_pid "$pheu_pid"
-    stop_pid "$base_pid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_start_tmp
 
 [ -n "$db" ] || db=$tmp/funnel.db
 engine=sqlite
 [[ $db == postgres* ]] && engine=postgres
 
-# sql QUERY: runs QUERY on the database, prints the result.
-sql() {
-    if [ "$engine" = postgres ]; then
-        psql -qtA "$db" -c "$1"
-    else
-        sqlite3 "$db" "$1"
-    fi
-}
-
 # ---- the data ----
 ./pheu init --db "$db" >"$tmp/init.log" 2>&1 ||
     bench_die "pheu init failed: $(cat "$tmp/init.log")"
-if [ "$(sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
+if [ "$(bench_sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
     echo "bench_funnel: pheu demo --contacts $contacts (may take minutes)" >&2
     ./pheu demo --db "$db" --contacts "$contacts" >"$tmp/demo.log" 2>&1 ||
         bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
     grep -E '^demo data' "$tmp/demo.log" || true
 fi
-have=$(sql 'SELECT COUNT(*) FROM stage_changes')
+have=$(bench_sql 'SELECT COUNT(*) FROM stage_changes')
 while [ "$have" -lt "$want_changes" ]; do
     # one more re-entry per contact with a stage, up to the target
-    sql "INSERT INTO stage_changes (contact_id, from_stage, to_stage, at,
+    bench_sql "INSERT INTO stage_changes (contact_id, from_stage, to_stage, at,
          by_user, reason) SELECT id, lifecycle_stage, lifecycle_stage,
          updated_at + 1000, NULL, 'bench re-entry' FROM contacts WHERE
          lifecycle_stage IS NOT NULL AND id <= (SELECT MIN(id) FROM contacts)
          + $want_changes - $have" >/dev/null
-    now=$(sql 'SELECT COUNT(*) FROM stage_changes')
+    now=$(bench_sql 'SELECT COUNT(*) FROM stage_changes')
     [ "$now" -gt "$have" ] || bench_die "cannot pad the stage history"
     have=$now
 done
-[ "$engine" = postgres ] && sql 'VACUUM ANALYZE contacts' >/dev/null
-ncontacts=$(sql 'SELECT COUNT(*) FROM contacts')
-nchanges=$(sql 'SELECT COUNT(*) FROM stage_changes')
-maxid=$(sql 'SELECT MAX(id) FROM contacts')
+[ "$engine" = postgres ] && bench_sql 'VACUUM ANALYZE contacts' >/dev/null
+ncontacts=$(bench_sql 'SELECT COUNT(*) FROM contacts')
+nchanges=$(bench_sql 'SELECT COUNT(*) FROM stage_changes')
+maxid=$(bench_sql 'SELECT MAX(id) FROM contacts')
 line="data: $ncontacts contacts, $nchanges stage changes ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_LINES+=("$line")
 echo "$line"
@@ -149,16 +105,11 @@ last_month_from=$(date -u -d "$(date -u +%Y-%m-01) -1 month" +%Y-%m-%d)
 last_month_to=$(date -u -d "$(date -u +%Y-%m-01) -1 day" +%Y-%m-%d)
 # report NAME QUERY TARGET_MS: times the report; prints its line.
 report() {
-    local name=$1 q=$2 target=$3 i t times=() med max
-    curl -fsS -o "$tmp/r.json" -H "$auth" "$api/reports/funnel?$q" ||
+    local name=$1 q=$2 target=$3 t med max
+    t=$(time_get "$api/reports/funnel?$q" "$auth" "$repeat") ||
         bench_die "report $name failed"
-    for i in $(seq 1 "$repeat"); do
-        t=$(curl -fsS -o /dev/null -w '%{time_total}' -H "$auth" \
-            "$api/reports/funnel?$q") || bench_die "report $name failed"
-        times+=("$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')")
-    done
-    med=$(printf '%s\n' "${times[@]}" | median)
-    max=$(printf '%s\n' "${times[@]}" | sort -n | tail -1)
+    med=${t% *}
+    max=${t#* }
     local counted
     counted=$(python3 -c 'import json, sys
 d = json.load(open(sys.argv[1]))

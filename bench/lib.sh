@@ -226,3 +226,80 @@ stop_pid() {
     wait "$pid" 2>/dev/null || true
     return 0
 }
+
+# bench_db_args NAME ARGS...: reads the options of a bench that runs on
+# one database, [--db PATH|URL] and -h/--help, into the global db (empty
+# when not given). Prints the usage and exits 0 on --help; exits 2 on
+# bad usage, naming NAME.
+bench_db_args() {
+    local name=$1 usage="usage: $0 [--db PATH|URL]"
+    shift
+    db=
+    while [ $# -gt 0 ]; do
+        case $1 in
+        --db)
+            [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
+            db=$2
+            shift 2
+            ;;
+        -h | --help)
+            echo "$usage"
+            exit 0
+            ;;
+        *)
+            echo "$name: unknown option '$1'" >&2
+            echo "$usage" >&2
+            exit 2
+            ;;
+        esac
+    done
+}
+
+# bench_start_tmp: makes the run's temporary directory, $tmp, and traps
+# EXIT with bench_cleanup (and INT/TERM with exit 130). The servers the
+# bench starts go in the globals pheu_pid and base_pid.
+bench_start_tmp() {
+    tmp=$(mktemp -d)
+    pheu_pid=
+    base_pid=
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+# bench_cleanup: on failure shows the end of $tmp/serve.log, then stops
+# $pheu_pid and $base_pid (when set) and removes $tmp.
+bench_cleanup() {
+    local rc=$?
+    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
+        echo "--- last lines of the server log:" >&2
+        tail -n 20 "$tmp/serve.log" >&2
+    fi
+    stop_pid "${pheu_pid:-}"
+    stop_pid "${base_pid:-}"
+    rm -rf "$tmp"
+}
+
+# bench_sql QUERY: runs QUERY on $db (psql for a postgres:// URL, else
+# sqlite3) and prints the result.
+bench_sql() {
+    if [[ $db == postgres* ]]; then
+        psql -qtA "$db" -c "$1"
+    else
+        sqlite3 "$db" "$1"
+    fi
+}
+
+# time_get URL HEADER N: GETs URL with HEADER once (the answer kept in
+# $tmp/r.json), then N times, one at a time; prints "MEDIAN MAX" of the
+# N in ms (client time, curl's time_total). Fails on any non-2xx.
+time_get() {
+    local url=$1 header=$2 n=$3 i t times=()
+    curl -fsS -o "$tmp/r.json" -H "$header" "$url" || return 1
+    for i in $(seq 1 "$n"); do
+        t=$(curl -fsS -o /dev/null -w '%{time_total}' -H "$header" \
+            "$url") || return 1
+        times+=("$(awk -v t="$t" 'BEGIN { printf "%.1f", t * 1000 }')")
+    done
+    echo "$(printf '%s\n' "${times[@]}" | median)" \
+        "$(printf '%s\n' "${times[@]}" | sort -n | tail -1)"
+}

@@ -47,7 +47,10 @@ export const NAV_GROUPS = [
       { id: 'automation' },
     ],
   },
-  { id: 'insights', sections: [{ id: 'funnel', page: true }, { id: 'reports' }] },
+  {
+    id: 'insights',
+    sections: [{ id: 'funnel', page: true }, { id: 'attribution', page: true }, { id: 'reports' }],
+  },
   {
     id: 'admin',
     sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings' }],
@@ -182,3 +185,12 @@ export const FUNNEL_PARTS = ['TOFU', 'MOFU', 'BOFU', 'post'];
 
 /** sessionStorage key: the funnel a contact list was opened from (its hash). */
 export const FUNNEL_BACK_KEY = 'pheu.funnel.back';
+
+/**
+ * Attribution models (SPEC §4), in the SPEC's order. Label keys:
+ * attribution.model.<id>, attribution.model_help.<id>.
+ */
+export const ATTRIBUTION_MODELS = ['first_touch', 'last_touch', 'linear', 'u_shaped', 'w_shaped', 'full_path', 'time_decay'];
+
+/** What attribution sums by. Label keys: attribution.by.<id>, attribution.none.<id>. */
+export const ATTRIBUTION_BY = ['campaign', 'channel'];

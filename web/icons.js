@@ -14,6 +14,8 @@ const PATHS = {
   emails: 'M3 5h18v14H3zM3 6l9 7 9-7',
   automation: 'M13 2L4 14h7l-1 8 9-12h-7z',
   funnel: 'M3 4h18l-7 8.5V19l-4 2v-8.5z',
+  // paths converging on one node: touches credited to a deal
+  attribution: 'M4 4l8 8M4 12h8M4 20l8-8M12 12h8M17 9l3 3-3 3',
   reports: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
   users: 'M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
   teams: 'M12 3v6M12 9H5v4M12 9h7v4M3 13h4v4H3zM10 13h4v4h-4zM17 13h4v4h-4z',

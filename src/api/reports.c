@@ -1,7 +1,9 @@
 /* GET /api/v1/reports/... (SPEC App. A): the reports both teams share.
  * The funnel (SPEC §3) is computed by report/funnel.c over the contacts
- * the caller may see. */
+ * the caller may see, attribution (SPEC §4) by report/attribution.c over
+ * the deals the caller may see. */
 #include "api/api.h"
+#include "report/attribution.h"
 #include "report/funnel.h"
 
 struct funnel_args {
@@ -38,7 +40,42 @@ static int reports_funnel(struct req *rq, struct resp *rs)
     return resp_json(rs, 200, doc);
 }
 
+struct attr_args {
+    struct req *rq;
+    struct attr_query *q;
+    struct err *err;
+};
+
+/* Feeds one query argument to the attribution query. */
+static int attr_arg(const char *key, const char *value, void *ctx)
+{
+    struct attr_args *aa = ctx;
+    return attr_query_arg(aa->q, key, value, &aa->rq->arena, aa->err);
+}
+
+/* GET /api/v1/reports/attribution?model&by&won_from&won_to[&currency]:
+ * 400 naming the parameter when one is bad or missing. */
+static int reports_attribution(struct req *rq, struct resp *rs)
+{
+    struct err err = {0};
+    struct attr_query q;
+    struct attr_args aa = {rq, &q, &err};
+    json_t *doc = NULL;
+    attr_query_init(&q);
+    int rc = req_query_each(rq, attr_arg, &aa);
+    if (!rc)
+        rc = attr_query_check(&q, &err);
+    if (!rc)
+        rc = attribution_run(rq->dbc, &rq->who->vis, &q, &doc, &rq->arena,
+                             &err);
+    if (rc)
+        return resp_fail(rs, &err);
+    return resp_json(rs, 200, doc);
+}
+
 const struct route reports_routes[] = {
     {"GET", "/api/v1/reports/funnel", reports_funnel, R_AUTH, QUERY_ANY},
+    {"GET", "/api/v1/reports/attribution", reports_attribution, R_AUTH,
+     QUERY_ANY},
     {0},
 };

@@ -9,7 +9,8 @@ const struct cli_command cli_commands[] = {
     {"demo", cmd_demo, "load a realistic Vietnamese demo business"},
     {"export", cmd_export, "write contacts, companies, deals or activities "
      "as CSV or JSON"},
-    {"report", cmd_report, "print a report: funnel (table, CSV or JSON)"},
+    {"report", cmd_report, "print a report: funnel or attribution (table, "
+     "CSV or JSON)"},
     {"user", cmd_user, "add users, set passwords, list users"},
     {"token", cmd_token, "create API tokens"},
     {"import", cmd_import,

@@ -1,5 +1,6 @@
 /* The funnel report (see funnel.h; SPEC §3, App. A; decision 0010). */
 #include "report/funnel.h"
+#include "report/period.h"
 #include "model/object.h"
 #include "util/buf.h"
 #include "util/xalloc.h"
@@ -126,18 +127,6 @@ static int reserved_field(const char *key, enum funnel_mode m)
         || !strncmp(key, "became_", 7);
 }
 
-/* Reads a whole calendar day into *ms (its start in the business time
- * zone). */
-static int parse_day(const char *name, const char *s, int64_t *ms,
-                     struct err *err)
-{
-    int date_only = 0;
-    if (strlen(s) != 10 || listq_parse_time(s, ms, &date_only) ||
-        !date_only)
-        return err_set(err, E_INVALID, name, "must be a date YYYY-MM-DD");
-    return 0;
-}
-
 int funnel_query_arg(struct funnel_query *q, struct db_conn *c,
                      const char *key, const char *value, struct arena *a,
                      struct err *err)
@@ -146,11 +135,11 @@ int funnel_query_arg(struct funnel_query *q, struct db_conn *c,
                                          "team", "month"};
     if (!strcmp(key, "from")) {
         q->from = arena_strdup(a, value);
-        return parse_day("from", value, &q->from_ms, err);
+        return report_parse_day("from", value, &q->from_ms, err);
     }
     if (!strcmp(key, "to")) {
         q->to = arena_strdup(a, value);
-        int rc = parse_day("to", value, &q->to_ms, err);
+        int rc = report_parse_day("to", value, &q->to_ms, err);
         q->to_ms += 86400000LL;         /* both ends included */
         return rc;
     }

@@ -84,6 +84,8 @@ function derivedKeys() {
     ...C.FUNNEL_PARTS.map((p) => `funnel.part.${p.toLowerCase()}`),
     ...['reached', 'entered'].map((w) => `funnel.part_hint.${w}`),
     ...C.LIFECYCLE_STAGES.filter((s) => s !== 'other').map((s) => `field.became_${s}_at`),
+    ...C.ATTRIBUTION_MODELS.flatMap((m) => [`attribution.model.${m}`, `attribution.model_help.${m}`]),
+    ...C.ATTRIBUTION_BY.flatMap((b) => [`attribution.by.${b}`, `attribution.none.${b}`]),
   ];
 }
 

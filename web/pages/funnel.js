@@ -7,49 +7,18 @@
 // in the address; any other parameter there is a contact filter passed
 // on to the report (#/funnel?…&owner_id=3), shown as a removable chip.
 
-import { api, isAbort, withQuery } from '../api.js';
-import { h, t, pageHeader, showError } from '../dom.js';
+import { h, t, pageHeader } from '../dom.js';
 import { loadUsers, fieldOf } from '../crm.js';
 import { labelOf, filterValueText } from '../fields.js';
-import { getLocale, has, onLocaleChange } from '../i18n.js';
-import { FUNNEL_MODES, FUNNEL_GROUPS, FUNNEL_PRESETS, FUNNEL_BACK_KEY } from '../constants.js';
+import { getLocale, has } from '../i18n.js';
+import { FUNNEL_MODES, FUNNEL_GROUPS, FUNNEL_BACK_KEY } from '../constants.js';
+import { DAY_RE, presetRange, periodControls, reportControls, radioTabs, startReport, loadReport } from '../period.js';
+
+export { businessToday, presetRange } from '../period.js';
 
 const PAGE_KEYS = new Set(['from', 'to', 'mode', 'group_by']);
-// Dates are calendar days of the business time zone (SPEC §3).
-const BUSINESS_TZ = 'Asia/Ho_Chi_Minh';
-const DAY_RE = /^\d{4}-\d{2}-\d{2}$/;
 
 const intlLocale = () => (getLocale() === 'en' ? 'en-GB' : 'vi-VN');
-
-/** Today in the business time zone, "YYYY-MM-DD". */
-export function businessToday(now = new Date()) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: BUSINESS_TZ, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
-}
-
-/**
- * The [from, to] days of a preset, ending today: this month, the last
- * 3 or 12 months (the current month and the ones before it, so months
- * are whole when grouped by month) and this year.
- */
-export function presetRange(preset, today = businessToday()) {
-  const [y, m] = today.split('-').map(Number);
-  const first = (year, month) => {
-    const d = new Date(Date.UTC(year, month - 1, 1));
-    return d.toISOString().slice(0, 10);
-  };
-  switch (preset) {
-    case 'this_month':
-      return [first(y, m), today];
-    case 'last_3_months':
-      return [first(y, m - 2), today];
-    case 'last_12_months':
-      return [first(y, m - 11), today];
-    case 'this_year':
-      return [first(y, 1), today];
-    default:
-      return null;
-  }
-}
 
 /** The page state read from the address (defaults: last 12 months, cohort). */
 function stateFrom(query) {
@@ -101,59 +70,22 @@ export async function render(main, ctx) {
     ),
     h('section', { class: 'funnel-groups-section', 'aria-labelledby': 'funnel-groups-title' }, view.groupsTitle, view.groups),
   );
-  load(view);
-  const stop = onLocaleChange(() => {
-    syncControls(view);
+  const redraw = () => {
     drawChips(view);
     draw(view);
-  });
-  return () => {
-    stop();
-    if (view.ctl) view.ctl.abort();
   };
+  return startReport(view, { sync: syncControls, load, redraw });
 }
 
 /* ------------------------------------------------------------ controls */
 
 function controls(view) {
   const st = view.st;
-  const from = h('input', { type: 'date', id: 'funnel-from', value: st.from, required: true });
-  const to = h('input', { type: 'date', id: 'funnel-to', value: st.to, required: true });
-  const onDate = () => {
-    if (!DAY_RE.test(from.value) || !DAY_RE.test(to.value)) return;
-    view.st.from = from.value;
-    view.st.to = to.value;
-    changed(view);
-  };
-  from.addEventListener('change', onDate);
-  to.addEventListener('change', onDate);
-  view.fromInput = from;
-  view.toInput = to;
+  const period = periodControls(view, { prefix: 'funnel', fromKey: 'funnel.from', toKey: 'funnel.to', onChange: () => view.changed() });
 
-  view.presets = FUNNEL_PRESETS.map((p) =>
-    h('button', {
-      type: 'button',
-      class: 'btn btn-small btn-secondary funnel-preset',
-      'data-preset': p,
-      i18n: `funnel.preset.${p}`,
-      onclick: () => {
-        [view.st.from, view.st.to] = presetRange(p);
-        from.value = view.st.from;
-        to.value = view.st.to;
-        changed(view);
-      },
-    }),
-  );
-
-  view.modeInputs = FUNNEL_MODES.map((m) => {
-    const input = h('input', { type: 'radio', name: 'funnel-mode', value: m, id: `funnel-mode-${m}` });
-    input.checked = st.mode === m;
-    input.addEventListener('change', () => {
-      if (!input.checked) return;
-      view.st.mode = m;
-      changed(view);
-    });
-    return h('label', { class: 'kind-tab', for: `funnel-mode-${m}` }, input, h('span', { i18n: `funnel.mode.${m}` }));
+  view.modeInputs = radioTabs('funnel-mode', FUNNEL_MODES, st.mode, (m) => `funnel.mode.${m}`, (m) => {
+    view.st.mode = m;
+    view.changed();
   });
   view.modeHelp = h('p', { class: 'muted funnel-mode-help', id: 'funnel-mode-help', 'aria-live': 'polite' });
 
@@ -166,46 +98,27 @@ function controls(view) {
   group.value = st.group_by;
   group.addEventListener('change', () => {
     view.st.group_by = group.value;
-    changed(view);
+    view.changed();
   });
   view.groupSelect = group;
 
-  const bar = h(
-    'div',
-    { class: 'funnel-controls', id: 'funnel-controls', role: 'group', i18nLabel: 'funnel.controls' },
-    h(
-      'div',
-      { class: 'filter-bar' },
-      h('div', { class: 'filter filter-date' }, h('label', { for: 'funnel-from', class: 'filter-label', i18n: 'funnel.from' }), from),
-      h('div', { class: 'filter filter-date' }, h('label', { for: 'funnel-to', class: 'filter-label', i18n: 'funnel.to' }), to),
-      h('div', { class: 'filter funnel-presets', role: 'group', i18nLabel: 'funnel.presets' }, h('span', { class: 'filter-label', 'aria-hidden': 'true', i18n: 'funnel.presets' }), h('div', { class: 'funnel-preset-row' }, view.presets)),
-      h('div', { class: 'filter' }, h('label', { for: 'funnel-group', class: 'filter-label', i18n: 'funnel.group_by' }), group),
-    ),
-    h(
-      'fieldset',
-      { class: 'funnel-mode' },
-      h('legend', { class: 'filter-label', i18n: 'funnel.mode_label' }),
-      h('div', { class: 'kind-tabs', id: 'funnel-mode' }, view.modeInputs),
-      view.modeHelp,
-    ),
-  );
+  const bar = reportControls({
+    id: 'funnel-controls',
+    labelKey: 'funnel.controls',
+    filters: [period, h('div', { class: 'filter' }, h('label', { for: 'funnel-group', class: 'filter-label', i18n: 'funnel.group_by' }), group)],
+    legendKey: 'funnel.mode_label',
+    tabsId: 'funnel-mode',
+    tabs: view.modeInputs,
+    help: view.modeHelp,
+  });
   syncControls(view);
   return bar;
 }
 
 /** The controls follow the state (after a preset, or on a language change). */
 function syncControls(view) {
-  const st = view.st;
-  view.presets.forEach((b) => {
-    const r = presetRange(b.dataset.preset);
-    b.setAttribute('aria-pressed', String(!!r && r[0] === st.from && r[1] === st.to));
-  });
-  view.modeHelp.textContent = t(`funnel.mode_help.${st.mode}`);
-}
-
-function changed(view) {
-  syncControls(view);
-  load(view);
+  view.syncPeriod();
+  view.modeHelp.textContent = t(`funnel.mode_help.${view.st.mode}`);
 }
 
 /** Contact filters from the address, one chip each (× removes it). */
@@ -248,31 +161,10 @@ function filterLabel(view, k, v) {
 /* ------------------------------------------------------------- loading */
 
 async function load(view) {
-  const st = view.st;
-  const q = queryOf(st);
-  view.ctx.replaceQuery(q);
+  const q = queryOf(view.st);
   drawChips(view);
-  view.error.hidden = true;
-  if (st.from > st.to) {
-    view.error.textContent = t('funnel.bad_range');
-    view.error.hidden = false;
-    return;
-  }
-  if (view.ctl) view.ctl.abort();
-  const ctl = new AbortController();
-  view.ctl = ctl;
-  const seq = ++view.seq;
-  view.chart.setAttribute('aria-busy', 'true');
-  let doc;
-  try {
-    doc = await api.get(withQuery('/api/v1/reports/funnel', q), { signal: ctl.signal });
-  } catch (err) {
-    if (isAbort(err) || seq !== view.seq || !view.ctx.alive()) return;
-    view.chart.removeAttribute('aria-busy');
-    showError(view.error, err);
-    return;
-  }
-  if (seq !== view.seq || !view.ctx.alive()) return;
+  const doc = await loadReport(view, '/api/v1/reports/funnel', q, view.chart, 'funnel.bad_range');
+  if (!doc) return;
   view.doc = doc;
   draw(view);
   view.chart.removeAttribute('aria-busy');

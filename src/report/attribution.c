@@ -1,0 +1,865 @@
+/* The attribution report (see attribution.h; SPEC §4, App. A, App. C;
+ * decision 0014). The arithmetic of one deal first, then the arguments,
+ * then the run: the won deals in one query, then per batch of deals
+ * (in id order) their contacts' first lead entries and their touches,
+ * two queries each, credited deal by deal into one row per campaign or
+ * channel. */
+#include "report/attribution.h"
+#include "report/period.h"
+#include "model/crm.h"
+#include "model/object.h"
+#include "util/buf.h"
+#include "util/money.h"
+#include "util/xalloc.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SCALE 2000              /* named shares are in 1/2000ths */
+#define BATCH 2048              /* deals per batch of touch queries */
+#define SMALL 64                /* touches of a deal kept on the stack */
+#define NO_CAMPAIGN "(no campaign)"
+#define NO_CHANNEL "(no channel)"
+
+static const char *const MODELS[] = {"first_touch", "last_touch", "linear",
+                                     "u_shaped", "w_shaped", "full_path",
+                                     "time_decay"};
+
+/* Each model's shares of first, lead creation, deal creation, last and
+ * the rest, in 1/SCALE; a position with no share is not named. */
+static const int SHARES[ATTR_MODELS][ATTR_NPOS + 1] = {
+    [ATTR_FIRST_TOUCH] = {SCALE, 0, 0, 0, 0},
+    [ATTR_LAST_TOUCH] = {0, 0, 0, SCALE, 0},
+    [ATTR_LINEAR] = {0, 0, 0, 0, SCALE},
+    [ATTR_U_SHAPED] = {800, 800, 0, 0, 400},          /* 40 40 - - 20 */
+    [ATTR_W_SHAPED] = {600, 600, 600, 0, 200},        /* 30 30 30 - 10 */
+    [ATTR_FULL_PATH] = {450, 450, 450, 450, 200},     /* 22.5 x 4, 10 */
+    [ATTR_TIME_DECAY] = {0, 0, 0, 0, 0},              /* by weight */
+};
+
+const char *attr_model_name(enum attr_model m)
+{
+    return m >= 0 && m < ATTR_MODELS ? MODELS[m] : NULL;
+}
+
+int attr_model_parse(const char *s)
+{
+    for (int m = 0; m < ATTR_MODELS; m++)
+        if (!strcmp(s, MODELS[m]))
+            return m;
+    return -1;
+}
+
+/* ---- the arithmetic of one deal ---- */
+
+/* The last of the n touches at or before t, or 0 (the first) if none. */
+static int last_at_or_before(const int64_t *at, int n, int64_t t)
+{
+    int lo = 0, hi = n;         /* the first touch after t is in [lo, hi] */
+    if (t == ATTR_NO_TIME)
+        return 0;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (at[mid] <= t)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo ? lo - 1 : 0;
+}
+
+void attr_positions(const int64_t *at, int n, int64_t lead_ms,
+                    int64_t created_ms, int pos[ATTR_NPOS])
+{
+    pos[ATTR_FIRST] = 0;
+    pos[ATTR_LEAD] = last_at_or_before(at, n, lead_ms);
+    pos[ATTR_DEAL] = last_at_or_before(at, n, created_ms);
+    pos[ATTR_LAST] = n - 1;
+}
+
+/* Gives the rounding remainder to touch best (should floating point
+ * have over-shot, time decay, the excess is taken back from it). */
+static void settle(int64_t amount, int64_t *credits, int n, int best)
+{
+    __int128 sum = 0;
+    for (int i = 0; i < n; i++)
+        sum += credits[i];
+    credits[best] = (int64_t)(credits[best] + ((__int128)amount - sum));
+}
+
+/* The named-position models: shares are exact fractions num[i] / den. */
+static void credit_positions(enum attr_model m, int n,
+                             const int pos[ATTR_NPOS], int64_t amount,
+                             int64_t *credits, unsigned char *credited)
+{
+    int64_t nbuf[SMALL];
+    unsigned char mbuf[SMALL];
+    int64_t *num = n <= SMALL ? nbuf : xmalloc((size_t)n * sizeof(int64_t));
+    unsigned char *named = n <= SMALL ? mbuf : xmalloc((size_t)n);
+    const int *sh = SHARES[m];
+    int unnamed = 0, distinct = 0, best = 0;
+    memset(num, 0, (size_t)n * sizeof(int64_t));
+    memset(named, 0, (size_t)n);
+    for (int p = 0; p < ATTR_NPOS; p++)
+        if (sh[p])
+            named[pos[p]] = 1;
+    for (int i = 0; i < n; i++) {
+        unnamed += !named[i];
+        distinct += named[i];
+    }
+    /* the rest goes to the unnamed touches, else to the named ones */
+    int64_t k = unnamed ? unnamed : distinct;
+    for (int p = 0; p < ATTR_NPOS; p++)
+        num[pos[p]] += (int64_t)sh[p] * k;
+    for (int i = 0; i < n; i++)
+        if (unnamed ? !named[i] : named[i])
+            num[i] += sh[ATTR_NPOS];
+    __int128 den = (__int128)SCALE * k;
+    for (int i = 0; i < n; i++) {
+        credits[i] = (int64_t)((__int128)amount * num[i] / den);
+        credited[i] = num[i] > 0;
+        if (num[i] > num[best])
+            best = i;
+    }
+    settle(amount, credits, n, best);
+    if (num != nbuf) {
+        free(num);
+        free(named);
+    }
+}
+
+/* time_decay: touch i weighs 2^(-days before close / 7); the weights
+ * are taken relative to the latest touch, which weighs 1, so that their
+ * sum never underflows. */
+static void credit_decay(const int64_t *at, int n, int64_t closed_ms,
+                         int64_t amount, int64_t *credits,
+                         unsigned char *credited)
+{
+    long double wbuf[SMALL], sum = 0;
+    long double *w = n <= SMALL ? wbuf : xmalloc((size_t)n * sizeof(*w));
+    int best = 0;
+    (void)closed_ms;            /* 2^(-d/7) / 2^(-d_last/7): close cancels */
+    for (int i = 0; i < n; i++) {
+        long double days = (long double)(at[n - 1] - at[i]) / REPORT_DAY_MS;
+        w[i] = exp2l(-days / 7);
+        sum += w[i];
+    }
+    for (int i = 0; i < n; i++) {
+        long double x = floorl((long double)amount * w[i] / sum);
+        credits[i] = x <= 0 ? 0 : x >= (long double)amount ? amount
+                   : (int64_t)x;
+        credited[i] = w[i] > 0;
+        if (w[i] > w[best])
+            best = i;
+    }
+    settle(amount, credits, n, best);
+    if (w != wbuf)
+        free(w);
+}
+
+void attr_credit(enum attr_model m, const int64_t *at, int n,
+                 const int pos[ATTR_NPOS], int64_t closed_ms, int64_t amount,
+                 int64_t *credits, unsigned char *credited)
+{
+    if (n <= 0)
+        return;
+    if (m == ATTR_TIME_DECAY)
+        credit_decay(at, n, closed_ms, amount, credits, credited);
+    else
+        credit_positions(m, n, pos, amount, credits, credited);
+}
+
+/* ---- the arguments ---- */
+
+enum { G_MODEL = 1, G_BY = 2, G_FROM = 4, G_TO = 8, G_CURRENCY = 16 };
+
+void attr_query_init(struct attr_query *q)
+{
+    memset(q, 0, sizeof(*q));
+}
+
+int attr_query_arg(struct attr_query *q, const char *key, const char *value,
+                   struct arena *a, struct err *err)
+{
+    if (!strcmp(key, "model")) {
+        int m = attr_model_parse(value);
+        if (m < 0)
+            return err_set(err, E_INVALID, "model", "must be first_touch, "
+                           "last_touch, linear, u_shaped, w_shaped, "
+                           "full_path or time_decay");
+        q->model = (enum attr_model)m;
+        q->given |= G_MODEL;
+        return 0;
+    }
+    if (!strcmp(key, "by")) {
+        if (strcmp(value, "campaign") && strcmp(value, "channel"))
+            return err_set(err, E_INVALID, "by", "must be campaign or "
+                           "channel");
+        q->by = strcmp(value, "campaign") ? ATTR_BY_CHANNEL
+                                          : ATTR_BY_CAMPAIGN;
+        q->given |= G_BY;
+        return 0;
+    }
+    if (!strcmp(key, "won_from") || !strcmp(key, "won_to")) {
+        int to = key[4] == 't';
+        int rc = report_parse_day(to ? "won_to" : "won_from", value,
+                           to ? &q->won_to : &q->won_from, err);
+        if (rc)
+            return rc;
+        if (to) {
+            q->won_to += REPORT_DAY_MS;            /* both ends included */
+            q->to_day = arena_strdup(a, value);
+        } else {
+            q->from_day = arena_strdup(a, value);
+        }
+        q->given |= to ? G_TO : G_FROM;
+        return 0;
+    }
+    if (!strcmp(key, "currency")) {
+        if (!money_code_valid(value))
+            return err_set(err, E_INVALID, "currency", "must be an ISO 4217 "
+                           "code such as VND");
+        q->currency = arena_strdup(a, value);
+        q->given |= G_CURRENCY;
+        return 0;
+    }
+    return err_set(err, E_INVALID, key, "is not a parameter of the "
+                   "attribution report");
+}
+
+int attr_query_check(const struct attr_query *q, struct err *err)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } req[] = {{G_MODEL, "model"}, {G_BY, "by"}, {G_FROM, "won_from"},
+               {G_TO, "won_to"}};
+    for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+        if (!(q->given & req[i].bit))
+            return err_set(err, E_INVALID, req[i].name, "is required");
+    if (q->won_from >= q->won_to)
+        return err_set(err, E_INVALID, "won_from", "is after won_to");
+    return 0;
+}
+
+/* ---- what a run keeps ---- */
+
+/* A campaign, and its row when by campaign. */
+struct camp {
+    int64_t id;             /* first: find_id */
+    const char *name;
+    int channel;            /* index in the channel list, -1 none */
+    int64_t revenue, touches;
+};
+
+/* An exchange rate of settings "fx_rates". */
+struct rate {
+    char code[4];
+    struct money_rate r;
+};
+
+/* A won deal counted by the report. */
+struct deal {
+    int64_t id;             /* first: find_id */
+    int64_t amount, created_at, closed_at, lead;
+};
+
+/* A touch of a deal in the current batch. */
+struct touch {
+    int32_t deal;           /* index in the batch */
+    int32_t key;            /* its row: campaign index + 1 or channel + 1,
+                             * 0 none; by campaign, first the campaign id
+                             * (0 none) until resolved */
+    int64_t at, id, campaign;
+};
+
+struct run {
+    const struct attr_query *q;
+    const char *const *channels;    /* campaigns.channel's values */
+    int nchannels;
+    const char *currency, *base;    /* the report's, the settings' */
+    struct rate *rates;
+    int nrates;
+    struct camp *camps;             /* sorted by id */
+    int ncamps, capcamps;
+    int64_t none_rev, none_touches; /* the row of key null */
+    int64_t *ch_rev, *ch_touches;   /* by channel: per channel */
+    struct deal *deals;
+    int ndeals, capdeals;
+    int64_t total, unattr_rev, unattr_deals, excl_deals;
+    json_t *excl_by_cur;            /* {"USD": minor units} */
+    int overflow;                   /* a sum left int64_t */
+    struct touch *t;                /* the batch's touches */
+    size_t nt, capt;
+    int64_t *at, *credits;          /* one deal's, sized capd */
+    unsigned char *credited;
+    int capd;
+};
+
+/* *acc += v, remembering an overflow. */
+static void add(struct run *r, int64_t *acc, int64_t v)
+{
+    if (__builtin_add_overflow(*acc, v, acc))
+        r->overflow = 1;
+}
+
+/* ---- settings: currency and rates ---- */
+
+/* The text of settings key, an arena copy, or NULL. */
+static int setting(struct db_conn *c, const char *key, const char **out,
+                   struct arena *a, struct err *err)
+{
+    struct db_stmt *st;
+    *out = NULL;
+    int rc = db_query(c, &st, err, "SELECT value FROM settings WHERE "
+                      "key = ?", "t", key);
+    if (rc)
+        return rc;
+    int s = db_step(st, err);
+    if (s == DB_ROW)
+        *out = arena_strdup(a, db_col_text(st, 0));
+    db_done(st);
+    return s < 0 ? err->code : 0;
+}
+
+/* Reads settings "fx_rates" ({"USD": 25400, ...}: the value of one
+ * major unit in major units of the settings currency). */
+static int load_rates(struct db_conn *c, struct run *r, struct arena *a,
+                      struct err *err)
+{
+    const char *text, *k;
+    json_t *v;
+    int rc = setting(c, "fx_rates", &text, a, err);
+    if (rc || !text)
+        return rc;
+    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
+    if (!json_is_object(o)) {
+        json_decref(o);
+        return err_set(err, E_RULE, "fx_rates", "settings fx_rates is not "
+                       "a JSON object of rates");
+    }
+    r->rates = arena_alloc(a, (json_object_size(o) + 1) * sizeof(*r->rates));
+    json_object_foreach(o, k, v) {
+        struct rate *x = &r->rates[r->nrates];
+        int bad = !money_code_valid(k);
+        if (!bad && json_is_integer(v))
+            bad = money_rate_from_int(json_integer_value(v), &x->r);
+        else if (!bad && json_is_real(v))
+            bad = money_rate_from_double(json_real_value(v), &x->r);
+        else
+            bad = 1;
+        if (bad) {
+            rc = err_set(err, E_RULE, "fx_rates", "settings fx_rates: "
+                         "\"%.8s\" needs a positive number", k);
+            break;
+        }
+        memcpy(x->code, k, 4);
+        r->nrates++;
+    }
+    json_decref(o);
+    return rc;
+}
+
+/* The rate of currency code against the base, or NULL when unknown. */
+static const struct money_rate *rate_of(const struct run *r,
+                                        const char *code)
+{
+    static const struct money_rate one = {1, 0};
+    if (!strcmp(code, r->base))
+        return &one;
+    for (int i = 0; i < r->nrates; i++)
+        if (!strcmp(r->rates[i].code, code))
+            return &r->rates[i].r;
+    return NULL;
+}
+
+/* Converts a deal's amount into the report currency; -1 when it has no
+ * rate (or the result does not fit). */
+static int convert(const struct run *r, const char *cur, int64_t amount,
+                   int64_t *out)
+{
+    if (!strcmp(cur, r->currency)) {
+        *out = amount;
+        return 0;
+    }
+    const struct money_rate *from = rate_of(r, cur), *to = rate_of(r,
+                                                                 r->currency);
+    if (!from || !to)
+        return -1;
+    return money_convert(amount, money_decimals(cur), *from,
+                         money_decimals(r->currency), *to, out);
+}
+
+/* ---- campaigns ---- */
+
+/* The index of channel s, or -1. */
+static int channel_index(const struct run *r, const char *s)
+{
+    for (int i = 0; s && i < r->nchannels; i++)
+        if (!strcmp(r->channels[i], s))
+            return i;
+    return -1;
+}
+
+/* Adds a campaign (kept sorted by id). */
+static void camp_add(struct run *r, int64_t id, const char *name,
+                     const char *channel, struct arena *a)
+{
+    if (r->ncamps == r->capcamps) {
+        r->capcamps = r->capcamps ? 2 * r->capcamps : 64;
+        r->camps = xrealloc(r->camps, (size_t)r->capcamps * sizeof(*r->camps));
+    }
+    int i = r->ncamps;
+    while (i > 0 && r->camps[i - 1].id > id)
+        i--;
+    memmove(&r->camps[i + 1], &r->camps[i],
+            (size_t)(r->ncamps - i) * sizeof(*r->camps));
+    r->camps[i] = (struct camp){id, arena_strdup(a, name),
+                                channel_index(r, channel), 0, 0};
+    r->ncamps++;
+}
+
+/* Reads campaigns: all of them, or (id > 0) the one a touch names that
+ * came after the first read. */
+static int load_camps(struct db_conn *c, struct run *r, int64_t id,
+                      struct arena *a, struct err *err)
+{
+    struct db_stmt *st;
+    int rc = id ? db_query(c, &st, err, "SELECT id, name, channel FROM "
+                           "campaigns WHERE id = ?", "i", id)
+                : db_query(c, &st, err, "SELECT id, name, channel FROM "
+                           "campaigns ORDER BY id", "");
+    if (rc)
+        return rc;
+    int s;
+    while ((s = db_step(st, err)) == DB_ROW)
+        camp_add(r, db_col_int(st, 0), db_col_text(st, 1),
+                 db_col_text(st, 2), a);
+    db_done(st);
+    return s < 0 ? err->code : 0;
+}
+
+/* The index of id among the elements [lo, hi) of an array of structs
+ * of the given size, sorted by their first member, an int64_t id; -1
+ * when absent. */
+static int find_id(const void *base, size_t size, int lo, int hi,
+                   int64_t id)
+{
+    hi--;
+    while (lo <= hi) {
+        int mid = lo + (hi - lo) / 2;
+        int64_t x;
+        memcpy(&x, (const char *)base + (size_t)mid * size, sizeof(x));
+        if (x == id)
+            return mid;
+        if (x < id)
+            lo = mid + 1;
+        else
+            hi = mid - 1;
+    }
+    return -1;
+}
+
+/* The index of campaign id, or -1. */
+static int camp_find(const struct run *r, int64_t id)
+{
+    return find_id(r->camps, sizeof(*r->camps), 0, r->ncamps, id);
+}
+
+/* ---- the deals ---- */
+
+/* The deal filter shared by every query (alias d), with its two
+ * parameters: won, closed in the period, visible. */
+static const char *deal_where(const struct vis *v, struct arena *a)
+{
+    return arena_printf(a, "d.status = 'won' AND d.closed_at >= ? AND "
+                        "d.closed_at < ? AND %s", v ? vis_where_rec(v,
+                        VIS_DEAL, "d.owner_id", "d.id", a) : "1=1");
+}
+
+/* Counts a deal the report cannot convert, in its own currency. */
+static void exclude(struct run *r, const char *cur, int64_t amount)
+{
+    json_t *x = json_object_get(r->excl_by_cur, cur);
+    int64_t sum = x ? json_integer_value(x) : 0;
+    add(r, &sum, amount);
+    json_object_set_new(r->excl_by_cur, cur, json_integer(sum));
+    r->excl_deals++;
+}
+
+/* Prepares sql and binds its n integer parameters. */
+static int prepare_ints(struct db_conn *c, const char *sql,
+                        const int64_t *vals, int n, struct db_stmt **st,
+                        struct err *err)
+{
+    int rc = db_prepare(c, sql, st, err);
+    for (int i = 0; !rc && i < n; i++)
+        rc = db_bind_int(*st, i + 1, vals[i], err);
+    return rc;
+}
+
+/* Reads the won deals, in id order, converting their amounts. */
+static int load_deals(struct db_conn *c, struct run *r, const char *where,
+                      struct arena *a, struct err *err)
+{
+    struct db_stmt *st;
+    const char *sql = arena_printf(a, "SELECT d.id, d.amount, d.currency, "
+                                   "d.created_at, d.closed_at FROM deals d "
+                                   "WHERE %s ORDER BY d.id", where);
+    const int64_t period[] = {r->q->won_from, r->q->won_to};
+    int rc = prepare_ints(c, sql, period, 2, &st, err), s = DB_DONE;
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
+        const char *cur = db_col_text(st, 2);
+        int64_t amount;
+        if (convert(r, cur, db_col_int(st, 1), &amount)) {
+            exclude(r, cur, db_col_int(st, 1));
+            continue;
+        }
+        if (r->ndeals == r->capdeals) {
+            r->capdeals = r->capdeals ? 2 * r->capdeals : 1024;
+            r->deals = xrealloc(r->deals, (size_t)r->capdeals *
+                                sizeof(*r->deals));
+        }
+        r->deals[r->ndeals++] = (struct deal){db_col_int(st, 0), amount,
+            db_col_int(st, 3), db_col_int(st, 4), ATTR_NO_TIME};
+        add(r, &r->total, amount);
+    }
+    db_done(st);
+    return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* The index of deal id among deals[lo, hi), or -1. */
+static int deal_find(const struct run *r, int lo, int hi, int64_t id)
+{
+    return find_id(r->deals, sizeof(*r->deals), lo, hi, id);
+}
+
+/* A contact's lead moment: the earliest of its first entries into lead
+ * and the later funnel stages (NULL when none), as a scalar subquery per
+ * deal contact. Portable (no LEAST on SQLite, whose min() is NULL when an
+ * argument is), and it makes PostgreSQL look contacts up by id instead of
+ * hashing the whole table for every batch. */
+#define LEAD_OF_CONTACT "(SELECT (SELECT MIN(u.x) FROM (" \
+    "SELECT c.became_lead_at AS x " \
+    "UNION ALL SELECT c.became_marketing_qualified_lead_at " \
+    "UNION ALL SELECT c.became_sales_qualified_lead_at " \
+    "UNION ALL SELECT c.became_opportunity_at " \
+    "UNION ALL SELECT c.became_customer_at " \
+    "UNION ALL SELECT c.became_evangelist_at) u) " \
+    "FROM contacts c WHERE c.id = dc.contact_id)"
+
+/* Sets each deal of deals[lo, hi)'s lead moment: the earliest lead
+ * moment of its contacts. */
+static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
+                      struct err *err)
+{
+    struct db_stmt *st;
+    int rc = db_query(c, &st, err, "SELECT dc.deal_id, " LEAD_OF_CONTACT
+                      " FROM deal_contacts dc WHERE dc.deal_id BETWEEN ? "
+                      "AND ?", "ii", r->deals[lo].id, r->deals[hi - 1].id);
+    int s = DB_DONE;
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
+        int d = deal_find(r, lo, hi, db_col_int(st, 0));
+        int64_t t = db_col_int(st, 1);
+        if (d >= 0 && !db_col_null(st, 1) &&
+            (r->deals[d].lead == ATTR_NO_TIME || t < r->deals[d].lead))
+            r->deals[d].lead = t;
+    }
+    db_done(st);
+    return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* Reads the touches of deals[lo, hi) into r->t: those of the deals'
+ * contacts at or before the deal's close. */
+static int load_touches(struct db_conn *c, struct run *r, const char *sql,
+                        int lo, int hi, struct err *err)
+{
+    struct db_stmt *st;
+    const int64_t args[] = {r->deals[lo].id, r->deals[hi - 1].id,
+                            r->deals[lo].id, r->deals[hi - 1].id,
+                            r->q->won_from, r->q->won_to};
+    int rc = prepare_ints(c, sql, args, 6, &st, err), s = DB_DONE;
+    int by_channel = r->q->by == ATTR_BY_CHANNEL;
+    r->nt = 0;
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
+        int d = deal_find(r, lo, hi, db_col_int(st, 0));
+        if (d < 0)
+            continue;
+        if (r->nt == r->capt) {
+            r->capt = r->capt ? 2 * r->capt : 4096;
+            r->t = xrealloc(r->t, r->capt * sizeof(*r->t));
+        }
+        struct touch *t = &r->t[r->nt++];
+        t->deal = d - lo;
+        t->at = db_col_int(st, 1);
+        t->id = db_col_int(st, 2);
+        t->campaign = db_col_int(st, 3);      /* NULL reads as 0 */
+        t->key = by_channel ? channel_index(r, db_col_text(st, 4)) + 1 : 0;
+    }
+    db_done(st);
+    return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* Resolves each touch's row: its campaign's (by campaign), or its own
+ * channel else its campaign's (by channel). A campaign made after the
+ * run read them is read now. */
+static int resolve(struct db_conn *c, struct run *r, struct arena *a,
+                   struct err *err)
+{
+    for (size_t i = 0; i < r->nt; i++) {
+        int64_t id = r->t[i].campaign;
+        if (id && camp_find(r, id) < 0) {
+            int rc = load_camps(c, r, id, a, err);
+            if (rc)
+                return rc;
+        }
+    }
+    for (size_t i = 0; i < r->nt; i++) {
+        struct touch *t = &r->t[i];
+        int k = t->campaign ? camp_find(r, t->campaign) : -1;
+        if (r->q->by == ATTR_BY_CAMPAIGN)
+            t->key = k + 1;
+        else if (!t->key && k >= 0)
+            t->key = r->camps[k].channel + 1;
+    }
+    return 0;
+}
+
+/* qsort: by deal, then the SPEC's order (at, then id). */
+static int touch_cmp(const void *x, const void *y)
+{
+    const struct touch *a = x, *b = y;
+    if (a->deal != b->deal)
+        return a->deal < b->deal ? -1 : 1;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
+/* Adds credit to row key (see struct touch). */
+static void credit_row(struct run *r, int key, int64_t credit)
+{
+    int64_t *rev, *n;
+    if (!key) {
+        rev = &r->none_rev;
+        n = &r->none_touches;
+    } else if (r->q->by == ATTR_BY_CAMPAIGN) {
+        rev = &r->camps[key - 1].revenue;
+        n = &r->camps[key - 1].touches;
+    } else {
+        rev = &r->ch_rev[key - 1];
+        n = &r->ch_touches[key - 1];
+    }
+    add(r, rev, credit);
+    (*n)++;
+}
+
+/* Credits one deal whose touches are t[0..n-1] (n may be 0). */
+static void credit_deal(struct run *r, const struct deal *d,
+                        const struct touch *t, int n)
+{
+    int pos[ATTR_NPOS];
+    if (!n) {
+        add(r, &r->unattr_rev, d->amount);
+        r->unattr_deals++;
+        return;
+    }
+    if (n > r->capd) {
+        r->capd = n > 2 * r->capd ? n : 2 * r->capd;
+        r->at = xrealloc(r->at, (size_t)r->capd * sizeof(int64_t));
+        r->credits = xrealloc(r->credits, (size_t)r->capd * sizeof(int64_t));
+        r->credited = xrealloc(r->credited, (size_t)r->capd);
+    }
+    for (int i = 0; i < n; i++)
+        r->at[i] = t[i].at;
+    attr_positions(r->at, n, d->lead, d->created_at, pos);
+    attr_credit(r->q->model, r->at, n, pos, d->closed_at, d->amount,
+                r->credits, r->credited);
+    for (int i = 0; i < n; i++)
+        if (r->credited[i])
+            credit_row(r, t[i].key, r->credits[i]);
+}
+
+/* Credits the deals of one batch. */
+static int run_batch(struct db_conn *c, struct run *r, const char *sql,
+                     int lo, int hi, struct arena *a, struct err *err)
+{
+    int rc = load_leads(c, r, lo, hi, err);
+    if (!rc)
+        rc = load_touches(c, r, sql, lo, hi, err);
+    if (!rc)
+        rc = resolve(c, r, a, err);
+    if (rc)
+        return rc;
+    if (r->nt)
+        qsort(r->t, r->nt, sizeof(*r->t), touch_cmp);
+    size_t j = 0;
+    for (int d = lo; d < hi; d++) {
+        size_t start = j;
+        while (j < r->nt && r->t[j].deal == d - lo)
+            j++;
+        credit_deal(r, &r->deals[d], r->t + start, (int)(j - start));
+    }
+    return 0;
+}
+
+/* ---- the document ---- */
+
+/* One output row. */
+struct row {
+    int64_t id;             /* campaign id; by channel the channel index */
+    int null_key;
+    const char *name;
+    int64_t revenue, touches;
+};
+
+/* qsort: revenue descending, then key ascending, null last. */
+static int row_cmp(const void *x, const void *y)
+{
+    const struct row *a = x, *b = y;
+    if (a->revenue != b->revenue)
+        return a->revenue < b->revenue ? 1 : -1;
+    if (a->null_key != b->null_key)
+        return a->null_key - b->null_key;
+    if (a->null_key)
+        return 0;
+    if (!a->name || !b->name || a->name == b->name)
+        return (a->id > b->id) - (a->id < b->id);
+    return strcmp(a->name, b->name);
+}
+
+/* The rows, sorted: every key with a credited touch. */
+static json_t *rows_json(const struct run *r)
+{
+    int by_campaign = r->q->by == ATTR_BY_CAMPAIGN;
+    int n = by_campaign ? r->ncamps : r->nchannels, m = 0;
+    struct row *rows = xcalloc((size_t)n + 1, sizeof(*rows));
+    for (int i = 0; i < n; i++) {
+        int64_t cnt = by_campaign ? r->camps[i].touches : r->ch_touches[i];
+        if (!cnt)
+            continue;
+        rows[m++] = by_campaign
+            ? (struct row){r->camps[i].id, 0, NULL, r->camps[i].revenue, cnt}
+            : (struct row){i, 0, r->channels[i], r->ch_rev[i], cnt};
+    }
+    if (r->none_touches)
+        rows[m++] = (struct row){0, 1, NULL, r->none_rev, r->none_touches};
+    qsort(rows, (size_t)m, sizeof(*rows), row_cmp);
+    json_t *arr = json_array();
+    for (int i = 0; i < m; i++) {
+        const struct row *w = &rows[i];
+        json_t *key, *name;
+        if (w->null_key) {
+            key = json_null();
+            name = json_string(by_campaign ? NO_CAMPAIGN : NO_CHANNEL);
+        } else if (by_campaign) {
+            key = json_integer(w->id);
+            name = json_string(r->camps[camp_find(r, w->id)].name);
+        } else {
+            key = json_string(w->name);
+            name = json_string(w->name);
+        }
+        json_array_append_new(arr, json_pack("{sososIsI}", "key", key,
+            "name", name, "revenue", (json_int_t)w->revenue,
+            "touchpoints", (json_int_t)w->touches));
+    }
+    free(rows);
+    return arr;
+}
+
+/* The report's document (App. A, and the extensions of decision 0014). */
+static json_t *doc_json(struct run *r)
+{
+    const struct attr_query *q = r->q;
+    json_t *from = q->from_day ? json_string(q->from_day) : json_null();
+    json_t *to = q->to_day ? json_string(q->to_day) : json_null();
+    json_t *excl = json_pack("{sIsO}", "deals", (json_int_t)r->excl_deals,
+                             "revenue_by_currency", r->excl_by_cur);
+    json_t *doc = json_object();
+    json_object_set_new(doc, "model", json_string(MODELS[q->model]));
+    json_object_set_new(doc, "by", json_string(q->by == ATTR_BY_CAMPAIGN
+                                               ? "campaign" : "channel"));
+    json_object_set_new(doc, "currency", json_string(r->currency));
+    json_object_set_new(doc, "won_from", from);
+    json_object_set_new(doc, "won_to", to);
+    json_object_set_new(doc, "total_revenue", json_integer(r->total));
+    json_object_set_new(doc, "deals", json_integer(r->ndeals));
+    json_object_set_new(doc, "rows", rows_json(r));
+    json_object_set_new(doc, "unattributed", json_pack("{sIsI}", "revenue",
+        (json_int_t)r->unattr_rev, "deals", (json_int_t)r->unattr_deals));
+    json_object_set_new(doc, "excluded", excl);
+    return doc;
+}
+
+/* The touches query of every batch (parameters: the batch's first and
+ * last deal id, twice, then the period). */
+static const char *touches_sql(const struct run *r, const char *where,
+                               struct arena *a)
+{
+    /* CROSS JOIN keeps SQLite on the batch's range of deal_contacts
+     * (else it scans deals_closed for every batch), the range repeated
+     * on d keeps PostgreSQL off a scan of every deal per batch; the
+     * touches come from touchpoints_contact alone (migration 0009) */
+    return arena_printf(a, "SELECT dc.deal_id, t.at, t.id, t.campaign_id, "
+                        "%s FROM deal_contacts dc CROSS JOIN deals d "
+                        "JOIN touchpoints t ON t.contact_id = dc.contact_id "
+                        "AND t.at <= d.closed_at "
+                        "WHERE d.id = dc.deal_id AND dc.deal_id BETWEEN ? "
+                        "AND ? AND d.id BETWEEN ? AND ? AND %s",
+                        r->q->by == ATTR_BY_CHANNEL ? "t.channel" : "NULL",
+                        where);
+}
+
+/* Reads settings, campaigns and deals, then credits the deals batch by
+ * batch. */
+static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
+                   struct arena *a, struct err *err)
+{
+    const char *where = deal_where(v, a);
+    int rc = setting(c, "currency", &r->base, a, err);
+    if (rc)
+        return rc;
+    if (!r->base || !money_code_valid(r->base))
+        r->base = "VND";
+    r->currency = r->q->currency ? r->q->currency : r->base;
+    rc = load_rates(c, r, a, err);
+    if (!rc)
+        rc = load_camps(c, r, 0, a, err);
+    if (!rc)
+        rc = load_deals(c, r, where, a, err);
+    const char *sql = touches_sql(r, where, a);
+    for (int lo = 0; !rc && lo < r->ndeals; lo += BATCH)
+        rc = run_batch(c, r, sql, lo, lo + BATCH < r->ndeals ? lo + BATCH
+                       : r->ndeals, a, err);
+    if (!rc && r->overflow)
+        rc = err_set(err, E_RULE, NULL, "revenue sums exceed the largest "
+                     "amount the report can show");
+    return rc;
+}
+
+int attribution_run(struct db_conn *c, const struct vis *v,
+                    const struct attr_query *q, json_t **out,
+                    struct arena *a, struct err *err)
+{
+    int f = object_field(&OBJ_CAMPAIGN, "channel");
+    struct run r = {.q = q, .channels = OBJ_CAMPAIGN.fields[f].values,
+                    .excl_by_cur = json_object()};
+    while (r.channels[r.nchannels])
+        r.nchannels++;
+    r.ch_rev = xcalloc((size_t)r.nchannels, sizeof(int64_t));
+    r.ch_touches = xcalloc((size_t)r.nchannels, sizeof(int64_t));
+    int rc = run_all(c, &r, v, a, err);
+    if (!rc)
+        *out = doc_json(&r);
+    json_decref(r.excl_by_cur);
+    free(r.camps);
+    free(r.deals);
+    free(r.t);
+    free(r.at);
+    free(r.credits);
+    free(r.credited);
+    free(r.ch_rev);
+    free(r.ch_touches);
+    return rc;
+}
