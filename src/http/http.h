@@ -64,6 +64,9 @@ typedef int (*handler_fn)(struct req *rq, struct resp *rs);
 enum route_flags {
     R_PUBLIC = 1,   /* no authentication */
     R_AUTH = 2,     /* a principal is required */
+    R_BARE = 4,     /* with R_PUBLIC: no database connection, query check
+                       or body; the handler reads what it needs (the
+                       tracking endpoints, decision 0016) */
 };
 
 struct route {

@@ -44,6 +44,8 @@ static int read_body(struct req *rq, struct err *err)
 static int run_route(const struct route *rt, struct req *rq,
                      struct resp *rs, struct err *err)
 {
+    if (rt->flags & R_BARE)
+        return rt->fn(rq, rs);
     int rc = db_conn_get(rq->db, &rq->dbc, err);
     if (rc)
         return resp_error(rs, E_UNAVAILABLE, NULL, "database unavailable");
