@@ -87,7 +87,7 @@ static int gather_arg(const char *key, const char *value, void *ctx)
 static void read_req(struct req *rq, struct gather *g, struct track_req *tr,
                      struct track_ctx *cx, char *fresh)
 {
-    memset(g, 0, sizeof(*g));
+    g->n = g->has_vid = g->has_token = 0;   /* args[] is filled as read */
     req_query_each(rq, gather_arg, g);
     tr->args = g->args;
     tr->nargs = g->n;

@@ -38,6 +38,7 @@ struct req {
     char upload_path[256];      /* its file, removed unless kept */
     int64_t upload_len;
     int64_t started_us;
+    int bare;                   /* an R_BARE route: logged at debug only */
 };
 
 /* A streamed body (resp_stream): appends the next bytes to b; returns

@@ -45,16 +45,24 @@ static int collect(const struct track_req *rq, const char **v)
     return TRACK_OK;
 }
 
+/* A cleaned string: s (borrowed, or in the arena) and its length. */
+struct text {
+    const char *s;
+    size_t len;
+};
+
 /* Cleans s into *out: no control characters, valid UTF-8 in NFC, cut to
- * max bytes on a character boundary; "" becomes NULL. -1 when s is not
- * acceptable text. */
-static int clean(const char *s, size_t max, const char **out,
+ * max bytes on a character boundary; "" becomes {NULL, 0}. ASCII text
+ * (the usual case: browsers percent-encode addresses) is borrowed, not
+ * copied. -1 when s is not acceptable text. */
+static int clean(const char *s, size_t max, struct text *out,
                  struct arena *a)
 {
     size_t len = 0;
     int ascii = 1;
     struct err err;
-    *out = NULL;
+    out->s = NULL;
+    out->len = 0;
     if (!s)
         return 0;
     for (; s[len]; len++) {
@@ -63,17 +71,20 @@ static int clean(const char *s, size_t max, const char **out,
             return -1;
         ascii &= c < 0x80;
     }
-    if (!ascii && text_normalize(s, len, (size_t)-1, "text", &s, a, &err))
-        return -1;
-    if (!ascii)
+    if (!ascii) {
+        if (text_normalize(s, len, (size_t)-1, "text", &s, a, &err))
+            return -1;
         len = strlen(s);
+    }
     if (len > max) {
         len = max;
         while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
             len--;              /* s[len] continues a character: cut before */
     }
-    if (len)
-        *out = arena_strndup(a, s, len);
+    if (len) {
+        out->s = s;
+        out->len = len;
+    }
     return 0;
 }
 
@@ -113,40 +124,46 @@ static int vid_ok(const char *v)
     return 1;
 }
 
-/* Copies s into the hit's data at *w; returns the copy (NULL for NULL). */
-static const char *put(struct track_hit *h, size_t *w, const char *s)
+/* Copies t into the hit's data at *w; returns the copy (NULL for none). */
+static const char *put(struct track_hit *h, size_t *w, struct text t)
 {
-    if (!s)
+    if (!t.s)
         return NULL;
-    size_t n = strlen(s) + 1;
     char *d = h->data + *w;
-    memcpy(d, s, n);
-    *w += n;
+    memcpy(d, t.s, t.len);
+    d[t.len] = '\0';
+    *w += t.len + 1;
     return d;
 }
 
-/* A new hit with copies of the strings (each may be NULL). */
+/* The strings of a hit: vid, url, ref, utm_source .. utm_content. */
+enum { T_VID, T_URL, T_REF, T_UTM, NTEXTS = T_UTM + 5 };
+
+/* A new hit with copies of the texts (absent ones {NULL, 0}). */
 static struct track_hit *new_hit(enum track_kind kind, int64_t at,
-                                 const char *vid, const char *url,
-                                 const char *ref, const char *const *utm)
+                                 const struct text *t)
 {
-    const char *all[8] = {vid, url, ref};
     size_t size = sizeof(struct track_hit), w = 0;
-    for (int i = 0; i < 5; i++)
-        all[3 + i] = utm ? utm[i] : NULL;
-    for (int i = 0; i < 8; i++)
-        size += all[i] ? strlen(all[i]) + 1 : 0;
+    for (int i = 0; i < NTEXTS; i++)
+        size += t[i].s ? t[i].len + 1 : 0;
     struct track_hit *h = xmalloc(size);
     memset(h, 0, sizeof(*h));
     h->kind = kind;
     h->at = at;
     h->size = size;
-    h->vid = put(h, &w, vid);
-    h->url = put(h, &w, url);
-    h->ref = put(h, &w, ref);
+    h->vid = put(h, &w, t[T_VID]);
+    h->url = put(h, &w, t[T_URL]);
+    h->ref = put(h, &w, t[T_REF]);
     for (int i = 0; i < 5; i++)
-        h->utm[i] = put(h, &w, all[3 + i]);
+        h->utm[i] = put(h, &w, t[T_UTM + i]);
     return h;
+}
+
+/* The text of a C string (NULL: none). */
+static struct text text_of(const char *s)
+{
+    struct text t = {s, s ? strlen(s) : 0};
+    return t;
 }
 
 /* Reads token s of the expected kind; TRACK_OK or TRACK_BAD_TOKEN. */
@@ -168,7 +185,8 @@ static int parse_open(const char *tok, const struct track_ctx *cx,
     int r = read_token(cx, tok, TOKEN_OPEN, &t, url, sizeof(url));
     if (r)
         return r;
-    *out = new_hit(TRACK_EMAIL_OPEN, cx->now_ms, NULL, NULL, NULL, NULL);
+    struct text none[NTEXTS] = {{0}};
+    *out = new_hit(TRACK_EMAIL_OPEN, cx->now_ms, none);
     (*out)->contact = t.contact;
     (*out)->campaign = t.campaign;
     return TRACK_OK;
@@ -193,20 +211,19 @@ static int read_identify(const char *pk, const struct track_ctx *cx,
     return TRACK_OK;
 }
 
-/* The cleaned strings of a page view, or a refusal. */
+/* The cleaned texts of a page view into t[T_URL..], or a refusal. */
 static int view_text(const struct track_req *rq, const char **v,
-                     const char **url, const char **ref, const char **utm,
-                     struct arena *a)
+                     struct text *t, struct arena *a)
 {
-    if (clean(v[F_URL] ? v[F_URL] : rq->referer, TRACK_TEXT_MAX, url, a) ||
-        clean(v[F_REF], TRACK_TEXT_MAX, ref, a))
+    if (clean(v[F_URL] ? v[F_URL] : rq->referer, TRACK_TEXT_MAX, &t[T_URL],
+              a) || clean(v[F_REF], TRACK_TEXT_MAX, &t[T_REF], a))
         return TRACK_BAD_ARG;
-    if (*url && !is_http(*url))
+    if (t[T_URL].s && !is_http(t[T_URL].s))
         return TRACK_BAD_ARG;
-    if (*ref && !strstr(*ref, "://"))
-        *ref = NULL;            /* not an address: nothing to keep */
+    if (t[T_REF].s && !memmem(t[T_REF].s, t[T_REF].len, "://", 3))
+        t[T_REF].s = NULL;      /* not an address: nothing to keep */
     for (int i = 0; i < 5; i++)
-        if (clean(v[F_UTM + i], TRACK_UTM_MAX, &utm[i], a))
+        if (clean(v[F_UTM + i], TRACK_UTM_MAX, &t[T_UTM + i], a))
             return TRACK_BAD_ARG;
     return TRACK_OK;
 }
@@ -216,7 +233,7 @@ static int parse_view(const struct track_req *rq, const char **v,
                       const struct track_ctx *cx, struct track_hit **out)
 {
     const char *vid = v[F_VID] ? v[F_VID] : cx->fresh_vid;
-    const char *url, *ref, *utm[5];
+    struct text t[NTEXTS] = {{0}};
     int64_t contact;
     struct arena a;
     if (!origin_ok(rq, cx))
@@ -227,9 +244,10 @@ static int parse_view(const struct track_req *rq, const char **v,
     if (r)
         return r;
     arena_init(&a);
-    r = view_text(rq, v, &url, &ref, utm, &a);
+    t[T_VID] = text_of(vid);
+    r = view_text(rq, v, t, &a);
     if (!r) {
-        *out = new_hit(TRACK_PAGE_VIEW, cx->now_ms, vid, url, ref, utm);
+        *out = new_hit(TRACK_PAGE_VIEW, cx->now_ms, t);
         (*out)->contact = contact;
         (*out)->identify = contact > 0;
     }
@@ -263,7 +281,9 @@ int track_parse_click(const struct track_req *rq, const struct track_ctx *cx,
                                 sizeof(url)) : TRACK_BAD_TOKEN;
     if (r)
         return r;
-    *out = new_hit(TRACK_EMAIL_CLICK, cx->now_ms, NULL, t.url, NULL, NULL);
+    struct text texts[NTEXTS] = {{0}};
+    texts[T_URL] = text_of(t.url);
+    *out = new_hit(TRACK_EMAIL_CLICK, cx->now_ms, texts);
     (*out)->contact = t.contact;
     (*out)->campaign = t.campaign;
     return TRACK_OK;

@@ -524,6 +524,7 @@ static void *writer_main(void *arg)
     struct track_hit **batch = xcalloc(BATCH_MAX, sizeof(*batch));
     int64_t last = clock_mono_us();
     (void)arg;
+    pthread_setname_np(pthread_self(), "pheu-track");
     for (;;) {
         int n = take(batch);
         if (n < 0)
