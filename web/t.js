@@ -98,7 +98,7 @@
     },
     /** Records a view of the current address now (if not yet sent). */
     page: page,
-    /** The Phễu server's base URL, e.g. "https://crm.example.vn". */
+    /** The Phễu server's base URL ("https://PHEU_HOST/t.js" less "/t.js"). */
     base: base,
   };
   page();
