@@ -17,9 +17,11 @@ import * as recordPage from './pages/record.js';
 import * as boardPage from './pages/board.js';
 import * as importPage from './pages/import.js';
 import * as funnelPage from './pages/funnel.js';
+import * as settingsPage from './pages/settings.js';
 import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage };
+PAGES.settings = settingsPage;
 const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities', 'campaigns'];
 const IMPORTABLE = ['contacts', 'companies', 'deals'];
 const DEFAULT_ROUTE = 'dashboard';

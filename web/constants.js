@@ -50,7 +50,7 @@ export const NAV_GROUPS = [
   { id: 'insights', sections: [{ id: 'funnel', page: true }, { id: 'reports' }] },
   {
     id: 'admin',
-    sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings' }],
+    sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings', page: true }],
   },
 ];
 
