@@ -124,8 +124,8 @@ static void record(struct req *rq)
     struct track_ctx cx;
     struct track_hit *hit;
     char fresh[33];
-    if (!track_key())
-        return;                 /* not serving (tests of the router) */
+    if (!track_key() || !strcmp(rq->method, "HEAD"))
+        return;                 /* not serving; link checkers view nothing */
     read_req(rq, &g, &tr, &cx, fresh);
     if (!within_rate(rq, g.has_token))
         return;
