@@ -6,6 +6,7 @@
 #include "track/writer.h"
 #include "model/settings.h"
 #include "model/touchpoint.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -24,7 +25,7 @@
 #define CAMPAIGN_TTL_MS 10000   /* a new or renamed campaign: seen in 10 s */
 #define VISITOR_TTL_MS 60000
 #define RELOAD_MS 5000          /* tracking_origins from other processes */
-#define LOOKUP_CHUNK 32         /* visitor ids per lookup query */
+#define LOOKUP_CHUNK 1000       /* visitor ids per lookup query */
 
 /* One cache entry: key -> id (0: known to have none) and channel. */
 struct cslot {
@@ -259,23 +260,68 @@ static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
     return rc;
 }
 
+/* The query's engine-specific form: "?" a JSON array of values. */
+static const char *json_in(struct db_conn *c, const char *lite,
+                           const char *pg)
+{
+    return strcmp(db_engine(db_conn_db(c)), "sqlite") ? pg : lite;
+}
+
+static int cmp_id(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
 /* Tokens name contacts that may since have been deleted or merged away:
- * such an email event is dropped, such a pk ignored. */
+ * such an email event is dropped, such a pk ignored. One query for the
+ * batch's distinct contacts. */
 static int check_contacts(struct db_conn *c, struct track_hit **h,
                           struct row *rows, int n, struct err *err)
 {
-    for (int i = 0; i < n; i++) {
-        int64_t id = 0;
+    int64_t *ids = xcalloc((size_t)n + 1, sizeof(*ids)), *live;
+    int m = 0, u = 0, nlive = 0, rc = 0, r = DB_DONE;
+    struct db_stmt *st;
+    struct buf list;
+    for (int i = 0; i < n; i++)
+        if (h[i]->contact)
+            ids[m++] = h[i]->contact;
+    if (!m) {
+        free(ids);
+        return 0;
+    }
+    qsort(ids, (size_t)m, sizeof(*ids), cmp_id);
+    buf_init(&list, (size_t)-1);
+    for (int i = 0; i < m; i++)
+        if (!u || ids[i] != ids[u - 1]) {
+            buf_addf(&list, "%s%lld", u ? "," : "[", (long long)ids[i]);
+            ids[u++] = ids[i];
+        }
+    buf_adds(&list, "]");
+    live = xcalloc((size_t)u, sizeof(*live));
+    rc = db_query(c, &st, err, json_in(c, "SELECT id FROM contacts WHERE id "
+                  "IN (SELECT value FROM json_each(?))", "SELECT id FROM "
+                  "contacts WHERE id IN (SELECT CAST(json_array_elements_text("
+                  "CAST(? AS json)) AS BIGINT))"), "t", buf_cstr(&list));
+    while (!rc && (r = db_step(st, err)) == DB_ROW && nlive < u)
+        live[nlive++] = db_col_int(st, 0);
+    if (!rc)
+        db_done(st);
+    if (!rc && r < 0)
+        rc = err->code;
+    qsort(live, (size_t)nlive, sizeof(*live), cmp_id);
+    for (int i = 0; !rc && i < n; i++) {
         if (!h[i]->contact)
             continue;
-        int rc = db_int(c, err, &id, "SELECT id FROM contacts WHERE id = ?",
-                        "i", h[i]->contact);
-        if (rc && rc != E_NOTFOUND)
-            return rc;
-        rows[i].contact = rc ? 0 : id;
-        rows[i].drop = rc && h[i]->kind != TRACK_PAGE_VIEW;
+        int ok = bsearch(&h[i]->contact, live, (size_t)nlive, sizeof(*live),
+                         cmp_id) != NULL;
+        rows[i].contact = ok ? h[i]->contact : 0;
+        rows[i].drop = !ok && h[i]->kind != TRACK_PAGE_VIEW;
     }
-    return 0;
+    buf_release(&list);
+    free(live);
+    free(ids);
+    return rc;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -284,39 +330,52 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* Looks up the contacts of the visitors vids[0..n) (sorted, distinct)
- * into found[], LOOKUP_CHUNK at a time; the latest identified touch of a
- * visitor wins. */
+ * into found[]; the latest identified touch of a visitor (at, then id)
+ * wins. The ids go as one JSON array parameter, LOOKUP_CHUNK at a time:
+ * a round trip per query costs milliseconds on a busy PostgreSQL. No
+ * ORDER BY: with one, PostgreSQL's generic plan walked the (at, id)
+ * index of every touch. Visitor ids are [A-Za-z0-9_-]: no escaping. */
 static int lookup_visitors(struct db_conn *c, const char **vids,
                            int64_t *found, int n, struct err *err)
 {
-    static char sql[LOOKUP_CHUNK * 3 + 256];
+    const char *sql = json_in(c, "SELECT visitor_id, contact_id, at, id "
+        "FROM touchpoints WHERE visitor_id IN (SELECT value FROM "
+        "json_each(?)) AND contact_id IS NOT NULL", "SELECT visitor_id, "
+        "contact_id, at, id FROM touchpoints WHERE visitor_id IN (SELECT "
+        "json_array_elements_text(CAST(? AS json))) AND contact_id IS NOT "
+        "NULL");
     struct db_stmt *st;
-    if (!sql[0]) {
-        size_t w = (size_t)snprintf(sql, sizeof(sql), "SELECT visitor_id, "
-                                    "contact_id FROM touchpoints WHERE "
-                                    "visitor_id IN (?");
-        for (int i = 1; i < LOOKUP_CHUNK; i++)
-            w += (size_t)snprintf(sql + w, sizeof(sql) - w, ",?");
-        snprintf(sql + w, sizeof(sql) - w, ") AND contact_id IS NOT NULL "
-                 "ORDER BY at DESC, id DESC");
-    }
-    for (int at = 0; at < n; at += LOOKUP_CHUNK) {
-        int rc = db_prepare(c, sql, &st, err), r;
-        for (int i = 0; !rc && i < LOOKUP_CHUNK; i++)    /* pad: same SQL */
-            rc = db_bind_text(st, i + 1, vids[at + i < n ? at + i : n - 1],
-                              err);
+    struct buf list;
+    int64_t *at = xcalloc((size_t)n, 2 * sizeof(*at)), *id = at + n;
+    int rc = 0;
+    buf_init(&list, (size_t)-1);
+    for (int from = 0; !rc && from < n; from += LOOKUP_CHUNK) {
+        int r = DB_DONE;
+        list.len = 0;
+        for (int i = from; i < n && i < from + LOOKUP_CHUNK; i++)
+            buf_addf(&list, "%s\"%s\"", i > from ? "," : "[", vids[i]);
+        buf_adds(&list, "]");
+        rc = db_query(c, &st, err, sql, "t", buf_cstr(&list));
         while (!rc && (r = db_step(st, err)) == DB_ROW) {
             const char *v = db_col_text(st, 0);
             const char **p = bsearch(&v, vids, (size_t)n, sizeof(*vids),
                                      cmp_str);
-            if (p && !found[p - vids])
-                found[p - vids] = db_col_int(st, 1);
+            int64_t a = db_col_int(st, 2), k = db_col_int(st, 3);
+            size_t j = p ? (size_t)(p - vids) : 0;
+            if (p && (!found[j] || a > at[j] || (a == at[j] && k > id[j]))) {
+                found[j] = db_col_int(st, 1);
+                at[j] = a;
+                id[j] = k;
+            }
         }
-        db_done(st);
-        if (rc || r < 0)
-            return rc ? rc : err->code;
+        if (!rc)
+            db_done(st);
+        if (!rc && r < 0)
+            rc = err->code;
     }
-    return 0;
+    buf_release(&list);
+    free(at);
+    return rc;
 }
 
 /* The contact a visitor identified as in this batch (a pk), or 0. */
@@ -442,29 +501,33 @@ static int insert_unchecked(struct db_conn *c, struct track_hit **h,
     return rc;
 }
 
-static int cmp_id(const void *a, const void *b)
-{
-    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-    return (x > y) - (x < y);
-}
-
 /* After the insert: a pk joins its visitor's anonymous touches to the
- * contact; every other contact of the batch lets its original source
- * follow its first touch if that is one of the batch's. */
+ * contact; every other contact whose first touch is now one of the
+ * batch's rows (ids above before) lets its original source follow it.
+ * Those are found in one query driven by the batch's own ids, each row
+ * probing the (contact_id, at, id) index for an earlier touch. */
 static int after_insert(struct db_conn *c, struct track_hit **h,
                         const struct row *rows, int n, int64_t before,
                         struct err *err)
 {
+    struct db_stmt *st;
     int64_t *ids = xcalloc((size_t)n + 1, sizeof(*ids));
-    int m = 0, rc = 0;
-    for (int i = 0; i < n && !rc; i++) {
-        if (rows[i].drop || !rows[i].contact)
-            continue;
-        if (h[i]->identify)
+    int m = 0, rc = 0, r = DB_DONE;
+    for (int i = 0; i < n && !rc; i++)
+        if (!rows[i].drop && rows[i].contact && h[i]->identify)
             rc = touchpoint_join_visitor(c, h[i]->vid, rows[i].contact, err);
-        else
-            ids[m++] = rows[i].contact;
-    }
+    if (!rc)
+        rc = db_query(c, &st, err, "SELECT t.contact_id FROM touchpoints t "
+                      "WHERE t.id > ? AND t.contact_id IS NOT NULL AND NOT "
+                      "EXISTS (SELECT 1 FROM touchpoints e WHERE "
+                      "e.contact_id = t.contact_id AND (e.at < t.at OR "
+                      "(e.at = t.at AND e.id < t.id)))", "i", before);
+    while (!rc && (r = db_step(st, err)) == DB_ROW && m < n)
+        ids[m++] = db_col_int(st, 0);
+    if (!rc)
+        db_done(st);
+    if (!rc && r < 0)
+        rc = err->code;
     qsort(ids, (size_t)m, sizeof(*ids), cmp_id);
     for (int i = 0; i < m && !rc; i++)
         if (!i || ids[i] != ids[i - 1])

@@ -289,6 +289,29 @@ def test_open_pixel_records_an_open(trk):
         "email_open", "email", None, None)
 
 
+def test_email_events_of_a_deleted_contact_are_dropped(trk):
+    c = trk.contact(email=uniq_email())
+    opened = cli_ok("track", "open", "--base", trk.srv.url, "--contact",
+                    c["id"], db=trk.db).stdout.strip()
+    url = link(trk, c["id"], SHOP + "/gone")
+    r = trk.admin.delete("/api/v1/contacts/%d" % c["id"])
+    assert r.status_code in (200, 204), r.text
+    failed = settled(trk)["failed"]
+    assert trk.srv.client().get(opened).content == GIF
+    r = trk.srv.client().get(url, allow_redirects=False)
+    assert r.status_code == 302      # the reader still gets the page
+    assert r.headers["Location"].startswith(SHOP + "/gone?_pk=")
+    # its landing view is recorded, anonymous: the pk names no contact
+    v = vid()
+    pk = r.headers["Location"].split("_pk=", 1)[1]
+    pixel(trk, {"vid": v, "url": SHOP + "/gone", "pk": pk})
+    (t,) = wait_touches(trk, 1, visitor_id=v)
+    assert t["contact_id"] is None
+    assert settled(trk)["failed"] == failed + 2
+    assert db_rows(trk.db, "SELECT id FROM touchpoints WHERE contact_id "
+                   "= ?", (c["id"],)) == []
+
+
 def test_tampered_link_records_nothing_and_redirects_nowhere(trk):
     c = trk.contact(email=uniq_email())
     url = link(trk, c["id"], SHOP + "/real")
