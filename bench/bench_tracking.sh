@@ -27,26 +27,8 @@ cd "$root"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-usage="usage: $0 [--db PATH|URL]"
-db=
-while [ $# -gt 0 ]; do
-    case $1 in
-    --db)
-        [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
-        db=$2
-        shift 2
-        ;;
-    -h | --help)
-        echo "$usage"
-        exit 0
-        ;;
-    *)
-        echo "bench_tracking: unknown option '$1'" >&2
-        echo "$usage" >&2
-        exit 2
-        ;;
-    esac
-done
+bench_db_arg bench_tracking "$@"
+db=$BENCH_DB
 
 [ -x ./pheu ] || bench_die "./pheu not built (run make)"
 [ -x bench/baseline ] || bench_die "bench/baseline not built (make bench/baseline)"
@@ -58,24 +40,8 @@ secs=${BENCH_SECONDS:-10}
 case $rounds in
 '' | *[!0-9]* | 0) bench_die "BENCH_ROUNDS must be a positive integer" ;;
 esac
-tmp=$(mktemp -d)
-base_pid=
-pheu_pid=
-bg_pid=
-
-cleanup() {
-    local rc=$?
-    if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
-        echo "--- last lines of the server log:" >&2
-        tail -n 20 "$tmp/serve.log" >&2
-    fi
-    stop_pid "$bg_pid"
-    stop_pid "$pheu_pid"
-    stop_pid "$base_pid"
-    rm -rf "$tmp"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+bench_scratch
+tmp=$BENCH_TMP
 
 [ -n "$db" ] || db=$tmp/bench.db
 engine=sqlite
@@ -89,19 +55,17 @@ if [ ! -e "$db" ] || [ "$engine" = postgres ]; then
             bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
     fi
 fi
-token=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
-token=$(printf '%s' "$token" | tr -d '\r\n')
+token=$(bench_admin_token "$db")
 
 port1=$(free_port)
 bench/baseline "$port1" "$workers" 2>"$tmp/baseline.log" &
-base_pid=$!
+BENCH_PIDS+=($!)
 port2=$(free_port)
 # One client address sends everything here: lift its rate limit.
 PHEU_TRACK_RATE=1000000 PHEU_TRACK_BURST=1000000 ./pheu serve --db "$db" \
     --listen "127.0.0.1:$port2" --workers "$workers" >"$tmp/serve.log" 2>&1 &
 pheu_pid=$!
+BENCH_PIDS+=("$pheu_pid")
 wait_http "http://127.0.0.1:$port1/" ||
     bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
 wait_http "http://127.0.0.1:$port2/healthz" 30 ||
@@ -204,29 +168,20 @@ measure() {
     WRK_TRACK_PATH=/t.gif wrk -t1 -c8 -d$((secs + 2))s \
         -s bench/wrk_track.lua "http://127.0.0.1:$port2/" \
         >"$tmp/bg.out" 2>&1 &
-    bg_pid=$!
+    local bg=$!
     sleep 1
     WRK_IDS_N=$ncontacts BENCH_WARMUP=0 WRK_CONNECTIONS=8 run_wrk \
         "contact_with_tracking$1" "$api/contacts/1" -H "$auth" \
         -s bench/wrk_ids.lua
-    wait "$bg_pid" || true
-    bg_pid=
+    wait "$bg" || true
     BENCH_LINES+=("tracking load beside it:$(grep -E 'Requests/sec' \
         "$tmp/bg.out" | sed 's/Requests\/sec:/ req\/s=/')")
     echo "${BENCH_LINES[-1]}"
     wait_drained
 }
 
-if [ "$rounds" -eq 1 ]; then
-    measure ""
-else
-    for i in $(seq 1 "$rounds"); do
-        measure ".$i"
-    done
-    for n in baseline t.gif collect contact contact_with_tracking; do
-        wrk_median "$n" "$rounds"
-    done
-fi
+bench_rounds measure "$rounds" baseline t.gif collect contact \
+    contact_with_tracking
 written=$(rows)
 r="t.gif/baseline=$(ratio t.gif baseline) collect/baseline=$(ratio collect baseline)"
 echo "ratio $r; touchpoints in the table: $written"

@@ -24,11 +24,11 @@ static int settings_write(struct req *rq, struct resp *rs)
 {
     struct err err = {0};
     json_t *body, *out;
-    int rc = rq->who->user.role == ROLE_ADMIN ? 0
-        : err_set(&err, E_FORBIDDEN, NULL, "only admins change settings");
-    if (!rc)
-        rc = req_json_object(rq, &body, &err);
-    if (rc)
+    int rc;
+    if (rq->who->user.role != ROLE_ADMIN)
+        return resp_error(rs, E_FORBIDDEN, NULL, "only admins change "
+                          "settings");
+    if (req_json_object(rq, &body, &err))
         return resp_fail(rs, &err);
     rc = db_begin_write(rq->dbc, &err);
     if (!rc)

@@ -145,18 +145,8 @@ static int track_js(struct req *rq, struct resp *rs)
     const struct embed_file *f = static_find("/t.js");
     if (!f)
         return resp_error(rs, E_NOTFOUND, NULL, "no such file");
-    resp_header(rs, "ETag", f->etag);
-    resp_header(rs, "Cache-Control", "public, max-age=3600");
     resp_header(rs, "Cross-Origin-Resource-Policy", "cross-origin");
-    const char *inm = req_header(rq, "If-None-Match");
-    if (inm && !strcmp(inm, f->etag))
-        return resp_empty(rs, 304);
-    rs->status = 200;
-    rs->body = (char *)f->data;
-    rs->len = f->len;
-    rs->body_static = 1;
-    rs->content_type = static_content_type("/t.js");
-    return 0;
+    return static_send(rq, rs, f, "public, max-age=3600");
 }
 
 /* GET /t.gif?vid&url&ref&utm_*&pk | ?t=<open token>: records a page view

@@ -273,6 +273,20 @@ static int cmp_id(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
+/* Reads the first column of every row of st (at most max) into out,
+ * sorted, and returns the statement to its cache; 0 or an error. */
+static int collect_ids(struct db_stmt *st, int64_t *out, int max, int *n,
+                       struct err *err)
+{
+    int r;
+    *n = 0;
+    while ((r = db_step(st, err)) == DB_ROW && *n < max)
+        out[(*n)++] = db_col_int(st, 0);
+    db_done(st);
+    qsort(out, (size_t)*n, sizeof(*out), cmp_id);
+    return r < 0 ? err->code : 0;
+}
+
 /* Tokens name contacts that may since have been deleted or merged away:
  * such an email event is dropped, such a pk ignored. One query for the
  * batch's distinct contacts. */
@@ -280,7 +294,7 @@ static int check_contacts(struct db_conn *c, struct track_hit **h,
                           struct row *rows, int n, struct err *err)
 {
     int64_t *ids = xcalloc((size_t)n + 1, sizeof(*ids)), *live;
-    int m = 0, u = 0, nlive = 0, rc = 0, r = DB_DONE;
+    int m = 0, u = 0, nlive = 0, rc = 0;
     struct db_stmt *st;
     struct buf list;
     for (int i = 0; i < n; i++)
@@ -303,13 +317,8 @@ static int check_contacts(struct db_conn *c, struct track_hit **h,
                   "IN (SELECT value FROM json_each(?))", "SELECT id FROM "
                   "contacts WHERE id IN (SELECT CAST(json_array_elements_text("
                   "CAST(? AS json)) AS BIGINT))"), "t", buf_cstr(&list));
-    while (!rc && (r = db_step(st, err)) == DB_ROW && nlive < u)
-        live[nlive++] = db_col_int(st, 0);
     if (!rc)
-        db_done(st);
-    if (!rc && r < 0)
-        rc = err->code;
-    qsort(live, (size_t)nlive, sizeof(*live), cmp_id);
+        rc = collect_ids(st, live, u, &nlive, err);
     for (int i = 0; !rc && i < n; i++) {
         if (!h[i]->contact)
             continue;
@@ -512,7 +521,7 @@ static int after_insert(struct db_conn *c, struct track_hit **h,
 {
     struct db_stmt *st;
     int64_t *ids = xcalloc((size_t)n + 1, sizeof(*ids));
-    int m = 0, rc = 0, r = DB_DONE;
+    int m = 0, rc = 0;
     for (int i = 0; i < n && !rc; i++)
         if (!rows[i].drop && rows[i].contact && h[i]->identify)
             rc = touchpoint_join_visitor(c, h[i]->vid, rows[i].contact, err);
@@ -522,13 +531,8 @@ static int after_insert(struct db_conn *c, struct track_hit **h,
                       "EXISTS (SELECT 1 FROM touchpoints e WHERE "
                       "e.contact_id = t.contact_id AND (e.at < t.at OR "
                       "(e.at = t.at AND e.id < t.id)))", "i", before);
-    while (!rc && (r = db_step(st, err)) == DB_ROW && m < n)
-        ids[m++] = db_col_int(st, 0);
     if (!rc)
-        db_done(st);
-    if (!rc && r < 0)
-        rc = err->code;
-    qsort(ids, (size_t)m, sizeof(*ids), cmp_id);
+        rc = collect_ids(st, ids, n, &m, err);
     for (int i = 0; i < m && !rc; i++)
         if (!i || ids[i] != ids[i - 1])
             rc = touchpoint_follow_new_first(c, ids[i], before, err);

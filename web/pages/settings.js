@@ -4,7 +4,7 @@
 // /api/v1/settings; docs/decisions/0016-tracking.md).
 
 import { api } from '../api.js';
-import { h, field, onSubmit, formErrorBox, fieldError, notify, pageHeader, loading } from '../dom.js';
+import { h, field, onSubmit, formErrorBox, notify, pageHeader, loading } from '../dom.js';
 
 export async function render(main, ctx) {
   main.append(pageHeader('settings.title'));
@@ -43,6 +43,28 @@ function businessCard(s) {
   );
 }
 
+/**
+ * A form of one textarea setting: `name` is the API key (server errors
+ * land next to the field), `send(value)` saves it.
+ */
+function textForm({ id, name, label, hint, value, submit, send }) {
+  const area = h('textarea', { id, name, rows: '4', spellcheck: 'false' });
+  area.value = value;
+  const button = h('button', { type: 'submit', class: 'btn btn-primary', i18n: submit });
+  const form = h(
+    'form',
+    { id: `${id}-form`, novalidate: true },
+    field({ id, name, label, hint, control: area }),
+    formErrorBox(),
+    h('div', { class: 'form-actions' }, button),
+  );
+  onSubmit(form, button, async () => {
+    await send(area);
+    notify({ key: 'settings.saved' });
+  });
+  return form;
+}
+
 /* ------------------------------------------------------------ tracking */
 
 /** The snippet for this server: it is reached where the UI is. */
@@ -64,21 +86,18 @@ function trackingCard(s) {
     }
   });
 
-  const origins = h('textarea', { id: 'settings-origins', name: 'tracking_origins', rows: '4', spellcheck: 'false' });
-  origins.value = (s.tracking_origins || []).join('\n');
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', i18n: 'settings.save_origins' });
-  const form = h(
-    'form',
-    { id: 'settings-origins-form', novalidate: true },
-    field({ id: 'settings-origins', name: 'tracking_origins', label: 'settings.origins_label', hint: 'settings.origins_hint', control: origins }),
-    formErrorBox(),
-    h('div', { class: 'form-actions' }, submit),
-  );
-  onSubmit(form, submit, async (el) => {
-    const list = el.tracking_origins.value.split(/\s+/).filter(Boolean);
-    const saved = await api.patch('/api/v1/settings', { tracking_origins: list });
-    origins.value = saved.tracking_origins.join('\n');
-    notify({ key: 'settings.saved' });
+  const form = textForm({
+    id: 'settings-origins',
+    name: 'tracking_origins',
+    label: 'settings.origins_label',
+    hint: 'settings.origins_hint',
+    value: (s.tracking_origins || []).join('\n'),
+    submit: 'settings.save_origins',
+    send: async (area) => {
+      const list = area.value.split(/\s+/).filter(Boolean);
+      const saved = await api.patch('/api/v1/settings', { tracking_origins: list });
+      area.value = saved.tracking_origins.join('\n');
+    },
   });
 
   return card(
@@ -119,25 +138,23 @@ function ratesCard(s, isAdmin) {
       text ? h('pre', { id: 'settings-fx-view' }, text) : h('p', { class: 'muted', i18n: 'settings.fx_none' }),
     );
   }
-  const area = h('textarea', { id: 'settings-fx', name: 'fx_rates', rows: '4', spellcheck: 'false' });
-  area.value = text;
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', i18n: 'settings.save_fx' });
-  const form = h(
-    'form',
-    { id: 'settings-fx-form', novalidate: true },
-    field({ id: 'settings-fx', name: 'fx_rates', label: 'settings.fx_label', hint: 'settings.fx_hint', control: area }),
-    formErrorBox(),
-    h('div', { class: 'form-actions' }, submit),
-  );
-  onSubmit(form, submit, async (el) => {
-    const parsed = parseRates(el.fx_rates.value);
-    if (!parsed) {
-      fieldError(el.fx_rates, { key: 'settings.fx_bad_line' });
-      el.fx_rates.focus();
-      return;
-    }
-    await api.patch('/api/v1/settings', { fx_rates: parsed });
-    notify({ key: 'settings.saved' });
+  const form = textForm({
+    id: 'settings-fx',
+    name: 'fx_rates',
+    label: 'settings.fx_label',
+    hint: 'settings.fx_hint',
+    value: text,
+    submit: 'settings.save_fx',
+    send: async (area) => {
+      const parsed = parseRates(area.value);
+      if (!parsed) {
+        const err = new Error('bad line');
+        err.field = 'fx_rates';
+        err.code = 'bad_line';
+        throw err;
+      }
+      await api.patch('/api/v1/settings', { fx_rates: parsed });
+    },
   });
   return card('settings-fx-title', 'settings.fx_title', form);
 }
