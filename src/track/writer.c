@@ -26,6 +26,7 @@
 #define VISITOR_TTL_MS 60000
 #define RELOAD_MS 5000          /* tracking_origins from other processes */
 #define LOOKUP_CHUNK 1000       /* visitor ids per lookup query */
+#define INSERT_ROWS 32          /* rows per INSERT on SQLite */
 
 /* One cache entry: key -> id (0: known to have none) and channel. */
 struct cslot {
@@ -464,13 +465,13 @@ static int skip_checks(struct db_conn *c, int on, struct err *err)
                          : "PRAGMA ignore_check_constraints = OFF", err);
 }
 
-/* Stores the rows through the engine's bulk path. */
-static int insert_rows(struct db_conn *c, struct track_hit **h,
-                       const struct row *rows, int n, struct err *err)
+/* Stores the rows with COPY (PostgreSQL). */
+static int copy_rows(struct db_conn *c, struct track_hit **h,
+                     const struct row *rows, int n, const char *created,
+                     struct err *err)
 {
     struct db_copy *cp;
-    char contact[24], campaign[24], at[24], created[24];
-    snprintf(created, sizeof(created), "%lld", (long long)clock_now_ms());
+    char contact[24], campaign[24], at[24];
     int rc = db_copy_begin(c, "touchpoints", COLS, 14, &cp, err);
     for (int i = 0; !rc && i < n; i++) {
         if (rows[i].drop)
@@ -494,16 +495,90 @@ static int insert_rows(struct db_conn *c, struct track_hit **h,
     return rc;
 }
 
-/* insert_rows with the CHECKs left out on SQLite (see skip_checks): the
- * pragma holds from the insert's compilation to its last row, since
- * turning it off expires (and so recompiles) the connection's
- * statements. */
-static int insert_unchecked(struct db_conn *c, struct track_hit **h,
-                            const struct row *rows, int n, struct err *err)
+/* The multi-row INSERT of k rows (SQLite), built once per k. */
+static const char *insert_sql(int k)
 {
+    static char *sql[INSERT_ROWS + 1];
+    if (!sql[k]) {
+        struct buf b;
+        buf_init(&b, (size_t)-1);
+        buf_adds(&b, "INSERT INTO touchpoints (");
+        for (int i = 0; i < 14; i++)
+            buf_addf(&b, "%s%s", i ? ", " : "", COLS[i]);
+        buf_adds(&b, ") VALUES ");
+        for (int r = 0; r < k; r++)
+            buf_addf(&b, "%s(?,?,?,?,?,?,?,?,?,?,?,?,?,?)", r ? "," : "");
+        sql[k] = buf_detach(&b, NULL);
+    }
+    return sql[k];
+}
+
+/* Binds one row's 14 values from parameter p on. */
+static int bind_row(struct db_stmt *st, int p, const struct track_hit *h,
+                    const struct row *r, int64_t created, struct err *err)
+{
+    const char *text[14] = {NULL, h->vid, KINDS[h->kind],
+        r->channel[0] ? r->channel : NULL, NULL, h->utm[0], h->utm[1],
+        h->utm[2], h->utm[3], h->utm[4], h->url, h->ref, NULL, NULL};
+    int rc = 0;
+    for (int i = 0; !rc && i < 14; i++) {
+        if (i == 0 && r->contact)
+            rc = db_bind_int(st, p + i, r->contact, err);
+        else if (i == 4 && r->campaign)
+            rc = db_bind_int(st, p + i, r->campaign, err);
+        else if (i == 12 || i == 13)
+            rc = db_bind_int(st, p + i, i == 12 ? h->at : created, err);
+        else
+            rc = db_bind_text(st, p + i, text[i], err);
+    }
+    return rc;
+}
+
+/* Stores the rows with prepared INSERTs of INSERT_ROWS rows, then of
+ * one (SQLite: integers bound as integers, one statement per
+ * INSERT_ROWS rows). */
+static int insert_rows(struct db_conn *c, struct track_hit **h,
+                       const struct row *rows, int n, int64_t created,
+                       struct err *err)
+{
+    int *idx = xcalloc((size_t)n + 1, sizeof(*idx)), m = 0, rc = 0;
+    for (int i = 0; i < n; i++)
+        if (!rows[i].drop)
+            idx[m++] = i;
+    for (int at = 0; !rc && at < m;) {
+        int k = m - at >= INSERT_ROWS ? INSERT_ROWS : 1;
+        struct db_stmt *st;
+        rc = db_prepare(c, insert_sql(k), &st, err);
+        if (rc)
+            break;
+        for (int j = 0; !rc && j < k; j++)
+            rc = bind_row(st, 1 + 14 * j, h[idx[at + j]], &rows[idx[at + j]],
+                          created, err);
+        if (!rc)
+            rc = db_step_nowait(st, err);
+        db_done(st);
+        at += k;
+    }
+    free(idx);
+    return rc;
+}
+
+/* Stores the rows: COPY on PostgreSQL; on SQLite multi-row INSERTs
+ * compiled without the CHECKs (see skip_checks). The pragma holds from
+ * the statements' compilation to their last row, since turning it off
+ * expires (and so recompiles) the connection's statements. */
+static int store_rows(struct db_conn *c, struct track_hit **h,
+                      const struct row *rows, int n, struct err *err)
+{
+    int64_t now = clock_now_ms();
+    char created[24];
+    if (strcmp(db_engine(db_conn_db(c)), "sqlite")) {
+        snprintf(created, sizeof(created), "%lld", (long long)now);
+        return copy_rows(c, h, rows, n, created, err);
+    }
     int rc = skip_checks(c, 1, err);
     if (!rc)
-        rc = insert_rows(c, h, rows, n, err);
+        rc = insert_rows(c, h, rows, n, now, err);
     struct err off = {0};
     if (skip_checks(c, 0, &off) && !rc)
         rc = err_set(err, off.code, NULL, "%s", off.msg);
@@ -562,7 +637,7 @@ static int write_batch(struct db_conn *c, struct track_hit **h, int n,
         rc = db_int(c, err, &before, "SELECT COALESCE(MAX(id), 0) FROM "
                     "touchpoints", NULL);
     if (!rc)
-        rc = insert_unchecked(c, h, rows, n, err);
+        rc = store_rows(c, h, rows, n, err);
     if (!rc && any)
         rc = after_insert(c, h, rows, n, before, err);
     if (!rc)

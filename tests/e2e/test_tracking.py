@@ -47,7 +47,9 @@ def trk(crm_db, tmp_path_factory):
 
 
 def vid():
-    return uniq("v").replace(".", "_").ljust(20, "0")
+    """A visitor id of this run ("-" ends the unique part: no padding
+    makes two alike)."""
+    return (uniq("v").replace(".", "_") + "-").ljust(20, "0")
 
 
 def pixel(crm, params, referer=SHOP + "/", headers=None, path="/t.gif",
