@@ -754,8 +754,8 @@ int track_start(struct db *db, const struct track_options *o,
     pthread_mutex_lock(&T.mu);
     T.running = 1;
     pthread_mutex_unlock(&T.mu);
-    log_info("tracking started rate=%d burst=%d queue=%d batch_ms=%d",
-             d.rate, d.burst, d.queue_max, d.batch_ms);
+    log_msg(LOG_DEBUG, "tracking started rate=%d burst=%d queue=%d "
+            "batch_ms=%d", d.rate, d.burst, d.queue_max, d.batch_ms);
     return 0;
 }
 
@@ -788,8 +788,10 @@ void track_stop(void)
     cache_clear(T.campaigns);
     cache_clear(T.visitors);
     settings_clear();
-    log_info("tracking stopped queued=%lld written=%lld failed=%lld "
-             "batches=%lld high_water=%lld", atomic_load(&T.queued),
-             atomic_load(&T.written), atomic_load(&T.failed),
-             atomic_load(&T.batches), atomic_load(&T.high));
+    /* a server that never tracked (or did not start) says nothing */
+    log_msg(atomic_load(&T.batches) ? LOG_INFO : LOG_DEBUG, "tracking "
+            "stopped queued=%lld written=%lld failed=%lld batches=%lld "
+            "high_water=%lld", atomic_load(&T.queued),
+            atomic_load(&T.written), atomic_load(&T.failed),
+            atomic_load(&T.batches), atomic_load(&T.high));
 }
