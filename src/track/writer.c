@@ -411,6 +411,10 @@ static int resolve_visitors(struct db_conn *c, struct track_hit **h,
     int64_t *found = xcalloc((size_t)n + 1, sizeof(*found));
     int64_t now = clock_now_ms();
     int m = 0, rc = 0;
+    for (int i = 0; i < n; i++)     /* the latest identity wins */
+        if (h[i]->identify && rows[i].contact)
+            cache_put(T.visitors, h[i]->vid, rows[i].contact, NULL,
+                      now + VISITOR_TTL_MS);
     for (int i = 0; i < n; i++) {
         if (!h[i]->vid || rows[i].contact)
             continue;
