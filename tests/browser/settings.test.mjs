@@ -11,7 +11,9 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { setup, login, freePort, DEMO_ADMIN } from './harness.mjs';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { setup, login, freePort, BIN, DEMO_ADMIN } from './harness.mjs';
 import { apiClient } from './crm.mjs';
 
 let env;
@@ -143,6 +145,29 @@ test('t.js on a tracked site: first-party visitor id and page views', async () =
     assert.equal(await p.evaluate(() => window.pheu.vid()), vid);
     got = await touchesOf(vid, 3);
     assert.equal(got[2].url, `${SITE}/lien-he`);
+  } finally {
+    await context.close();
+  }
+});
+
+test('a tracked email link lands with _pk, and t.js joins the visitor to the contact', async () => {
+  const c = await api.post('/api/v1/contacts', { first_name: 'Lan', last_name: 'Trần', email: `lan.${Date.now()}@example.vn` });
+  const { stdout } = await promisify(execFile)(BIN, [
+    'track', 'link', '--db', env.server.db, '--base', env.server.url, '--contact', String(c.id), '--url', `${SITE}/uu-dai?x=1#mua`,
+  ]);
+  const context = await env.browser.newContext();
+  try {
+    const p = await context.newPage();
+    await p.goto(stdout.trim());
+    await p.waitForFunction(() => window.pheu && window.pheu.vid);
+    // t.js took _pk out of the address; the fragment stays
+    await p.waitForFunction(() => !location.search.includes('_pk'));
+    assert.equal(p.url(), `${SITE}/uu-dai?x=1#mua`);
+    const vid = await p.evaluate(() => window.pheu.vid());
+    const got = await touchesOf(vid, 1);
+    assert.deepEqual([got[0].kind, got[0].contact_id, got[0].url], ['page_view', c.id, `${SITE}/uu-dai?x=1#mua`]);
+    const all = (await api.get(`/api/v1/touchpoints?contact_id=${c.id}`)).data.map((t) => t.kind).sort();
+    assert.deepEqual(all, ['email_click', 'page_view']);
   } finally {
     await context.close();
   }
