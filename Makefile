@@ -158,6 +158,10 @@ bench: pheu bench/baseline bench/sqltime bench/stagetime
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
 	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE attribution" && \
 	     bench/bench_attribution.sh --db "$$PHEU_TEST_PG_URL/attribution"'
+	BENCH_OUT=bench/RESULTS.md bench/bench_tracking.sh
+	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
+	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE tracking" && \
+	     bench/bench_tracking.sh --db "$$PHEU_TEST_PG_URL/tracking"'
 
 FUZZ_SECONDS ?= 30
 FUZZ_TARGETS := $(patsubst fuzz/fuzz_%.c,%,$(wildcard fuzz/fuzz_*.c))

@@ -53,7 +53,7 @@ export const NAV_GROUPS = [
   },
   {
     id: 'admin',
-    sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings' }],
+    sections: [{ id: 'users', page: true }, { id: 'teams', page: true }, { id: 'settings', page: true }],
   },
 ];
 

@@ -4,6 +4,7 @@
 void api_routes(struct router *r)
 {
     router_add(r, health_routes);
+    router_add(r, track_routes);    /* first: the busiest public routes */
     router_add(r, auth_routes);
     router_add(r, me_routes);
     router_add(r, users_routes);
@@ -21,6 +22,7 @@ void api_routes(struct router *r)
     router_add(r, reports_routes);
     router_add(r, campaigns_routes);
     router_add(r, touchpoints_routes);
+    router_add(r, settings_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

@@ -26,8 +26,7 @@ const char *static_content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* Finds an embedded file by exact path. */
-static const struct embed_file *find(const char *path)
+const struct embed_file *static_find(const char *path)
 {
     size_t lo = 0, hi = web_assets_count;
     while (lo < hi) {
@@ -43,14 +42,11 @@ static const struct embed_file *find(const char *path)
     return NULL;
 }
 
-int static_serve(struct req *rq, struct resp *rs)
+int static_send(struct req *rq, struct resp *rs, const struct embed_file *f,
+                const char *cache_control)
 {
-    const char *path = strcmp(rq->path, "/") ? rq->path : "/index.html";
-    const struct embed_file *f = find(path);
-    if (!f)
-        return resp_error(rs, E_NOTFOUND, NULL, "no such page");
     resp_header(rs, "ETag", f->etag);
-    resp_header(rs, "Cache-Control", "no-cache");
+    resp_header(rs, "Cache-Control", cache_control);
     const char *inm = req_header(rq, "If-None-Match");
     if (inm && !strcmp(inm, f->etag))
         return resp_empty(rs, 304);
@@ -58,6 +54,15 @@ int static_serve(struct req *rq, struct resp *rs)
     rs->body = (char *)f->data;
     rs->len = f->len;
     rs->body_static = 1;
-    rs->content_type = static_content_type(path);
+    rs->content_type = static_content_type(f->path);
     return 0;
+}
+
+int static_serve(struct req *rq, struct resp *rs)
+{
+    const char *path = strcmp(rq->path, "/") ? rq->path : "/index.html";
+    const struct embed_file *f = static_find(path);
+    if (!f)
+        return resp_error(rs, E_NOTFOUND, NULL, "no such page");
+    return static_send(rq, rs, f, "no-cache");
 }
