@@ -17,6 +17,7 @@ import * as recordPage from './pages/record.js';
 import * as boardPage from './pages/board.js';
 import * as importPage from './pages/import.js';
 import * as funnelPage from './pages/funnel.js';
+import * as webformsPage from './pages/webforms.js';
 import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage };
@@ -68,6 +69,7 @@ function pageFor(route, rest) {
     if (rest.length === 1 && rest[0] === 'import' && IMPORTABLE.includes(route)) return importPage;
     return null;
   }
+  if (route === 'forms' && rest.length <= 1) return webformsPage;
   if (rest.length) return null;
   return PAGES[route] || (SECTIONS.includes(route) ? placeholderPage : null);
 }

@@ -67,7 +67,7 @@ typedef int (*handler_fn)(struct req *rq, struct resp *rs);
 enum route_flags {
     R_PUBLIC = 1,   /* no authentication */
     R_AUTH = 2,     /* a principal is required */
-    R_FORM = 4,     /* public form posts: a JSON or urlencoded body of at
+    R_FORM = 8,     /* public form posts: a JSON or urlencoded body of at
                      * most HTTP_MAX_FORM_BODY (http/formbody.h) */
 };
 

@@ -10,7 +10,7 @@
 /* The built-in texts of a locale. */
 struct texts {
     const char *submit, *thanks, *thanks_title, *errors_title, *errors_intro,
-        *back, *gone, *hp_label, *choose;
+        *back, *gone, *hp_label, *choose, *consent;
     const char *codes[6][2];    /* error code -> phrase */
 };
 
@@ -20,7 +20,7 @@ static const struct texts VI = {
     "Một số ô chưa đúng. Hãy quay lại trang trước (nút Quay lại của trình "
     "duyệt) để sửa:", "Quay lại trang trước",
     "Biểu mẫu này không còn nhận thông tin.", "Để trống ô này",
-    "— Chọn —",
+    "— Chọn —", "Đồng ý",
     {{"required", "cần được điền"},
      {"invalid_email", "không phải địa chỉ email hợp lệ"},
      {"invalid_phone", "không phải số điện thoại hợp lệ"},
@@ -35,7 +35,7 @@ static const struct texts EN = {
     "Some fields need a correction. Go back to the previous page (your "
     "browser's Back button) to fix them:", "Back to the previous page",
     "This form no longer accepts submissions.", "Leave this field empty",
-    "— Choose —",
+    "— Choose —", "Consent",
     {{"required", "is required"},
      {"invalid_email", "is not a valid email address"},
      {"invalid_phone", "is not a valid phone number"},
@@ -177,19 +177,18 @@ static void field_html(struct buf *b, const struct form *f,
 }
 
 /* The script after the form: fills the hidden tracking inputs from the
- * page's address, its referrer and the tracking's visitor id (window.pheu
- * of /t.js, else its cookie), again just before the form is sent. The
- * key is base64url, so it needs no escaping in the selector. */
+ * page's address, its referrer and the tracking's visitor id
+ * (window.pheu.vid() of /t.js, else its cookie _pheu_vid), again just
+ * before the form is sent (/t.js may load after the form). */
 static const char SCRIPT_HEAD[] =
     "<script>(function(){var f=document.querySelector("
     "'form[data-pheu-form=\"";
 static const char SCRIPT_TAIL[] =
     "\"]');if(!f)return;"
     "function s(n,v){var e=f.elements[n];if(e&&v)e.value=v}"
-    "function vid(){var p=window.pheu;if(p&&p.visitorId)return "
-    "typeof p.visitorId==='function'?p.visitorId():p.visitorId;"
-    "var m=document.cookie.match(/(?:^|;\\s*)pheu_vid=([^;]+)/);"
-    "return m?decodeURIComponent(m[1]):''}"
+    "function vid(){var p=window.pheu;if(p&&p.vid)return p.vid();"
+    "var m=document.cookie.match(/(?:^|;\\s*)_pheu_vid=([A-Za-z0-9_-]+)/);"
+    "return m?m[1]:''}"
     "function fill(){var q=new URLSearchParams(location.search);"
     "['utm_source','utm_medium','utm_campaign','utm_term','utm_content']"
     ".forEach(function(k){s(k,q.get(k))});s('page_url',location.href);"
@@ -240,7 +239,7 @@ void form_embed_html(const struct form *f, const char *action,
     html_escape(b, f->submit_label ? f->submit_label : t->submit);
     buf_adds(b, "</button></p>\n</form>\n");
     buf_adds(b, SCRIPT_HEAD);
-    html_escape(b, f->key);
+    buf_adds(b, f->key);        /* base64url: nothing to escape in JS */
     buf_adds(b, SCRIPT_TAIL);
 }
 
@@ -263,6 +262,27 @@ static const char *phrase(const struct texts *t, const char *code)
     return t->codes[5][1];
 }
 
+/* Appends the list of errors: each field's label and the phrase of its
+ * error's code. */
+static void errors_html(struct buf *b, const struct form *f,
+                        const struct texts *t, json_t *errors)
+{
+    size_t i;
+    json_t *e;
+    buf_adds(b, "<ul>\n");
+    json_array_foreach(errors, i, e) {
+        const char *field = json_string_value(json_object_get(e, "field"));
+        buf_adds(b, "<li><strong>");
+        html_escape(b, field && !strcmp(field, "consent") ? t->consent
+                    : label_of(f, field ? field : ""));
+        buf_adds(b, "</strong>: ");
+        html_escape(b, phrase(t, json_string_value(json_object_get(e,
+                                                                   "code"))));
+        buf_adds(b, "</li>\n");
+    }
+    buf_adds(b, "</ul>\n");
+}
+
 void form_page_html(const struct form *f, json_t *errors, int gone,
                     const char *back, struct buf *b)
 {
@@ -278,36 +298,22 @@ void form_page_html(const struct form *f, json_t *errors, int gone,
     buf_adds(b, "</title></head>\n<body><main class=\"pheu-answer\"><h1>");
     html_escape(b, title);
     buf_adds(b, "</h1>\n<p>");
-    if (gone) {
+    if (gone)
         html_escape(b, t->gone);
-    } else if (!failed) {
+    else if (!failed)
         escape_lines(b, form_thank_you(f));
-    } else {
+    else
         html_escape(b, t->errors_intro);
-        buf_adds(b, "</p>\n<ul>\n");
-        size_t i;
-        json_t *e;
-        json_array_foreach(errors, i, e) {
-            const char *field = json_string_value(json_object_get(e,
-                                                                  "field"));
-            buf_adds(b, "<li><strong>");
-            html_escape(b, field && !strcmp(field, "consent")
-                        ? (t == &EN ? "Consent" : "Đồng ý")
-                        : label_of(f, field ? field : ""));
-            buf_adds(b, "</strong>: ");
-            html_escape(b, phrase(t, json_string_value(json_object_get(
-                                      e, "code"))));
-            buf_adds(b, "</li>\n");
-        }
-        buf_adds(b, "</ul>\n<p>");
-    }
+    buf_adds(b, "</p>\n");
+    if (failed)
+        errors_html(b, f, t, errors);
     if (back && (!strncmp(back, "https://", 8) ||
                  !strncmp(back, "http://", 7))) {
-        buf_adds(b, "</p>\n<p><a href=\"");
+        buf_adds(b, "<p><a href=\"");
         html_escape(b, back);
         buf_adds(b, "\">");
         html_escape(b, t->back);
-        buf_adds(b, "</a>");
+        buf_adds(b, "</a></p>\n");
     }
-    buf_adds(b, "</p></main></body></html>\n");
+    buf_adds(b, "</main></body></html>\n");
 }
