@@ -21,6 +21,8 @@ void api_routes(struct router *r)
     router_add(r, reports_routes);
     router_add(r, campaigns_routes);
     router_add(r, touchpoints_routes);
+    router_add(r, track_routes);
+    router_add(r, settings_routes);
     router_add(r, forms_routes);
 }
 

@@ -23,6 +23,8 @@ extern const struct route exports_routes[];
 extern const struct route reports_routes[];
 extern const struct route campaigns_routes[];
 extern const struct route touchpoints_routes[];
+extern const struct route track_routes[];
+extern const struct route settings_routes[];
 extern const struct route forms_routes[];
 
 /* Adds every API route table to r. */

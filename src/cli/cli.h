@@ -23,6 +23,7 @@ int cmd_import(int argc, char **argv);
 int cmd_migrate_data(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_help(int argc, char **argv);
+int cmd_track(int argc, char **argv);
 
 /* Opens url (creating a SQLite file when missing) and applies pending
  * migrations; prints the reason and returns 1 on failure. */

@@ -16,6 +16,7 @@ const struct cli_command cli_commands[] = {
      "import contacts, companies, deals or activities from CSV"},
     {"migrate-data", cmd_migrate_data,
      "copy a database to another engine (SQLite to PostgreSQL)"},
+    {"track", cmd_track, "print a tracked email link or open pixel URL"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
     {NULL, NULL, NULL},

@@ -3,6 +3,7 @@
 #include "api/api.h"
 #include "cli/cli.h"
 #include "api/imports.h"
+#include "api/track.h"
 #include "http/server.h"
 #include "model/principal.h"
 #include "util/log.h"
@@ -22,7 +23,7 @@ int cmd_serve(int argc, char **argv)
 {
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *level = "info";
-    long workers = 2;
+    long workers = 2, track_rate = 0, track_burst = 0;
     int secure = 0;
     struct opt opts[] = {
         OPT_STR("db", &url, "PHEU_DB", DB_HELP),
@@ -32,6 +33,10 @@ int cmd_serve(int argc, char **argv)
                 "debug, info, warn, error or off"),
         OPT_FLAG("secure-cookies", &secure,
                  "mark cookies Secure (behind TLS)"),
+        OPT_INT("track-rate", &track_rate, "PHEU_TRACK_RATE",
+                "tracking hits per second per client address (20)"),
+        OPT_INT("track-burst", &track_burst, "PHEU_TRACK_BURST",
+                "tracking hits a client address may send at once (100)"),
         OPT_END,
     };
     int rc = opt_parse(argc, argv, opts, "pheu serve [--db PATH] [--listen "
@@ -47,6 +52,12 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "pheu: --workers must be from 1 to 256\n");
         return 2;
     }
+    if (track_rate < 0 || track_rate > 1000000 || track_burst < 0 ||
+        track_burst > 1000000) {
+        fprintf(stderr, "pheu: --track-rate and --track-burst must be from "
+                "1 to 1000000\n");
+        return 2;
+    }
     log_set_level(lvl);
     struct db *db;
     if (cli_open_db(url, &db))
@@ -58,8 +69,12 @@ int cmd_serve(int argc, char **argv)
         .db = db, .router = router,
     };
     struct err err = {0};
-    rc = db_start_upkeep(db, &err) || imports_resume(db, &err)
+    struct track_options topt = {.rate = (int)track_rate,
+                                 .burst = (int)track_burst};
+    rc = db_start_upkeep(db, &err) || imports_resume(db, &err) ||
+         tracking_start(db, &topt, &err)
              ? cli_fail(&err) : server_run(&cfg, ready);
+    tracking_stop();            /* after the last request: writes the queue */
     imports_stop();
     router_free(router);
     principal_cache_clear();

@@ -39,6 +39,7 @@ struct req {
     char upload_path[256];      /* its file, removed unless kept */
     int64_t upload_len;
     int64_t started_us;
+    int bare;                   /* an R_BARE route: logged at debug only */
     int form_body;              /* R_FORM routes: the body came urlencoded
                                  * (an HTML form post), read into json */
 };
@@ -67,6 +68,9 @@ typedef int (*handler_fn)(struct req *rq, struct resp *rs);
 enum route_flags {
     R_PUBLIC = 1,   /* no authentication */
     R_AUTH = 2,     /* a principal is required */
+    R_BARE = 4,     /* with R_PUBLIC: no database connection, query check
+                       or body; the handler reads what it needs (the
+                       tracking endpoints, decision 0016) */
     R_FORM = 8,     /* public form posts: a JSON or urlencoded body of at
                      * most HTTP_MAX_FORM_BODY (http/formbody.h) */
 };

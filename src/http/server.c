@@ -65,6 +65,10 @@ static int read_body(const struct route *rt, struct req *rq,
 static int run_route(const struct route *rt, struct req *rq,
                      struct resp *rs, struct err *err)
 {
+    if (rt->flags & R_BARE) {
+        rq->bare = 1;
+        return rt->fn(rq, rs);
+    }
     int rc = db_conn_get(rq->db, &rq->dbc, err);
     if (rc)
         return resp_error(rs, E_UNAVAILABLE, NULL, "database unavailable");
@@ -230,9 +234,10 @@ static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
     enum MHD_Result ok = MHD_queue_response(rq->conn, (unsigned)rs->status,
                                             r);
     MHD_destroy_response(r);
-    if (log_enabled(LOG_INFO)) {
+    if (log_enabled(rq->bare ? LOG_DEBUG : LOG_INFO)) {
         char path[512];
-        log_msg(LOG_INFO, "http method=%s path=%s status=%d us=%lld",
+        log_msg(rq->bare ? LOG_DEBUG : LOG_INFO, "http method=%s path=%s "
+                "status=%d us=%lld",
                 rq->method, log_escape(rq->path, path, sizeof(path)),
                 rs->status, (long long)(clock_mono_us() - rq->started_us));
     }

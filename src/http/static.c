@@ -26,8 +26,7 @@ const char *static_content_type(const char *path)
     return "application/octet-stream";
 }
 
-/* Finds an embedded file by exact path. */
-static const struct embed_file *find(const char *path)
+const struct embed_file *static_find(const char *path)
 {
     size_t lo = 0, hi = web_assets_count;
     while (lo < hi) {
@@ -46,7 +45,7 @@ static const struct embed_file *find(const char *path)
 int static_serve(struct req *rq, struct resp *rs)
 {
     const char *path = strcmp(rq->path, "/") ? rq->path : "/index.html";
-    const struct embed_file *f = find(path);
+    const struct embed_file *f = static_find(path);
     if (!f)
         return resp_error(rs, E_NOTFOUND, NULL, "no such page");
     resp_header(rs, "ETag", f->etag);

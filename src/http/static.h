@@ -4,10 +4,13 @@
 #define PHEU_HTTP_STATIC_H
 
 #include "http/http.h"
+#include "util/embed.h"
 
 /* Answers GET/HEAD for an embedded path ("/" is "/index.html"): 200, 304
  * when If-None-Match matches, or 404 for anything not embedded. */
 int static_serve(struct req *rq, struct resp *rs);
+/* The embedded file at exact path ("/t.js"), or NULL. */
+const struct embed_file *static_find(const char *path);
 /* The content type for a file name by its extension. */
 const char *static_content_type(const char *path);
 

@@ -556,3 +556,18 @@ int touchpoint_create(struct wctx *w, json_t *body, int64_t *id,
         rc = follow_first(w->c, in.contact, *id, err);
     return rc;
 }
+
+/* ---- batches from the tracking writer ---- */
+
+int touchpoint_follow_new_first(struct db_conn *c, int64_t contact,
+                                int64_t after_id, struct err *err)
+{
+    int64_t first = 0;
+    int rc = db_int(c, err, &first, "SELECT id FROM touchpoints WHERE "
+                    "contact_id = ? ORDER BY at, id LIMIT 1", "i", contact);
+    if (rc == E_NOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    return first > after_id ? follow_first(c, contact, first, err) : 0;
+}

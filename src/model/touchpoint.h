@@ -78,4 +78,12 @@ int touchpoint_list(struct db_conn *c, const struct vis *v,
     "t.at, t.created_at, t.by_user"
 json_t *touchpoint_row_json(struct db_stmt *st);
 
+/* After a batch of touches with ids above after_id was written: lets
+ * contact's original source follow its first touch when that touch is
+ * one of the batch's (a page view queued before the visitor identified
+ * themselves can be earlier than every other touch); else changes
+ * nothing, not even updated_at. Runs in the caller's transaction. */
+int touchpoint_follow_new_first(struct db_conn *c, int64_t contact,
+                                int64_t after_id, struct err *err);
+
 #endif
