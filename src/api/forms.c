@@ -5,13 +5,15 @@
  * (docs/decisions/0017-forms.md). */
 #include "api/api.h"
 #include "api/records.h"
+#include "api/forms.h"
 #include "http/ratelimit.h"
 #include "model/consent.h"
 #include "model/form.h"
+#include "model/settings.h"
 #include "util/clock.h"
 #include "util/log.h"
+#include "util/origin.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -255,59 +257,39 @@ static int contact_consents(struct req *rq, struct resp *rs)
 /* ---- the public endpoint ---- */
 
 static struct ratelimit *limiter;
-static pthread_once_t limiter_once = PTHREAD_ONCE_INIT;
 
-/* Makes the per-address limit of submissions: PHEU_FORM_RATE="R/B"
- * (R a second on average, bursts of B), default 1/20. */
-static void make_limiter(void)
+int forms_start(int rate, int burst, struct err *err)
 {
-    const char *s = getenv("PHEU_FORM_RATE");
-    int rate = 1, burst = 20;
-    if (s && sscanf(s, "%d/%d", &rate, &burst) != 2)
-        rate = 1, burst = 20;
-    if (rate <= 0 || burst <= 0)
-        rate = 1, burst = 20;
-    limiter = ratelimit_new(rate, burst);
+    limiter = ratelimit_new(rate > 0 ? rate : FORMS_RATE,
+                            burst > 0 ? burst : FORMS_BURST);
+    return limiter ? 0 : err_set(err, E_INTERNAL, NULL, "cannot make the "
+                                 "form rate limit");
+}
+
+void forms_stop(void)
+{
+    ratelimit_free(limiter);
+    limiter = NULL;
 }
 
 /* Whether the sender's address is within its limit. */
 static int within_limit(struct req *rq)
 {
-    pthread_once(&limiter_once, make_limiter);
     return !limiter || ratelimit_take(limiter, req_ip(rq),
                                       clock_mono_us() / 1000);
 }
 
-/* Whether origin is one of the site origins of the setting
- * tracking_origins (a JSON array of "https://host[:port]"). */
-static int origin_allowed(struct req *rq, const char *origin)
-{
-    struct db_stmt *st;
-    struct err err = {0};
-    json_t *list = NULL;
-    int ok = 0;
-    if (!origin || db_query(rq->dbc, &st, &err, "SELECT value FROM settings "
-                            "WHERE key = 'tracking_origins'", NULL))
-        return 0;
-    if (db_step(st, &err) == DB_ROW)
-        list = json_loads(db_col_text(st, 0), 0, NULL);
-    db_done(st);
-    size_t i;
-    json_t *o;
-    json_array_foreach(list, i, o)
-        ok |= json_is_string(o) && !strcmp(json_string_value(o), origin);
-    json_decref(list);
-    return ok;
-}
-
-/* CORS for a site's own scripts: an allowed Origin is echoed back. */
+/* CORS for a site's own scripts sending JSON: the Origin is echoed
+ * back when it is one of the setting tracking_origins (decision 0016's
+ * list, shared with the tracking). */
 static void cors(struct req *rq, struct resp *rs)
 {
     const char *origin = req_header(rq, "Origin");
+    char site[320];
+    size_t len = origin ? origin_of(origin, site, sizeof(site), NULL) : 0;
     resp_header(rs, "Vary", "Origin");
-    if (origin_allowed(rq, origin))
-        resp_header(rs, "Access-Control-Allow-Origin",
-                    arena_strdup(&rq->arena, origin));
+    if (len && settings_origin_allowed(site, len, NULL) == 1)
+        resp_header(rs, "Access-Control-Allow-Origin", origin);
 }
 
 /* OPTIONS /f/{key}: the preflight of a JSON submission from a page. */

@@ -200,6 +200,20 @@ static const char *meta(json_t *body, const char *key, size_t max,
     return *s ? s : NULL;
 }
 
+/* A visitor id as the tracking makes and accepts them (decision 0016):
+ * [A-Za-z0-9_-]{16,64}; anything else is dropped (NULL). */
+static const char *visitor(const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n < 16 || n > 64)
+        return NULL;
+    for (const char *p = s; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+              (*p >= '0' && *p <= '9') || *p == '_' || *p == '-'))
+            return NULL;
+    return s;
+}
+
 int form_honeypot_filled(const struct form *f, json_t *body)
 {
     json_t *x = json_object_get(body, f->honeypot_field);
@@ -272,7 +286,7 @@ int form_entry_read(const struct form *f, json_t *body, struct form_entry *e,
         form_error_add(errors, "consent", "required", "must be ticked");
     for (int i = 0; i < 5; i++)
         e->utm[i] = meta(body, UTM[i], 200, a);
-    e->visitor_id = meta(body, "visitor_id", 100, a);
+    e->visitor_id = visitor(meta(body, "visitor_id", 64, a));
     e->page_url = meta(body, "page_url", 2000, a);
     e->referrer = meta(body, "page_referrer", 2000, a);
     return (int)(json_array_size(errors) - before);

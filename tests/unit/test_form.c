@@ -244,7 +244,8 @@ Test(form, entry_normalises_values)
                            "\"loi_nhan\":\"dòng 1\\r\\ndòng 2\\r\\n\","
                            "\"submit\":\"Gửi\",\"utm_source\":\"facebook\","
                            "\"utm_medium\":\"paid_social\",\"visitor_id\":"
-                           "\"abc123\",\"page_url\":\"https://shop.vn/\"}",
+                           "\"0123456789abcdef0123456789abcdef\",\"page_url\":"
+                           "\"https://shop.vn/\"}",
                            &e);
     cr_assert_eq(json_array_size(errors), 0, "%s",
                  json_dumps(errors, 0));
@@ -258,7 +259,7 @@ Test(form, entry_normalises_values)
     cr_assert_str_eq(e.utm[0], "facebook");
     cr_assert_str_eq(e.utm[1], "paid_social");
     cr_assert_null(e.utm[2]);
-    cr_assert_str_eq(e.visitor_id, "abc123");
+    cr_assert_str_eq(e.visitor_id, "0123456789abcdef0123456789abcdef");
     cr_assert_str_eq(e.page_url, "https://shop.vn/");
     json_decref(errors);
 }
@@ -351,6 +352,16 @@ Test(form, entry_consent_and_bad_tracking_values)
     cr_assert_null(e.page_url);      /* over 2000 bytes: dropped */
     cr_assert_null(e.utm[0]);        /* not a string: dropped */
     cr_assert_null(e.visitor_id);    /* a tab: dropped */
+    json_decref(errors);
+    errors = entry(&f, "{\"email\":\"a@b.vn\",\"ten\":\"An\",\"consent\":"
+                   "\"yes\",\"visitor_id\":\"short\"}", &e);
+    cr_assert_null(e.visitor_id);    /* not a tracking id */
+    json_decref(errors);
+    errors = entry(&f, "{\"email\":\"a@b.vn\",\"ten\":\"An\",\"consent\":"
+                   "\"yes\",\"visitor_id\":"
+                   "\"0123456789abcdef0123456789abcdef;x\"}", &e);
+    cr_assert_null(e.visitor_id);
+    cr_assert_eq(json_array_size(errors), 0);
     json_decref(errors);
 }
 
