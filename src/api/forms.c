@@ -164,27 +164,11 @@ static int host_ok(const char *host)
     return 1;
 }
 
-/* The address web pages reach this server at: the setting public_url
- * when set (behind a proxy or under another name), else the scheme and
- * Host of this request. */
+/* The address web pages reach this server at: the scheme (https behind
+ * a TLS proxy, X-Forwarded-Proto) and Host of this request, the address
+ * the UI is used at. */
 static const char *public_base(struct req *rq)
 {
-    struct db_stmt *st;
-    struct err err = {0};
-    const char *url = NULL;
-    if (!db_query(rq->dbc, &st, &err, "SELECT value FROM settings WHERE key "
-                  "= 'public_url'", NULL)) {
-        if (db_step(st, &err) == DB_ROW)
-            url = arena_strdup(&rq->arena, db_col_text(st, 0));
-        db_done(st);
-    }
-    if (url && (!strncmp(url, "https://", 8) || !strncmp(url, "http://", 7))) {
-        char *u = arena_strdup(&rq->arena, url);
-        size_t n = strlen(u);
-        while (n && u[n - 1] == '/')
-            u[--n] = '\0';
-        return u;
-    }
     const char *host = req_header(rq, "Host");
     return arena_printf(&rq->arena, "%s://%s", req_secure(rq) ? "https"
                         : "http", host && host_ok(host) ? host
