@@ -203,18 +203,17 @@ static int forms_submissions(struct req *rq, struct resp *rs)
     struct err err = {0};
     struct form f;
     int limit;
+    int64_t after, next;
     json_t *data;
-    const char *next;
     int rc = path_form(rq, &f, &err);
     if (!rc)
-        rc = req_limit(rq, &limit, &err);
+        rc = req_page(rq, &limit, &after, &err);
     if (!rc)
-        rc = form_submissions(rq->dbc, &rq->who->vis, f.id, limit,
-                              req_query(rq, "cursor"), &data, &next,
-                              &rq->arena, &err);
+        rc = form_submissions(rq->dbc, &rq->who->vis, f.id, limit, after,
+                              &data, &next, &rq->arena, &err);
     if (rc)
         return resp_fail(rs, &err);
-    return resp_list_cursor(rs, data, next);
+    return resp_list(rs, data, next);
 }
 
 /* GET /api/v1/contacts/{id}/consents: the contact's consent records,

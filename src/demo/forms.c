@@ -178,6 +178,16 @@ static int submit(struct db_conn *c, const struct form *f,
     return rc;
 }
 
+/* Orders people by the time of their submission (then id): submission
+ * ids follow time, as live ones do. */
+static int by_time(const void *x, const void *y)
+{
+    const struct person *a = x, *b = y;
+    if (a->at != b->at)
+        return a->at < b->at ? -1 : 1;
+    return (a->id > b->id) - (a->id < b->id);
+}
+
 /* The sampled contacts of d, each submitting f at its own time. */
 static int submissions(struct db_conn *c, const struct demo_form *d,
                        const struct form *f, int64_t today, int *n,
@@ -208,6 +218,7 @@ static int submissions(struct db_conn *c, const struct demo_form *d,
     db_done(st);
     if (r < 0)
         return err->code;
+    qsort(ps, (size_t)count, sizeof(*ps), by_time);
     for (int i = 0; !rc && i < count; i++)
         rc = submit(c, f, &ps[i], i, err);
     *n += count;

@@ -369,18 +369,17 @@ static int check_url(const char *u, struct err *err)
     return 0;
 }
 
-/* An optional id member (0 for absent or null). */
-static int opt_id(json_t *body, const char *key, int *given, int64_t *out,
-                  struct err *err)
+/* Sets *slot from member key of body when the body has it: 0 for null,
+ * else a positive integer id (E_INVALID for anything else). */
+static int take_id(json_t *body, const char *key, int64_t *slot,
+                   struct err *err)
 {
     json_t *x = json_object_get(body, key);
-    *given = x != NULL;
-    *out = 0;
-    if (!x || json_is_null(x))
-        return 0;
-    if (!json_is_integer(x) || json_integer_value(x) <= 0)
+    if (x && !json_is_null(x) &&
+        (!json_is_integer(x) || json_integer_value(x) <= 0))
         return err_set(err, E_INVALID, key, "must be a positive integer id");
-    *out = json_integer_value(x);
+    if (x)
+        *slot = json_is_null(x) ? 0 : json_integer_value(x);
     return 0;
 }
 
@@ -461,7 +460,7 @@ static int read_form(struct wctx *w, json_t *body, struct form *f,
 {
     const char *k;
     json_t *x;
-    int given, rc = 0;
+    int rc = 0;
     *archive = -1;
     json_object_foreach(body, k, x) {
         if (in_list(k, READ_ONLY))
@@ -487,20 +486,13 @@ static int read_form(struct wctx *w, json_t *body, struct form *f,
         return err_set(err, E_RULE, "archived", "a new form is not archived");
     if (x)
         *archive = json_is_true(x);
-    int64_t v;
-    rc = opt_id(body, "campaign_id", &given, &v, err);
-    if (!rc && given)
-        f->campaign_id = v;
+    if (json_is_null(json_object_get(body, "owner_id")))
+        return err_set(err, E_RULE, "owner_id", "a form has an owner");
+    rc = take_id(body, "campaign_id", &f->campaign_id, err);
     if (!rc)
-        rc = opt_id(body, "owner_id", &given, &v, err);
-    if (!rc && given && !v)
-        rc = err_set(err, E_RULE, "owner_id", "a form has an owner");
-    if (!rc && given)
-        f->owner_id = v;
+        rc = take_id(body, "owner_id", &f->owner_id, err);
     if (!rc)
-        rc = opt_id(body, "contact_owner_id", &given, &v, err);
-    if (!rc && given)
-        f->contact_owner_id = v;
+        rc = take_id(body, "contact_owner_id", &f->contact_owner_id, err);
     if (!rc && !f->honeypot_field)
         f->honeypot_field = DEFAULT_HONEYPOT;
     return rc;
@@ -548,6 +540,17 @@ static int read_fields(struct wctx *w, json_t *body, struct form *f,
                           &f->nfields, w->a, err);
     cf_set_release(&defs);
     return rc;
+}
+
+/* Checks a form read from body: its own values, its fields and the
+ * records it names. */
+static int check_all(struct wctx *w, json_t *body, struct form *f,
+                     struct err *err)
+{
+    int rc = check_form(f, err);
+    if (!rc)
+        rc = read_fields(w, body, f, err);
+    return rc ? rc : check_refs(w, body, f, err);
 }
 
 /* A new public key: 16 random bytes, base64url without padding. */
@@ -604,11 +607,7 @@ int form_create(struct wctx *w, json_t *body, int64_t *id, struct err *err)
     if (!rc && !json_object_get(body, "fields"))
         rc = err_set(err, E_INVALID, "fields", "is required");
     if (!rc)
-        rc = check_form(&f, err);
-    if (!rc)
-        rc = read_fields(w, body, &f, err);
-    if (!rc)
-        rc = check_refs(w, body, &f, err);
+        rc = check_all(w, body, &f, err);
     if (rc)
         return rc;
     int64_t now = clock_now_ms();
@@ -650,25 +649,29 @@ static void keep_changes(json_t *a, json_t *b)
     json_object_del(b, "updated_at");
 }
 
+/* The first steps of a change to form id: the role, the form as stored
+ * (*f) and its API JSON for the audit row (*ov, a new reference). */
+static int load_for_write(struct wctx *w, int64_t id, struct form *f,
+                          json_t **ov, struct err *err)
+{
+    *ov = NULL;
+    if (w->who && !form_may_write(w->who))
+        return err_set(err, E_FORBIDDEN, NULL, "only admins and marketing "
+                       "roles change forms");
+    int rc = form_load(w->c, id, f, w->a, err);
+    return rc ? rc : form_to_json(w->c, f, ov, err);
+}
+
 int form_update(struct wctx *w, int64_t id, json_t *body, struct err *err)
 {
     struct form f;
     int archive;
-    json_t *ov = NULL, *nv = NULL;
-    if (w->who && !form_may_write(w->who))
-        return err_set(err, E_FORBIDDEN, NULL, "only admins and marketing "
-                       "roles change forms");
-    int rc = form_load(w->c, id, &f, w->a, err);
-    if (!rc)
-        rc = form_to_json(w->c, &f, &ov, err);
+    json_t *ov, *nv = NULL;
+    int rc = load_for_write(w, id, &f, &ov, err);
     if (!rc)
         rc = read_form(w, body, &f, 0, &archive, err);
     if (!rc)
-        rc = check_form(&f, err);
-    if (!rc)
-        rc = read_fields(w, body, &f, err);
-    if (!rc)
-        rc = check_refs(w, body, &f, err);
+        rc = check_all(w, body, &f, err);
     if (rc) {
         json_decref(ov);
         return rc;
@@ -705,15 +708,10 @@ int form_update(struct wctx *w, int64_t id, json_t *body, struct err *err)
 int form_delete(struct wctx *w, int64_t id, int *archived, struct err *err)
 {
     struct form f;
-    json_t *ov = NULL;
+    json_t *ov;
     int64_t n = 0;
     *archived = 0;
-    if (w->who && !form_may_write(w->who))
-        return err_set(err, E_FORBIDDEN, NULL, "only admins and marketing "
-                       "roles change forms");
-    int rc = form_load(w->c, id, &f, w->a, err);
-    if (!rc)
-        rc = form_to_json(w->c, &f, &ov, err);
+    int rc = load_for_write(w, id, &f, &ov, err);
     if (!rc)
         rc = db_int(w->c, err, &n, "SELECT COUNT(*) FROM (SELECT 1 FROM "
                     "form_submissions WHERE form_id = ? LIMIT 1) x", "i", id);
@@ -844,8 +842,10 @@ int form_to_json(struct db_conn *c, const struct form *f, json_t **out,
 {
     struct db_stmt *st;
     int64_t count = 0, last = 0;
-    int rc = db_query(c, &st, err, "SELECT COUNT(*), COALESCE(MAX(at), 0) "
-                      "FROM form_submissions WHERE form_id = ?", "i", f->id);
+    int rc = db_query(c, &st, err, "SELECT COUNT(*), COALESCE((SELECT at "
+                      "FROM form_submissions WHERE form_id = ? ORDER BY id "
+                      "DESC LIMIT 1), 0) FROM form_submissions WHERE form_id "
+                      "= ?", "ii", f->id, f->id);
     if (rc)
         return rc;
     if (db_step(st, err) == DB_ROW) {
@@ -928,27 +928,6 @@ int form_list(struct db_conn *c, int archived, int limit, int64_t after,
     return 0;
 }
 
-/* Reads a submissions cursor "at.id". */
-static int read_cursor(const char *s, int64_t *at, int64_t *id,
-                       struct err *err)
-{
-    char *end;
-    if (strlen(s) > 60)
-        goto bad;
-    long long t = strtoll(s, &end, 10);
-    if (end == s || *end != '.')
-        goto bad;
-    const char *p = end + 1;
-    long long i = strtoll(p, &end, 10);
-    if (end == p || *end || i <= 0)
-        goto bad;
-    *at = t;
-    *id = i;
-    return 0;
-bad:
-    return err_set(err, E_INVALID, "cursor", "is not a cursor of this list");
-}
-
 /* The JSON of a submission row (columns of form_submissions()). */
 static json_t *submission_json(struct db_stmt *st)
 {
@@ -972,44 +951,37 @@ static json_t *submission_json(struct db_stmt *st)
 }
 
 int form_submissions(struct db_conn *c, const struct vis *v, int64_t id,
-                     int limit, const char *cursor, json_t **out,
-                     const char **next, struct arena *a, struct err *err)
+                     int limit, int64_t after, json_t **out, int64_t *next,
+                     struct arena *a, struct err *err)
 {
-    int64_t cat = INT64_MAX, cid = INT64_MAX;
     struct db_stmt *st;
     *out = NULL;
-    *next = NULL;
-    int rc = cursor ? read_cursor(cursor, &cat, &cid, err) : 0;
-    if (rc)
-        return rc;
+    *next = 0;
     const char *seen = v ? vis_where_rec(v, VIS_CONTACT, "k.owner_id",
                                          "k.id", a) : "1=1";
     const char *sql = arena_printf(
         a, "SELECT s.id, s.contact_id, s.action, s.data, s.page_url, s.at, "
         "k.first_name, k.last_name, k.email FROM form_submissions s JOIN "
         "contacts k ON k.id = s.contact_id WHERE s.form_id = ? AND %s AND "
-        "(s.at < ? OR (s.at = ? AND s.id < ?)) ORDER BY s.at DESC, s.id "
-        "DESC LIMIT %d", seen, limit + 1);
-    rc = db_query(c, &st, err, sql, "iiii", id, cat, cat, cid);
+        "s.id < ? ORDER BY s.id DESC LIMIT %d", seen, limit + 1);
+    int rc = db_query(c, &st, err, sql, "ii", id, after ? after : INT64_MAX);
     if (rc)
         return rc;
     json_t *arr = json_array();
     int r, n = 0;
-    int64_t last_at = 0, last_id = 0;
+    int64_t last = 0;
     while ((r = db_step(st, err)) == DB_ROW) {
         if (n++ == limit) {
-            *next = arena_printf(a, "%lld.%lld", (long long)last_at,
-                                 (long long)last_id);
+            *next = last;
             break;
         }
-        last_id = db_col_int(st, 0);
-        last_at = db_col_int(st, 5);
+        last = db_col_int(st, 0);
         json_array_append_new(arr, submission_json(st));
     }
     db_done(st);
     if (r < 0) {
         json_decref(arr);
-        *next = NULL;
+        *next = 0;
         return err->code;
     }
     *out = arr;

@@ -201,9 +201,10 @@ int form_list(struct db_conn *c, int archived, int limit, int64_t after,
               json_t **out, int64_t *next, struct arena *a,
               struct err *err);
 /* One page of form id's submissions that v may see (their contact),
- * newest first, after cursor "at.id" (NULL: the first page). */
+ * newest first (recording order: ids), after submission id after (0:
+ * the first page); *next is the next page's cursor or 0. */
 int form_submissions(struct db_conn *c, const struct vis *v, int64_t id,
-                     int limit, const char *cursor, json_t **out,
-                     const char **next, struct arena *a, struct err *err);
+                     int limit, int64_t after, json_t **out, int64_t *next,
+                     struct arena *a, struct err *err);
 
 #endif

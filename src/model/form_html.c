@@ -83,25 +83,29 @@ static const char *autocomplete(const char *maps_to)
     return NULL;
 }
 
-/* Appends ' id="pheu-KEY-NAME"'. */
-static void id_attr(struct buf *b, const struct form *f, const char *name)
+/* Appends ' attr="pheu-KEY-NAME"' (attr: id, or a label's for). */
+static void key_attr(struct buf *b, const char *attr, const struct form *f,
+                     const char *name)
 {
-    buf_adds(b, " id=\"pheu-");
+    buf_addf(b, " %s=\"pheu-", attr);
     html_escape(b, f->key);
     buf_adds(b, "-");
     html_escape(b, name);
     buf_adds(b, "\"");
 }
 
+static void id_attr(struct buf *b, const struct form *f, const char *name)
+{
+    key_attr(b, "id", f, name);
+}
+
 /* Appends the label of field fd (for its control's id). */
 static void label(struct buf *b, const struct form *f,
                   const struct form_field *fd)
 {
-    buf_adds(b, "<label for=\"pheu-");
-    html_escape(b, f->key);
-    buf_adds(b, "-");
-    html_escape(b, fd->name);
-    buf_adds(b, "\">");
+    buf_adds(b, "<label");
+    key_attr(b, "for", f, fd->name);
+    buf_adds(b, ">");
     html_escape(b, fd->label);
     if (fd->required)
         buf_adds(b, "<span class=\"pheu-required\" aria-hidden=\"true\"> *"
@@ -223,9 +227,8 @@ void form_embed_html(const struct form *f, const char *action,
     buf_adds(b, "<div class=\"pheu-hp\" aria-hidden=\"true\" style=\""
              "position:absolute;left:-10000px;top:auto;width:1px;height:1px;"
              "overflow:hidden\"><label");
-    buf_adds(b, " for=\"pheu-");
-    html_escape(b, f->key);
-    buf_adds(b, "-hp\">");
+    key_attr(b, "for", f, "hp");
+    buf_adds(b, ">");
     html_escape(b, t->hp_label);
     buf_adds(b, "</label><input type=\"text\" name=\"");
     html_escape(b, f->honeypot_field);

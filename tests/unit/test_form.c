@@ -391,27 +391,17 @@ Test(form, contact_properties_and_custom_conversion)
     struct form f = {.consent_purpose = "email_marketing",
                      .honeypot_field = "fax_number", .locale = "vi"};
     struct err err = {0};
-    cr_assert_eq(fields("[{\"name\":\"e\",\"type\":\"email\",\"maps_to\":"
-                        "\"email\"},{\"name\":\"b\",\"type\":\"text\","
-                        "\"maps_to\":\"custom.budget\"},{\"name\":\"s\","
-                        "\"type\":\"text\",\"maps_to\":\"custom.seats\"},"
-                        "{\"name\":\"v\",\"type\":\"checkbox\",\"maps_to\":"
-                        "\"custom.vip\"},{\"name\":\"d\",\"type\":\"text\","
-                        "\"maps_to\":\"custom.since\"},{\"name\":\"g\","
-                        "\"type\":\"text\",\"maps_to\":\"custom.gone\"},"
-                        "{\"name\":\"m\",\"type\":\"textarea\"}]", &set,
-                        &f.fields, &f.nfields, &err), E_RULE);
+    static const char CUSTOM[] = "[{\"name\":\"e\",\"type\":\"email\","
+        "\"maps_to\":\"email\"},{\"name\":\"b\",\"type\":\"text\","
+        "\"maps_to\":\"custom.budget\"},{\"name\":\"s\",\"type\":\"text\","
+        "\"maps_to\":\"custom.seats\"},{\"name\":\"v\",\"type\":"
+        "\"checkbox\",\"maps_to\":\"custom.vip\"},{\"name\":\"d\","
+        "\"type\":\"text\",\"maps_to\":\"custom.since\"},{\"name\":\"g\","
+        "\"type\":\"text\",\"maps_to\":\"custom.gone\"},{\"name\":\"m\","
+        "\"type\":\"textarea\"}]";
+    cr_assert_eq(fields(CUSTOM, &set, &f.fields, &f.nfields, &err), E_RULE);
     /* custom.gone is not declared: read as a stored form is */
-    cr_assert_eq(fields("[{\"name\":\"e\",\"type\":\"email\",\"maps_to\":"
-                        "\"email\"},{\"name\":\"b\",\"type\":\"text\","
-                        "\"maps_to\":\"custom.budget\"},{\"name\":\"s\","
-                        "\"type\":\"text\",\"maps_to\":\"custom.seats\"},"
-                        "{\"name\":\"v\",\"type\":\"checkbox\",\"maps_to\":"
-                        "\"custom.vip\"},{\"name\":\"d\",\"type\":\"text\","
-                        "\"maps_to\":\"custom.since\"},{\"name\":\"g\","
-                        "\"type\":\"text\",\"maps_to\":\"custom.gone\"},"
-                        "{\"name\":\"m\",\"type\":\"textarea\"}]", NULL,
-                        &f.fields, &f.nfields, &err), 0);
+    cr_assert_eq(fields(CUSTOM, NULL, &f.fields, &f.nfields, &err), 0);
     struct form_entry e;
     json_t *errors = entry(&f, "{\"e\":\"a@b.vn\",\"b\":\"1500000\",\"s\":"
                            "\"2.5\",\"d\":\"2026-02-30\",\"g\":\"x\",\"m\":"

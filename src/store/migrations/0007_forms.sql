@@ -37,7 +37,7 @@ CREATE INDEX forms_campaign ON forms (campaign_id)
 
 -- One row per accepted submission: which contact it created or
 -- updated, and the values sent (fields mapped to nothing live only
--- here).
+-- here). Ids follow the time of recording: lists page by id.
 CREATE TABLE form_submissions (
     id @ID@,
     form_id BIGINT NOT NULL REFERENCES forms (id)
@@ -51,7 +51,7 @@ CREATE TABLE form_submissions (
     user_agent TEXT,
     at BIGINT NOT NULL
 );
-CREATE INDEX form_submissions_form ON form_submissions (form_id, at, id);
+CREATE INDEX form_submissions_form ON form_submissions (form_id, id);
 CREATE INDEX form_submissions_contact ON form_submissions (contact_id);
 
 -- Consent records (SPEC §7): append-only; a contact's consent for a
