@@ -22,7 +22,7 @@ import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage };
 const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities', 'campaigns'];
-const IMPORTABLE = ['contacts', 'companies', 'deals'];
+const IMPORTABLE = ['contacts', 'companies', 'deals', 'campaigns']; // campaigns: their touchpoints
 const DEFAULT_ROUTE = 'dashboard';
 
 const state = {

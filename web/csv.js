@@ -154,6 +154,22 @@ const TARGETS = {
     owner: ['owner', 'deal owner', 'opportunity owner', 'nguoi phu trach'],
     created_at: ['created at', 'create date', 'created date', 'ngay tao'],
   },
+  touchpoints: {
+    email: ['email', 'email address', 'contact email', 'e mail', 'thu dien tu'],
+    contact_id: ['contact id', 'ma lien he'],
+    visitor_id: ['visitor id', 'cookie id', 'client id'],
+    kind: ['kind', 'type', 'touchpoint type', 'interaction', 'loai'],
+    channel: ['channel', 'kenh'],
+    campaign_id: ['campaign id', 'ma chien dich'],
+    utm_source: ['utm source', 'source', 'nguon'],
+    utm_medium: ['utm medium', 'medium'],
+    utm_campaign: ['utm campaign', 'campaign', 'campaign name', 'chien dich'],
+    utm_term: ['utm term', 'term', 'keyword', 'tu khoa'],
+    utm_content: ['utm content', 'content', 'ad content'],
+    url: ['url', 'page url', 'landing page', 'trang'],
+    referrer: ['referrer', 'referrer url', 'referer'],
+    at: ['at', 'date', 'time', 'timestamp', 'occurred at', 'thoi gian', 'ngay'],
+  },
 };
 
 /** The target columns of an object, in order. */

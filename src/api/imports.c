@@ -1,11 +1,14 @@
 /* /api/v1/imports (SPEC §12, App. A): a CSV body streamed to a file
- * (http/server.c), imported on a background thread by import/import.c;
- * its status and error report. Admins, managers and marketing roles may
- * import; each caller sees their own imports (admins all). An import
+ * (http/server.c), imported on a background thread by import/import.c
+ * (touchpoints by import/touchpoints.c); its status and error report.
+ * Admins, managers and marketing roles may import (touchpoints: those
+ * who may record them); each caller sees their own imports (admins all). An import
  * interrupted by a shutdown or a crash resumes when the server starts. */
 #include "api/api.h"
 #include "api/imports.h"
 #include "import/import.h"
+#include "import/touchpoints.h"
+#include "model/touchpoint.h"
 #include "util/clock.h"
 #include "util/log.h"
 #include "util/xalloc.h"
@@ -25,7 +28,8 @@ struct job {
     struct db *db;
     struct principal *who;          /* a reference of the job's own */
     int64_t id, uid;
-    const struct object *o;
+    const struct object *o;         /* NULL: touchpoints */
+    int touch;                      /* touchpoints (import/touchpoints.c) */
     int dry_run;
     char *path, *map, *name;
     char sha[65];
@@ -66,8 +70,9 @@ static void *run_job(void *arg)
                                 .map = j->map, .file_name = j->name,
                                 .who = j->who, .import_id = j->id,
                                 .stop = &stopping};
-        int rc = f ? import_run(c, f, j->sha, &o, &res, &err)
-                   : err_set(&err, E_INTERNAL, NULL, "the upload is gone");
+        int rc = !f ? err_set(&err, E_INTERNAL, NULL, "the upload is gone")
+               : j->o ? import_run(c, f, j->sha, &o, &res, &err)
+                      : import_touchpoints(c, f, &o, &res, &err);
         if (!f)
             mark_failed(c, j->id, err.msg);
         if (f)
@@ -117,13 +122,18 @@ static int imports_post(struct req *rq, struct resp *rs)
                                                              "dry_run");
     const char *map = req_query(rq, "map");
     const struct object *o = obj ? object_by_plural(obj) : NULL;
+    int touch = obj && !strcmp(obj, "touchpoints");
     if (o && o->no_import)
         o = NULL;
-    if (!may_import(rq->who->user.role))
+    if (!may_import(rq->who->user.role) ||
+        (touch && !touchpoint_may_write(rq->who)))
         return resp_error(rs, E_FORBIDDEN, NULL, "your role cannot import");
-    if (!o)
+    if (!o && !touch)
         return resp_error(rs, E_INVALID, "object", "must be contacts, "
-                          "companies, deals or activities");
+                          "companies, deals, activities or touchpoints");
+    if (touch && map)
+        return resp_error(rs, E_INVALID, "map", "touchpoint columns are "
+                          "named after their fields; no mapping");
     if (dry && strcmp(dry, "0") && strcmp(dry, "1"))
         return resp_error(rs, E_INVALID, "dry_run", "must be 0 or 1");
     if (!rq->upload || rq->upload_len == 0)
@@ -132,6 +142,7 @@ static int imports_post(struct req *rq, struct resp *rs)
     struct job *j = xcalloc(1, sizeof(*j));
     j->db = rq->db;
     j->o = o;
+    j->touch = touch;
     j->dry_run = dry && !strcmp(dry, "1");
     j->map = xstrdup(map);
     j->name = xstrdup(req_header(rq, "X-File-Name"));
@@ -147,7 +158,7 @@ static int imports_post(struct req *rq, struct resp *rs)
                     "status, dry_run, file_name, file_path, file_sha256, "
                     "mapping, created_by, created_at, updated_at) VALUES "
                     "(?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    "tittttiii", o->plural, (int64_t)j->dry_run, j->name,
+                    "tittttiii", obj, (int64_t)j->dry_run, j->name,
                     rq->upload_path, j->sha, map, rq->who->user.id, now,
                     now);
     if (api_finish(rq, rs, rc, &err)) {
@@ -312,6 +323,7 @@ int imports_resume(struct db *db, struct err *err)
         j->db = db;
         j->id = db_col_int(st, 0);
         j->o = object_by_plural(db_col_text(st, 1));
+        j->touch = !strcmp(db_col_text(st, 1), "touchpoints");
         j->dry_run = (int)db_col_int(st, 2);
         j->path = xstrdup(db_col_text(st, 3));
         snprintf(j->sha, sizeof(j->sha), "%s", db_col_text(st, 4));
@@ -328,7 +340,7 @@ int imports_resume(struct db *db, struct err *err)
     }
     for (int i = 0; i < n; i++) {
         struct job *j = jobs[i];
-        if (!j->o || access(j->path, R_OK) ||
+        if ((!j->o && !j->touch) || access(j->path, R_OK) ||
             principal_load(c, j->uid, AUTH_CLI, &j->who, err)) {
             mark_failed(c, j->id, "cannot resume: the upload or its user "
                         "is gone");

@@ -40,8 +40,8 @@ static void summary(const struct import_result *r, int dry)
 }
 
 /* pheu import touchpoints FILE [--dry-run] [--errors FILE]: rows
- * through import/touchpoints.c (no imports row, not resumable; decision
- * 0013). Row errors also go to stderr. */
+ * through import/touchpoints.c (no imports row; decision 0013). Row
+ * errors go to the --errors file, else to stderr. */
 static int import_tp(const char *url, const char *path, int dry,
                      FILE *ef)
 {
@@ -49,6 +49,7 @@ static int import_tp(const char *url, const char *path, int dry,
     struct db_conn *c;
     struct err err = {0};
     struct import_result res = {0};
+    struct import_opts o = {.dry_run = dry, .errors = ef ? ef : stderr};
     FILE *f = fopen(path, "rb");
     if (!f) {
         fprintf(stderr, "pheu: cannot open %s\n", path);
@@ -58,7 +59,7 @@ static int import_tp(const char *url, const char *path, int dry,
     if (!rc)
         rc = db_conn_get(db, &c, &err);
     if (!rc)
-        rc = import_touchpoints(c, f, dry, ef ? ef : stderr, &res, &err);
+        rc = import_touchpoints(c, f, &o, &res, &err);
     if (rc && err.code)
         rc = cli_fail(&err);
     else if (!rc)

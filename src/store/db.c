@@ -135,10 +135,13 @@ static char *replace_all(const char *s, const char *from, const char *to)
 int db_exec_schema(struct db_conn *c, const char *sql, struct err *err)
 {
     const struct db_ops *ops = c->db->ops;
+    int pg = !strcmp(ops->name, "postgres");
     const char *const subst[][2] = {
         {"@ID@", ops->id_type},
         {"@BYTES@", ops->bytes_collate},
         {"@NOROWID@", ops->no_rowid},
+        {"@PG@", pg ? "" : "--"},       /* a line for one engine only */
+        {"@SQLITE@", pg ? "--" : ""},
     };
     char *text = xstrdup(sql);
     for (size_t i = 0; i < sizeof(subst) / sizeof(subst[0]); i++) {

@@ -38,7 +38,8 @@ int db_conn_get(struct db *db, struct db_conn **out, struct err *err);
 /* Runs one or more statements without parameters. */
 int db_exec(struct db_conn *c, const char *sql, struct err *err);
 /* Runs a migration file: as db_exec after the engine's rewriting of the
- * shared schema dialect (@ID@ becomes the integer identity key). */
+ * shared schema dialect (@ID@ becomes the integer identity key; a line
+ * starting @PG@ or @SQLITE@ runs on that engine only). */
 int db_exec_schema(struct db_conn *c, const char *sql, struct err *err);
 
 /* Prepares sql (cached per connection) and binds the arguments described

@@ -590,6 +590,25 @@ def fresh_server(demo_db, tmp_path):
 
 # ---- helpers for writing through the API ----
 
+def upload(client, body, **params):
+    """POST /api/v1/imports with a CSV body (text or bytes)."""
+    data = body.encode() if isinstance(body, str) else body
+    return client.post("/api/v1/imports", params=params, data=data,
+                       headers={"Content-Type": "text/csv"})
+
+
+def wait_import(client, iid, timeout=120):
+    """Polls an import until it is done or failed; its last status."""
+    end = time.time() + timeout
+    while time.time() < end:
+        r = client.get("/api/v1/imports/%d" % iid)
+        assert r.status_code == 200, r.text
+        if r.json()["status"] in ("done", "failed"):
+            return r.json()
+        time.sleep(0.1)
+    pytest.fail("import %d did not finish" % iid)
+
+
 def make_team(client, name=None, kind="sales", parent_id=None,
               manager_id=None):
     body = {"name": name or uniq("Team "), "kind": kind}

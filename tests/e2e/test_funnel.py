@@ -10,7 +10,7 @@ import pytest
 
 from conftest import assert_error, cli, cli_ok, db_rows, uniq
 
-from test_import import upload, wait_done
+from conftest import upload, wait_import
 
 DAY = 86400000
 
@@ -105,7 +105,7 @@ def check_funnel(f, want, mode):
 def imported(crm):
     r = upload(crm.admin, HUBSPOT, object="contacts")
     assert r.status_code == 202, r.text
-    st = wait_done(crm.admin, r.json()["id"])
+    st = wait_import(crm.admin, r.json()["id"])
     assert (st["status"], st["rows_ok"], st["rows_failed"]) == ("done", 7, 0)
     rows = db_rows(crm.db, "SELECT id, email FROM contacts WHERE email LIKE "
                    "'%@funnel.vn'")

@@ -4,15 +4,12 @@ Date` columns turned into exactly those stage changes, dedupe by email and
 phone, dry runs that write nothing, every kind of broken file reported by
 row, resume after `kill -9`, and who may import."""
 
-import os
 import signal
 import subprocess
 import time
 
-import pytest
-
 from conftest import (BIN, CRM_ADMIN, ENGINE, Server, base_env, cli, cli_ok,
-                      copy_db, db_rows, db_value)
+                      copy_db, db_rows, db_value, upload, wait_import)
 
 HUBSPOT = (
     "\ufeffFirst Name,Last Name,Email,Phone Number,Company Name,"
@@ -27,23 +24,6 @@ HUBSPOT = (
     "C,D,c@x.vn,,,customer,nobody@x.vn,,,,\n"
     "E,F,e@x.vn,,,,,2099-01-01,,,\n"
     "short,row\n")
-
-
-def upload(client, body, **params):
-    data = body.encode() if isinstance(body, str) else body
-    return client.post("/api/v1/imports", params=params, data=data,
-                       headers={"Content-Type": "text/csv"})
-
-
-def wait_done(client, iid, timeout=60):
-    end = time.time() + timeout
-    while time.time() < end:
-        r = client.get("/api/v1/imports/%d" % iid)
-        assert r.status_code == 200, r.text
-        if r.json()["status"] in ("done", "failed"):
-            return r.json()
-        time.sleep(0.1)
-    pytest.fail("import %d did not finish" % iid)
 
 
 def errors_of(client, iid):
@@ -64,7 +44,7 @@ def test_hubspot_export_imports_with_its_stage_history(crm):
     assert r.status_code == 202, r.text
     iid = r.json()["id"]
     assert r.json()["status"] == "queued"
-    st = wait_done(crm.admin, iid)
+    st = wait_import(crm.admin, iid)
     assert (st["status"], st["rows_total"], st["rows_ok"],
             st["rows_failed"], st["created"]) == ("done", 6, 2, 4, 2)
     assert errors_of(crm.admin, iid).splitlines() == [
@@ -111,7 +91,7 @@ def test_dry_run_writes_nothing_and_reports_everything(crm):
                                                       "0977 111 222")
     r = upload(crm.admin, body, object="contacts", dry_run="1")
     assert r.status_code == 202, r.text
-    st = wait_done(crm.admin, r.json()["id"])
+    st = wait_import(crm.admin, r.json()["id"])
     assert (st["dry_run"], st["rows_ok"], st["rows_failed"]) == (True, 2, 4)
     assert len(errors_of(crm.admin, st["id"]).splitlines()) == 5
     after = crm.snapshot()
@@ -248,7 +228,7 @@ def test_who_may_import_and_see_imports(crm):
                object="contacts")
     assert r.status_code == 202, r.text
     iid = r.json()["id"]
-    assert wait_done(mkt, iid)["rows_ok"] == 1
+    assert wait_import(mkt, iid)["rows_ok"] == 1
     owner = db_rows(crm.db, "SELECT owner_id FROM contacts WHERE email = "
                     "'mkt.import@x.vn'")[0]["owner_id"]
     assert owner == mkt.user["id"]

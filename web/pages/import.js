@@ -1,4 +1,5 @@
-// Import wizard (#/contacts/import, #/companies/import, #/deals/import):
+// Import wizard (#/contacts/import, #/companies/import, #/deals/import, and
+// #/campaigns/import for touchpoints):
 // 1. choose a CSV file; 2. check how its columns map to our fields (found
 // from our names and HubSpot's and Salesforce's export headers; the user
 // can change any); 3. a dry run (POST /api/v1/imports?dry_run=1) that
@@ -27,7 +28,9 @@ const ERROR_COLUMNS = ['row', 'column', 'reason'];
 export async function render(main, ctx) {
   const wiz = {
     ctx,
-    obj: ctx.section,
+    // The campaigns section imports their touchpoints (columns named like
+    // POST /api/v1/touchpoints's fields; the server takes no `map`).
+    obj: ctx.section === 'campaigns' ? 'touchpoints' : ctx.section,
     file: null,
     text: null,
     delimiter: ',',
@@ -44,7 +47,7 @@ export async function render(main, ctx) {
   );
   wiz.body = h('div', { class: 'wizard-body' });
   main.append(
-    h('p', { class: 'breadcrumb' }, h('a', { href: `#/${wiz.obj}`, i18n: `nav.${wiz.obj}` })),
+    h('p', { class: 'breadcrumb' }, h('a', { href: `#/${ctx.section}`, i18n: `nav.${ctx.section}` })),
     pageHeader('import.title'),
     h('section', { class: 'card wizard', 'aria-labelledby': 'wizard-step-title' }, wiz.steps, wiz.body),
   );
@@ -82,7 +85,9 @@ function stepUpload(wiz) {
   const objSel = h(
     'select',
     { id: 'import-object' },
-    IMPORT_OBJECTS.filter((o) => o !== 'activities').map((o) => h('option', { value: o, selected: o === wiz.obj ? true : null, i18n: `object.${o}` })),
+    (wiz.obj === 'touchpoints' ? ['touchpoints'] : IMPORT_OBJECTS.filter((o) => o !== 'activities')).map((o) =>
+      h('option', { value: o, selected: o === wiz.obj ? true : null, i18n: `object.${o}` }),
+    ),
   );
   const file = h('input', { type: 'file', id: 'import-file', accept: '.csv,.tsv,.txt,text/csv' });
   const error = h('p', { class: 'form-error', role: 'alert', hidden: true, id: 'import-file-error' });
@@ -243,8 +248,9 @@ async function runJob(wiz, dryRun, onProgress) {
   const q = new URLSearchParams({ object: wiz.obj });
   if (dryRun) q.set('dry_run', '1');
   // The headers already are the targets; `map` says so explicitly, so the
-  // server never guesses (a deal's "company" column, say).
-  q.set('map', wiz.mapping.filter(Boolean).map((m) => `${m}=${m}`).join(','));
+  // server never guesses (a deal's "company" column, say). Touchpoint
+  // columns can only name fields: no `map` there.
+  if (wiz.obj !== 'touchpoints') q.set('map', wiz.mapping.filter(Boolean).map((m) => `${m}=${m}`).join(','));
   let job = await api.post(`/api/v1/imports?${q}`, csv, { type: 'text/csv; charset=utf-8' });
   while (job.status === 'queued' || job.status === 'running') {
     if (onProgress) onProgress(job);
@@ -380,6 +386,6 @@ async function stepRun(wiz) {
     h('p', { class: job.status === 'done' ? 'ok-text' : 'danger-text', id: 'import-done', role: 'status' }, t(job.status === 'done' ? 'import.done' : 'import.failed', { n: formatNumber(job.rows_ok || 0) })),
     summary(job),
     job.errors_url && job.rows_failed ? h('p', {}, h('a', { href: job.errors_url, download: '', id: 'import-errors-link', i18n: 'import.download_errors' })) : null,
-    h('div', { class: 'form-actions' }, again, h('a', { href: `#/${wiz.obj}`, class: 'btn btn-primary', id: 'import-view', i18n: `import.view_${wiz.obj}` })),
+    h('div', { class: 'form-actions' }, again, h('a', { href: `#/${wiz.ctx.section}`, class: 'btn btn-primary', id: 'import-view', i18n: `import.view_${wiz.obj}` })),
   );
 }

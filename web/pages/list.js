@@ -69,6 +69,7 @@ export async function render(main, ctx) {
       }),
     );
     if (IMPORT_ROLES.includes(ctx.user.role) && IMPORT_OBJECTS.includes(obj)) actions.append(h('a', { class: 'btn btn-secondary', href: `#/${obj}/import`, id: 'list-import', i18n: 'list.import' }));
+    if (obj === 'campaigns' && CAMPAIGN_WRITERS.includes(ctx.user.role)) actions.append(h('a', { class: 'btn btn-secondary', href: '#/campaigns/import', id: 'list-import', i18n: 'list.import_touchpoints' }));
   } else if (obj === 'activities') {
     actions.append(
       h('button', {
