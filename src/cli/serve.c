@@ -70,6 +70,8 @@ int cmd_serve(int argc, char **argv)
                 "1 to 1000000\n");
         return 2;
     }
+    if (server_check_listen(listen))
+        return 2;
     log_set_level(lvl);
     struct db *db;
     if (cli_open_db(url, &db))

@@ -475,15 +475,22 @@ static void wait_signal(const sigset_t *set)
     log_flush();
 }
 
+int server_check_listen(const char *listen)
+{
+    struct sockaddr_in addr;
+    if (!parse_listen(listen, &addr))
+        return 0;
+    fprintf(stderr, "pheu: cannot listen on '%s': use host:port, e.g. "
+            "127.0.0.1:8080\n", listen);
+    return 2;
+}
+
 int server_run(const struct server_config *cfg,
                void (*on_ready)(const char *url))
 {
     struct sockaddr_in addr;
-    if (parse_listen(cfg->listen, &addr)) {
-        fprintf(stderr, "pheu: cannot listen on '%s': use host:port, e.g. "
-                "127.0.0.1:8080\n", cfg->listen);
-        return 2;
-    }
+    if (parse_listen(cfg->listen, &addr))
+        return server_check_listen(cfg->listen);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
