@@ -19,6 +19,7 @@ import * as importPage from './pages/import.js';
 import * as funnelPage from './pages/funnel.js';
 import * as attributionPage from './pages/attribution.js';
 import * as settingsPage from './pages/settings.js';
+import * as webformsPage from './pages/webforms.js';
 import { resetCaches } from './crm.js';
 
 const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage, attribution: attributionPage, settings: settingsPage };
@@ -70,6 +71,7 @@ function pageFor(route, rest) {
     if (rest.length === 1 && rest[0] === 'import' && IMPORTABLE.includes(route)) return importPage;
     return null;
   }
+  if (route === 'forms' && rest.length <= 1) return webformsPage;
   if (rest.length) return null;
   return PAGES[route] || (SECTIONS.includes(route) ? placeholderPage : null);
 }

@@ -41,7 +41,7 @@ export const NAV_GROUPS = [
     id: 'marketing',
     sections: [
       { id: 'campaigns', page: true },
-      { id: 'forms' },
+      { id: 'forms', page: true },
       { id: 'segments' },
       { id: 'emails' },
       { id: 'automation' },

@@ -85,7 +85,25 @@ async function namesFor(entries) {
       if (target) for (const v of pair) if (typeof v === 'number') want[target].push(v);
     }
   }
-  await Promise.all(Object.entries(want).map(([o, ids]) => (ids.length ? loadNames(o, ids) : null)));
+  const forms = [...new Set(entries.filter((e) => e.via && e.via.kind === 'form' && !formNames.has(e.via.id)).map((e) => e.via.id))];
+  await Promise.all([
+    ...Object.entries(want).map(([o, ids]) => (ids.length ? loadNames(o, ids) : null)),
+    ...forms.map((id) =>
+      api
+        .get(`/api/v1/forms/${id}`)
+        .then((f) => formNames.set(id, f.name))
+        .catch(() => formNames.set(id, null)),
+    ),
+  ]);
+}
+
+// Names of the web forms that wrote entries ("via": {"kind":"form"}).
+const formNames = new Map();
+
+/** "via the form X", linked to the form, for an entry a form wrote. */
+function viaForm(id) {
+  const name = formNames.get(id) || `#${id}`;
+  return h('a', { class: 'tl-who tl-via', href: `#/forms/${id}` }, t('timeline.via_form', { name }));
 }
 
 function who(refs, userId) {
@@ -98,7 +116,7 @@ function meta(e, refs) {
   return h(
     'p',
     { class: 'tl-meta muted' },
-    h('span', { class: 'tl-who' }, who(refs, e.user_id)),
+    e.via && e.via.kind === 'form' && !e.user_id ? viaForm(e.via.id) : h('span', { class: 'tl-who' }, who(refs, e.user_id)),
     ' · ',
     h('time', { datetime: e.at }, formatDateTime(e.at)),
   );

@@ -23,6 +23,7 @@ void api_routes(struct router *r)
     router_add(r, campaigns_routes);
     router_add(r, touchpoints_routes);
     router_add(r, settings_routes);
+    router_add(r, forms_routes);
 }
 
 int api_finish(struct req *rq, struct resp *rs, int rc, struct err *err)

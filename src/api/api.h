@@ -25,6 +25,7 @@ extern const struct route campaigns_routes[];
 extern const struct route touchpoints_routes[];
 extern const struct route track_routes[];
 extern const struct route settings_routes[];
+extern const struct route forms_routes[];
 
 /* Adds every API route table to r. */
 void api_routes(struct router *r);

@@ -4,6 +4,7 @@
 #include "cli/cli.h"
 #include "api/imports.h"
 #include "api/track.h"
+#include "api/forms.h"
 #include "http/server.h"
 #include "model/principal.h"
 #include "util/log.h"
@@ -24,6 +25,7 @@ int cmd_serve(int argc, char **argv)
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *level = "info";
     long workers = 2, track_rate = 0, track_burst = 0, track_ms = 0;
+    long form_rate = 0, form_burst = 0;
     int secure = 0;
     struct opt opts[] = {
         OPT_STR("db", &url, "PHEU_DB", DB_HELP),
@@ -39,6 +41,10 @@ int cmd_serve(int argc, char **argv)
                 "tracking hits a client address may send at once (100)"),
         OPT_INT("track-batch-ms", &track_ms, "PHEU_TRACK_BATCH_MS",
                 "longest wait before tracking hits are written (50)"),
+        OPT_INT("form-rate", &form_rate, "PHEU_FORM_RATE",
+                "form submissions per second per client address (1)"),
+        OPT_INT("form-burst", &form_burst, "PHEU_FORM_BURST",
+                "form submissions a client address may send at once (20)"),
         OPT_END,
     };
     int rc = opt_parse(argc, argv, opts, "pheu serve [--db PATH] [--listen "
@@ -60,6 +66,14 @@ int cmd_serve(int argc, char **argv)
                 "1 to 1000000, --track-batch-ms from 1 to 60000\n");
         return 2;
     }
+    if (form_rate < 0 || form_rate > 1000000 || form_burst < 0 ||
+        form_burst > 1000000) {
+        fprintf(stderr, "pheu: --form-rate and --form-burst must be from "
+                "1 to 1000000\n");
+        return 2;
+    }
+    if (server_check_listen(listen))
+        return 2;
     log_set_level(lvl);
     struct db *db;
     if (cli_open_db(url, &db))
@@ -75,9 +89,11 @@ int cmd_serve(int argc, char **argv)
                                  .burst = (int)track_burst,
                                  .batch_ms = (int)track_ms};
     rc = db_start_upkeep(db, &err) || imports_resume(db, &err) ||
-         tracking_start(db, &topt, &err)
+         tracking_start(db, &topt, &err) ||
+         forms_start((int)form_rate, (int)form_burst, &err)
              ? cli_fail(&err) : server_run(&cfg, ready);
     tracking_stop();            /* after the last request: writes the queue */
+    forms_stop();
     imports_stop();
     router_free(router);
     principal_cache_clear();

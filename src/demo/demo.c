@@ -3,6 +3,7 @@
  * deliberately slow). Written to CSV files instead, the organisation is
  * only numbered (ids as a fresh database gives them), never stored. */
 #include "demo/demo.h"
+#include "demo/forms.h"
 #include "demo/names.h"
 #include "demo/records.h"
 #include "store/bulk.h"
@@ -292,6 +293,8 @@ int demo_generate(struct db *db, const struct demo_options *o,
     demo_phase(o, "organisation");
     if (!rc && records)
         rc = load_records(&g, o, o->today_ms ? o->today_ms : demo_today());
+    if (!rc && records)
+        rc = demo_forms(g.c, o->today_ms ? o->today_ms : demo_today(), err);
     if (!rc)
         rc = db_commit(g.c, err);
     if (rc)

@@ -18,6 +18,7 @@
 #define HTTP_MAX_PARAMS 4
 #define HTTP_MAX_UPLOAD (2048LL * 1024 * 1024)   /* streamed imports */
 #define HTTP_UPLOAD_PATH "/api/v1/imports"      /* the streamed route */
+#define HTTP_MAX_FORM_BODY (64u * 1024)         /* R_FORM routes: 413 above */
 
 struct req {
     void *conn;                 /* the server's connection handle */
@@ -39,6 +40,8 @@ struct req {
     int64_t upload_len;
     int64_t started_us;
     int bare;                   /* an R_BARE route: logged at debug only */
+    int form_body;              /* R_FORM routes: the body came urlencoded
+                                 * (an HTML form post), read into json */
 };
 
 /* A streamed body (resp_stream): appends the next bytes to b; returns
@@ -68,6 +71,8 @@ enum route_flags {
     R_BARE = 4,     /* with R_PUBLIC: no database connection, query check
                        or body; the handler reads what it needs (the
                        tracking endpoints, decision 0016) */
+    R_FORM = 8,     /* public form posts: a JSON or urlencoded body of at
+                     * most HTTP_MAX_FORM_BODY (http/formbody.h) */
 };
 
 struct route {
@@ -140,6 +145,10 @@ int resp_fail(struct resp *rs, const struct err *err);
  * returned: ctx must own (or hold references to) what it uses. */
 int resp_stream(struct resp *rs, int status, const char *content_type,
                 resp_fill_fn fill, void (*fill_free)(void *ctx), void *ctx);
+/* Sends a text body (HTML pages of the public form endpoint) with its
+ * content type; copies len bytes of body. */
+int resp_text(struct resp *rs, int status, const char *content_type,
+              const char *body, size_t len);
 /* Sends a status with no body. */
 int resp_empty(struct resp *rs, int status);
 /* Adds a header (name and value must outlive the response: use arena). */

@@ -134,6 +134,20 @@ int resp_fail(struct resp *rs, const struct err *err)
                       code == E_CONFLICT ? err->id : 0);
 }
 
+int resp_text(struct resp *rs, int status, const char *content_type,
+              const char *body, size_t len)
+{
+    char *copy = malloc(len + 1);
+    if (!copy)
+        return resp_error(rs, E_INTERNAL, NULL, "out of memory");
+    memcpy(copy, body, len);
+    copy[len] = '\0';
+    rs->status = status;
+    rs->content_type = content_type;
+    set_body(rs, copy, len);
+    return 0;
+}
+
 int resp_empty(struct resp *rs, int status)
 {
     set_body(rs, NULL, 0);

@@ -3,6 +3,7 @@
  * log line, and a shutdown that drains in-flight requests. */
 #include "http/server.h"
 #include "http/auth.h"
+#include "http/formbody.h"
 #include "http/static.h"
 #include "util/clock.h"
 #include "util/json.h"
@@ -26,17 +27,37 @@ struct server {
     atomic_int inflight;
 };
 
-/* Checks the content type and parses a non-empty body into rq->json. */
-static int read_body(struct req *rq, struct err *err)
+/* Whether the Content-Type ct is type (parameters such as charset
+ * aside). */
+static int content_type_is(const char *ct, const char *type)
 {
+    size_t n = strlen(type);
+    return ct && strncasecmp(ct, type, n) == 0 &&
+           (!ct[n] || ct[n] == ';' || ct[n] == ' ');
+}
+
+/* Checks the content type and parses a non-empty body into rq->json:
+ * JSON everywhere, and on R_FORM routes also urlencoded form posts,
+ * under their smaller limit. */
+static int read_body(const struct route *rt, struct req *rq,
+                     struct err *err)
+{
+    const char *ct = req_header(rq, "Content-Type");
+    int form = rt->flags & R_FORM;
+    if (form && content_type_is(ct, "application/x-www-form-urlencoded"))
+        rq->form_body = 1;      /* the answer is HTML, even when empty */
     if (rq->body.len == 0)
         return 0;
-    const char *ct = req_header(rq, "Content-Type");
-    size_t n = strlen("application/json");
-    if (!ct || strncasecmp(ct, "application/json", n) != 0 ||
-        (ct[n] && ct[n] != ';' && ct[n] != ' '))
-        return err_set(err, E_MEDIATYPE, NULL, "send the body as "
-                       "application/json");
+    if (form && rq->body.len > HTTP_MAX_FORM_BODY)
+        return err_set(err, E_TOOLARGE, NULL, "form body over 64 KiB");
+    if (rq->form_body)
+        return formbody_parse(rq->body.data, rq->body.len, &rq->json,
+                              &rq->arena, err);
+    if (!content_type_is(ct, "application/json"))
+        return err_set(err, E_MEDIATYPE, NULL, form
+                       ? "send the body as application/json or "
+                         "application/x-www-form-urlencoded"
+                       : "send the body as application/json");
     return json_parse_body(rq->body.data, rq->body.len, &rq->json, err);
 }
 
@@ -62,7 +83,7 @@ static int run_route(const struct route *rt, struct req *rq,
     }
     rc = req_query_check(rq, rt->query, err);
     if (!rc)
-        rc = read_body(rq, err);
+        rc = read_body(rt, rq, err);
     if (rc)
         return resp_fail(rs, err);
     rt->fn(rq, rs);
@@ -454,15 +475,22 @@ static void wait_signal(const sigset_t *set)
     log_flush();
 }
 
+int server_check_listen(const char *listen)
+{
+    struct sockaddr_in addr;
+    if (!parse_listen(listen, &addr))
+        return 0;
+    fprintf(stderr, "pheu: cannot listen on '%s': use host:port, e.g. "
+            "127.0.0.1:8080\n", listen);
+    return 2;
+}
+
 int server_run(const struct server_config *cfg,
                void (*on_ready)(const char *url))
 {
     struct sockaddr_in addr;
-    if (parse_listen(cfg->listen, &addr)) {
-        fprintf(stderr, "pheu: cannot listen on '%s': use host:port, e.g. "
-                "127.0.0.1:8080\n", cfg->listen);
-        return 2;
-    }
+    if (parse_listen(cfg->listen, &addr))
+        return server_check_listen(cfg->listen);
     sigset_t set;
     sigemptyset(&set);
     sigaddset(&set, SIGINT);

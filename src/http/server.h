@@ -15,6 +15,11 @@ struct server_config {
     struct router *router;  /* borrowed */
 };
 
+/* 0 when listen is an address server_run can listen on ("host:port",
+ * IPv4); else prints why on stderr and returns 2 (bad usage), so
+ * `pheu serve` refuses it before starting anything. */
+int server_check_listen(const char *listen);
+
 /* Starts the server, prints the URL, serves until SIGINT or SIGTERM, then
  * stops accepting, lets in-flight requests finish and returns 0; or
  * prints why it could not start and returns 1. on_ready (may be NULL)

@@ -194,6 +194,8 @@ static int campaign_unlink(struct wctx *w, int64_t id, struct err *err)
          "source_campaign_id = ? LIMIT 1) x", "deals"},
         {"SELECT COUNT(*) FROM (SELECT 1 FROM touchpoints WHERE "
          "campaign_id = ? LIMIT 1) x", "touchpoints"},
+        {"SELECT COUNT(*) FROM (SELECT 1 FROM forms WHERE "
+         "campaign_id = ? LIMIT 1) x", "forms"},
     };
     for (size_t i = 0; i < sizeof(refs) / sizeof(refs[0]); i++) {
         int64_t n = 0;

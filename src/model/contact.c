@@ -361,6 +361,12 @@ static int contact_unlink(struct wctx *w, int64_t id, struct err *err)
     if (!rc)
         rc = db_run(w->c, err, "DELETE FROM deal_contacts WHERE contact_id "
                     "= ?", "i", id);
+    if (!rc)    /* consents and submissions are personal data: erased */
+        rc = db_run(w->c, err, "DELETE FROM consents WHERE contact_id = ?",
+                    "i", id);
+    if (!rc)
+        rc = db_run(w->c, err, "DELETE FROM form_submissions WHERE "
+                    "contact_id = ?", "i", id);
     if (!rc)    /* a touch means nothing without whom it touched */
         rc = db_run(w->c, err, "DELETE FROM touchpoints WHERE contact_id "
                     "= ?", "i", id);

@@ -13,6 +13,8 @@ static const char *const CONTACT_MOVES[] = {
     "UPDATE activities SET contact_id = ? WHERE contact_id = ?",
     "UPDATE stage_changes SET contact_id = ? WHERE contact_id = ?",
     "UPDATE touchpoints SET contact_id = ? WHERE contact_id = ?",
+    "UPDATE form_submissions SET contact_id = ? WHERE contact_id = ?",
+    "UPDATE consents SET contact_id = ? WHERE contact_id = ?",
     "INSERT INTO deal_contacts (deal_id, contact_id) SELECT deal_id, ? "
     "FROM deal_contacts d WHERE contact_id = ? AND NOT EXISTS (SELECT 1 "
     "FROM deal_contacts e WHERE e.deal_id = d.deal_id AND e.contact_id = "

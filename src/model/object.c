@@ -597,6 +597,15 @@ static int64_t actor_id(const struct wctx *w)
     return w->who ? w->who->user.id : 0;
 }
 
+/* Writes the audit row of a change made through w. */
+static int audit(const struct wctx *w, const char *action,
+                 const char *object, int64_t id, json_t *old_v,
+                 json_t *new_v, struct err *err)
+{
+    return audit_write_via(w->c, actor_id(w), w->via, action, object, id,
+                           old_v, new_v, err);
+}
+
 /* Hands the read-back record to the caller when it asked (w->back) and
  * the write succeeded; releases it otherwise. */
 static void keep_back(struct wctx *w, struct rec *out, int rc)
@@ -627,8 +636,7 @@ int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
         in->v[0].set = 1;
         in->v[0].i = *id;
         json_t *nv = rec_to_json(in);
-        rc = audit_write(w->c, actor_id(w), "create", in->o->name, *id,
-                         NULL, nv, err);
+        rc = audit(w, "create", in->o->name, *id, NULL, nv, err);
         json_decref(nv);
         return rc;
     }
@@ -636,8 +644,7 @@ int rec_create(struct wctx *w, struct rec *in, int64_t *id, struct err *err)
         rc = rec_read(w->c, in->o, NULL, *id, &out, w->a, err);
     if (!rc) {
         json_t *nv = rec_to_json(&out);
-        rc = audit_write(w->c, actor_id(w), "create", in->o->name, *id,
-                         NULL, nv, err);
+        rc = audit(w, "create", in->o->name, *id, NULL, nv, err);
         json_decref(nv);
         keep_back(w, &out, rc);
     }
@@ -712,8 +719,7 @@ int rec_update(struct wctx *w, int64_t id, struct rec *in, struct err *err)
         json_t *ov = rec_to_json(&old), *nv = rec_to_json(&out);
         keep_changes(in->o, ov, nv);
         if (json_object_size(nv) || json_object_size(ov))
-            rc = audit_write(w->c, actor_id(w), "update", in->o->name, id,
-                             ov, nv, err);
+            rc = audit(w, "update", in->o->name, id, ov, nv, err);
         json_decref(ov);
         json_decref(nv);
         keep_back(w, &out, rc);
@@ -738,8 +744,7 @@ int rec_delete(struct wctx *w, const struct object *o, int64_t id,
         rc = q_rec_delete(w->c, o, id, err);
     if (!rc) {
         json_t *ov = rec_to_json(&old);
-        rc = audit_write(w->c, actor_id(w), "delete", o->name, id, ov, NULL,
-                         err);
+        rc = audit(w, "delete", o->name, id, ov, NULL, err);
         json_decref(ov);
     }
     rec_release(&old);

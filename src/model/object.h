@@ -92,6 +92,8 @@ struct wctx {
                                      * the audit row; the caller releases
                                      * it (rec_release) */
     struct arena *a;
+    const char *via;                /* what writes for nobody ("form:12"):
+                                     * kept in the audit rows */
 };
 
 struct object {

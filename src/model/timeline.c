@@ -213,13 +213,27 @@ static json_t *changes(const char *old_s, const char *new_s)
     return out;
 }
 
+/* {"kind","id"} of an audit row's via ("form:12"), or {"kind"} when it
+ * names no record. */
+static json_t *via_json(const char *via)
+{
+    const char *colon = strchr(via, ':');
+    json_t *j = json_object();
+    json_object_set_new(j, "kind", colon ? json_stringn(via, (size_t)(colon
+                        - via)) : json_string(via));
+    if (colon)
+        json_object_set_new(j, "id", json_integer(strtoll(colon + 1, NULL,
+                                                          10)));
+    return j;
+}
+
 /* Creation, field changes and merges from the audit log. */
 static int read_audit(struct db_conn *c, const struct object *o, int64_t id,
                       const struct cursor *cur, int limit, struct list *l,
                       struct arena *a, struct err *err)
 {
     const char *sql = arena_printf(
-        a, "SELECT id, action, at, user_id, old_values, new_values FROM "
+        a, "SELECT id, action, at, user_id, old_values, new_values, via FROM "
         "audit_log WHERE object = ? AND object_id = ? AND action IN "
         "('create', 'update', 'merge') AND %s ORDER BY at DESC, id DESC "
         "LIMIT %d", after_cursor(cur, K_AUDIT, "at", "id", a), limit);
@@ -245,6 +259,8 @@ static int read_audit(struct db_conn *c, const struct object *o, int64_t id,
             json_object_set_new(j, "changes", changes(db_col_text(st, 4),
                                                       db_col_text(st, 5)));
         }
+        if (!db_col_null(st, 6))
+            json_object_set_new(j, "via", via_json(db_col_text(st, 6)));
         push(l, at, K_AUDIT, db_col_int(st, 0), j);
     }
     db_done(st);

@@ -13,5 +13,11 @@
 int audit_write(struct db_conn *c, int64_t actor, const char *action,
                 const char *object, int64_t object_id, json_t *old_v,
                 json_t *new_v, struct err *err);
+/* As audit_write, naming what made the change when no user did (via:
+ * "form:12"; NULL for none): the timeline shows it. */
+int audit_write_via(struct db_conn *c, int64_t actor, const char *via,
+                    const char *action, const char *object,
+                    int64_t object_id, json_t *old_v, json_t *new_v,
+                    struct err *err);
 
 #endif

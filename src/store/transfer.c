@@ -32,6 +32,9 @@ const struct table_def db_tables[] = {
     {"campaigns", 1},
     {"campaign_costs", 1},
     {"touchpoints", 1},
+    {"forms", 1},
+    {"form_submissions", 1},
+    {"consents", 1},
     {NULL, 0},
 };
 

@@ -96,8 +96,8 @@ test('the shell is usable from the keyboard', async () => {
   await page.keyboard.press('Escape');
   assert.equal(await page.locator('#user-button').getAttribute('aria-expanded'), 'false');
   assert.equal(await page.evaluate(() => document.activeElement.id), 'user-button');
-  // A placeholder section says it arrives later (forms: issue 6, item 4).
-  await page.goto('/#/forms');
+  // A placeholder section says it arrives later (segments: SPEC §7).
+  await page.goto('/#/segments');
   await page.locator('.empty-state').waitFor();
   assert.match(await page.locator('.empty-state').textContent(), /bản phát hành sau/);
   await page.context().close();

@@ -655,7 +655,7 @@ CRM_TABLES = ("companies", "contacts", "pipelines", "pipeline_stages",
               "deals", "deal_contacts", "activities", "collaborators",
               "custom_fields", "stage_changes", "search_terms",
               "saved_views", "audit_log", "campaigns", "campaign_costs",
-              "touchpoints")
+              "touchpoints", "forms", "form_submissions", "consents")
 CONTACT_KEYS = {"id", "first_name", "last_name", "email", "phone",
                 "company_id", "title", "city", "country", "owner_id",
                 "lifecycle_stage", "lead_status", "source",
