@@ -66,14 +66,10 @@ line="data: $won won deals, $ntp touchpoints, $ndc deal contacts ($engine); work
 BENCH_LINES+=("$line")
 echo "$line"
 
-admin=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
+admin=$(bench_token "$db")
 rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
                  ORDER BY u.id LIMIT 1")
-rep=$(./pheu token create --email "$rep_email" --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
+rep=$(bench_token "$db" "$rep_email")
 port=$(free_port)
 ./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
     >"$tmp/serve.log" 2>&1 &

@@ -70,10 +70,7 @@ if grep -q '^demo: ' "$tmp/demo.log"; then
     done < <(grep '^demo: ' "$tmp/demo.log")
 fi
 
-token=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
-token=$(printf '%s' "$token" | tr -d '\r\n')
+token=$(bench_token "$db")
 
 port1=$(free_port)
 bench/baseline "$port1" "$workers" 2>"$tmp/baseline.log" &

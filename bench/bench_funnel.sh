@@ -81,10 +81,7 @@ line=$(bench/stagetime "$db" 2000 5000) || bench_die "bench/stagetime failed"
 BENCH_LINES+=("$line")
 echo "$line"
 
-token=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
-token=$(printf '%s' "$token" | tr -d '\r\n')
+token=$(bench_token "$db")
 port1=$(free_port)
 bench/baseline "$port1" "$workers" 2>"$tmp/baseline.log" &
 base_pid=$!

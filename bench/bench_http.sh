@@ -46,11 +46,7 @@ if [ ! -e "$db" ] || [[ $db == postgres* ]]; then
         bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
 fi
 
-token=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-    --db "$db" 2>"$tmp/token.err") ||
-    bench_die "pheu token create failed: $(cat "$tmp/token.err")"
-token=$(printf '%s' "$token" | tr -d '\r\n')
-[ -n "$token" ] || bench_die "pheu token create printed nothing"
+token=$(bench_token "$db")
 
 users=$(./pheu user list --db "$db" 2>"$tmp/users.err" | wc -l) ||
     bench_die "pheu user list failed: $(cat "$tmp/users.err")"

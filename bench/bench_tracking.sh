@@ -27,8 +27,7 @@ cd "$root"
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
 
-bench_db_arg bench_tracking "$@"
-db=$BENCH_DB
+bench_db_args bench_tracking "$@"
 
 [ -x ./pheu ] || bench_die "./pheu not built (run make)"
 [ -x bench/baseline ] || bench_die "bench/baseline not built (make bench/baseline)"
@@ -40,8 +39,7 @@ secs=${BENCH_SECONDS:-10}
 case $rounds in
 '' | *[!0-9]* | 0) bench_die "BENCH_ROUNDS must be a positive integer" ;;
 esac
-bench_scratch
-tmp=$BENCH_TMP
+bench_start_tmp
 
 [ -n "$db" ] || db=$tmp/bench.db
 engine=sqlite
@@ -55,17 +53,16 @@ if [ ! -e "$db" ] || [ "$engine" = postgres ]; then
             bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
     fi
 fi
-token=$(bench_admin_token "$db")
+token=$(bench_token "$db")
 
 port1=$(free_port)
 bench/baseline "$port1" "$workers" 2>"$tmp/baseline.log" &
-BENCH_PIDS+=($!)
+base_pid=$!
 port2=$(free_port)
 # One client address sends everything here: lift its rate limit.
 PHEU_TRACK_RATE=1000000 PHEU_TRACK_BURST=1000000 ./pheu serve --db "$db" \
     --listen "127.0.0.1:$port2" --workers "$workers" >"$tmp/serve.log" 2>&1 &
 pheu_pid=$!
-BENCH_PIDS+=("$pheu_pid")
 wait_http "http://127.0.0.1:$port1/" ||
     bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
 wait_http "http://127.0.0.1:$port2/healthz" 30 ||
@@ -87,13 +84,7 @@ print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
 }
 # rows: touchpoints in the table.
 rows() {
-    if [ "$engine" = postgres ]; then
-        psql -qtA "$db" -c "SELECT count(*) FROM touchpoints"
-    else
-        python3 -c 'import sqlite3, sys
-print(sqlite3.connect(sys.argv[1]).execute(
-    "SELECT count(*) FROM touchpoints").fetchone()[0])' "$db"
-    fi
+    bench_sql "SELECT count(*) FROM touchpoints"
 }
 # cpu_ticks PATTERN: CPU ticks (user + system) of pheu's threads whose
 # name matches PATTERN.

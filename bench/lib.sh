@@ -304,60 +304,17 @@ time_get() {
         "$(printf '%s\n' "${times[@]}" | sort -n | tail -1)"
 }
 
-# bench_db_arg NAME ARGS...: reads "[--db PATH|URL]" into BENCH_DB (empty
-# when absent); prints usage and exits 2 on anything else.
-bench_db_arg() {
-    local name=$1 usage="usage: $1 [--db PATH|URL]"
-    shift
-    BENCH_DB=
-    while [ $# -gt 0 ]; do
-        case $1 in
-        --db)
-            [ $# -ge 2 ] || { echo "$usage" >&2; exit 2; }
-            BENCH_DB=$2
-            shift 2
-            ;;
-        -h | --help)
-            echo "$usage"
-            exit 0
-            ;;
-        *)
-            echo "$name: unknown option '$1'" >&2
-            echo "$usage" >&2
-            exit 2
-            ;;
-        esac
-    done
-}
-
-# bench_scratch: makes BENCH_TMP and, at exit, stops every pid listed in
-# BENCH_PIDS (the last started first) and removes BENCH_TMP, showing the
-# end of BENCH_TMP/serve.log when the script failed.
-bench_scratch() {
-    BENCH_TMP=$(mktemp -d)
-    BENCH_PIDS=()
-    trap bench_scratch_end EXIT
-    trap 'exit 130' INT TERM
-}
-bench_scratch_end() {
-    local rc=$? i
-    if [ "$rc" -ne 0 ] && [ -s "$BENCH_TMP/serve.log" ]; then
-        echo "--- last lines of the server log:" >&2
-        tail -n 20 "$BENCH_TMP/serve.log" >&2
-    fi
-    for ((i = ${#BENCH_PIDS[@]} - 1; i >= 0; i--)); do
-        stop_pid "${BENCH_PIDS[$i]}"
-    done
-    rm -rf "$BENCH_TMP"
-}
-
-# bench_admin_token DB: prints a new API token of the demo admin.
-bench_admin_token() {
+# bench_token DB [EMAIL]: prints a new API token of the user EMAIL (the
+# demo admin by default), or fails naming why (uses $tmp, see
+# bench_start_tmp).
+bench_token() {
     local t
-    t=$(./pheu token create --email admin@demo.pheu.vn --name bench \
-        --db "$1" 2>"$BENCH_TMP/token.err") ||
-        bench_die "pheu token create failed: $(cat "$BENCH_TMP/token.err")"
-    printf '%s' "$t" | tr -d '\r\n'
+    t=$(./pheu token create --email "${2:-admin@demo.pheu.vn}" --name bench \
+        --db "$1" 2>"$tmp/token.err") ||
+        bench_die "pheu token create failed: $(cat "$tmp/token.err")"
+    t=$(printf '%s' "$t" | tr -d '\r\n')
+    [ -n "$t" ] || bench_die "pheu token create printed nothing"
+    printf '%s' "$t"
 }
 
 # bench_rounds FN N NAME...: runs FN once with suffix "" when N is 1,
