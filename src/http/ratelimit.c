@@ -80,8 +80,9 @@ int ratelimit_take(struct ratelimit *rl, const char *key, int64_t now_ms)
     uint64_t h;
     crypto_shorthash(out, (const unsigned char *)key, strlen(key), rl->key);
     memcpy(&h, out, sizeof(h));
-    h |= 1;                     /* never 0, the free mark */
     struct rl_group *g = &rl->group[h % RL_GROUPS];
+    h |= (uint64_t)1 << 63;     /* never 0, the free mark; after the group
+                                 * is chosen, so every group is used */
     pthread_mutex_lock(&g->lock);
     struct rl_slot *s = find_slot(rl, g, h, now_ms);
     if (now_ms > s->last_ms) {

@@ -66,3 +66,25 @@ Test(ratelimit, bad_arguments)
     cr_expect_null(ratelimit_new(0, 5));
     cr_expect_null(ratelimit_new(5, 0));
 }
+
+Test(ratelimit, the_whole_table_remembers_clients)
+{
+    /* 6,000 clients each spend their one token; asked again at once, a
+     * remembered client is refused. The table holds 8,192: far more
+     * than 4,096 must be remembered (half the groups would hold no
+     * more than that). */
+    struct ratelimit *rl = ratelimit_new(1, 1);
+    cr_assert_not_null(rl);
+    char key[32];
+    int remembered = 0;
+    for (int i = 0; i < 6000; i++) {
+        snprintf(key, sizeof(key), "10.1.%d.%d", i / 256, i % 256);
+        cr_expect_eq(ratelimit_take(rl, key, 0), 1);
+    }
+    for (int i = 0; i < 6000; i++) {
+        snprintf(key, sizeof(key), "10.1.%d.%d", i / 256, i % 256);
+        remembered += !ratelimit_take(rl, key, 0);
+    }
+    cr_expect_gt(remembered, 5000, "only %d of 6000 remembered", remembered);
+    ratelimit_free(rl);
+}
