@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const CHANNELS[] = {"email", "social", "paid_search",
+const char *const CAMPAIGN_CHANNELS[] = {"email", "social", "paid_search",
     "display", "seo", "content", "direct_mail", "radio", "tv", "event",
     "webinar", "pr", "referral", "brand_ambassador", "partner", "other",
     NULL};
@@ -26,7 +26,7 @@ static const char *const GOALS[] = {"leads", "mqls", "revenue", NULL};
 static const struct field FIELDS[] = {
     {"id", FT_ID, FF_RO | FF_NOTNULL, NULL, NULL, 0},
     {"name", FT_TEXT, FF_REQ | FF_NOTNULL, NULL, NULL, 300},
-    {"channel", FT_ENUM, FF_REQ | FF_NOTNULL, CHANNELS, NULL, 0},
+    {"channel", FT_ENUM, FF_REQ | FF_NOTNULL, CAMPAIGN_CHANNELS, NULL, 0},
     {"status", FT_ENUM, FF_NOTNULL, STATUSES, NULL, 0},
     {"start_date", FT_DATE, 0, NULL, NULL, 0},
     {"end_date", FT_DATE, 0, NULL, NULL, 0},

@@ -12,6 +12,9 @@
 #define CAMPAIGN_COST_MAX 1000000000000000LL        /* 10^15 */
 #define CAMPAIGN_TOTAL_MAX 1000000000000000000LL    /* 10^18 */
 
+/* SPEC §4's campaign channels (a touchpoint's too), NULL-ended. */
+extern const char *const CAMPAIGN_CHANNELS[];
+
 /* Whether the role may create, change and delete campaigns and their
  * cost entries: admin, marketing_manager, marketer. */
 int campaign_may_write(const struct principal *who);

@@ -17,11 +17,6 @@ const char *const TOUCHPOINT_KINDS[] = {"page_view", "form_submit",
     "webinar_attended", "social_engagement", "call", "meeting", "referral",
     "order", NULL};
 
-/* The campaign channels of SPEC §4 (as model/campaign.c). */
-static const char *const CHANNELS[] = {"email", "social", "paid_search",
-    "display", "seo", "content", "direct_mail", "radio", "tv", "event",
-    "webinar", "pr", "referral", "brand_ambassador", "partner", "other",
-    NULL};
 
 static int in_list(const char *s, const char *const *list)
 {
@@ -406,7 +401,7 @@ static int read_body(json_t *body, struct tp_in *in, struct arena *a,
         return err_set(err, E_INVALID, "kind", "is required");
     if (!in_list(in->kind, TOUCHPOINT_KINDS))
         return err_set(err, E_RULE, "kind", "is not a touchpoint kind");
-    if (in->channel && !in_list(in->channel, CHANNELS))
+    if (in->channel && !in_list(in->channel, CAMPAIGN_CHANNELS))
         return err_set(err, E_RULE, "channel", "is not a campaign channel");
     x = json_object_get(body, "at");
     in->at = clock_now_ms();
