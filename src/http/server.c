@@ -307,6 +307,7 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
     rq->db = s->cfg->db;
     rq->started_us = clock_mono_us();
     rq->secure_cookies = s->cfg->secure_cookies;
+    rq->proxies = s->cfg->proxies;
     *con_cls = rq;
     atomic_fetch_add(&s->inflight, 1);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

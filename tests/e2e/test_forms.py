@@ -766,6 +766,55 @@ def test_rate_limit_answers_success_and_writes_nothing(crm_db,
     assert p.returncode == 2 and "--form-rate" in p.stderr
 
 
+def consent_ip(crm, email):
+    (c,) = contacts_with(crm, email=email)
+    (k,) = crm.all(crm.admin, "/api/v1/contacts/%d/consents" % c["id"])
+    return k["ip"]
+
+
+def test_forwarded_for_only_through_trusted_proxies(crm, crm_db,
+                                                    tmp_path_factory):
+    """Behind a proxy listed in --trusted-proxies the client is the
+    rightmost X-Forwarded-For address that is not a listed proxy: the
+    consent keeps it and the rate limit counts it, per client. Without
+    the option the header is a client's claim and is ignored."""
+    body = {"ten": "Lan", "consent": "1"}
+    f = make_form(crm, consent_text="Tôi đồng ý")
+    e = uniq_email("xff")
+    r = post_form(crm.srv.client(), f["key"], js=dict(body, email=e),
+                  headers={"X-Forwarded-For": "203.0.113.7"})
+    assert r.status_code == 200, r.text
+    assert consent_ip(crm, e) == "127.0.0.1"
+    d = tmp_path_factory.mktemp("forms-proxy")
+    srv = Server(copy_db(crm_db, d / "pheu.db"), d, args=[
+        "--form-rate", "1", "--form-burst", "2",
+        "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"]).start()
+    try:
+        c = Crm(srv)
+        f = make_form(c, consent_text="Tôi đồng ý")
+        anon = srv.client()
+
+        def send(xff):
+            e = uniq_email("xff")
+            r = post_form(anon, f["key"], js=dict(body, email=e),
+                          headers={"X-Forwarded-For": xff})
+            assert r.status_code == 200, r.text
+            return e, len(contacts_with(c, email=e))
+        # a spoofed left entry, the client, then the proxy's own hop
+        e1, n1 = send("6.6.6.6, 203.0.113.7, 10.1.2.3")
+        assert n1 == 1 and consent_ip(c, e1) == "203.0.113.7"
+        assert send("203.0.113.7")[1] == 1          # its burst of 2
+        assert send("203.0.113.7")[1] == 0          # over: dropped
+        e4, n4 = send("198.51.100.9")               # another client
+        assert n4 == 1 and consent_ip(c, e4) == "198.51.100.9"
+        c.close()
+    finally:
+        assert srv.stop() == 0, srv.stderr()
+    p = __import__("conftest").cli("serve", "--trusted-proxies=10.0.0.0/40",
+                                   db=d / "pheu.db")
+    assert p.returncode == 2 and "--trusted-proxies" in p.stderr, p.stderr
+
+
 # ---- no partial write ----
 
 def test_failing_submission_writes_nothing(crm_db, tmp_path_factory):
