@@ -108,6 +108,22 @@ int db_conn_get(struct db *db, struct db_conn **out, struct err *err)
     return 0;
 }
 
+void db_conn_release(struct db *db)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (!c)
+        return;
+    pthread_setspecific(db->key, NULL);
+    pthread_mutex_lock(&db->lock);
+    for (int i = 0; i < db->nconns; i++)
+        if (db->conns[i] == c) {
+            db->conns[i] = db->conns[--db->nconns];
+            break;
+        }
+    pthread_mutex_unlock(&db->lock);
+    db->ops->conn_close(c);
+}
+
 int db_exec(struct db_conn *c, const char *sql, struct err *err)
 {
     return c->db->ops->exec(c, sql, err);
