@@ -693,7 +693,7 @@ def test_malformed_bodies(crm, marketer):
     anon = crm.srv.client()
     assert_error(post_form(anon, "A" * 22, js={"email": "a@b.vn"}), 404)
     assert_error(post_form(anon, "A" * 300, js={"email": "a@b.vn"}), 404)
-    assert_error(anon.get("/f/%s" % f["key"]), 405)
+    assert_error(anon.delete("/f/%s" % f["key"]), 405)
     assert_error(anon.post("/f/%s?x=1" % f["key"], json={}), 400)
     unchanged(crm, before)
     assert port == crm.srv.port
@@ -764,6 +764,44 @@ def test_rate_limit_answers_success_and_writes_nothing(crm_db,
     p = __import__("conftest").cli("serve", "--form-rate=-1",
                                    db=d / "pheu.db")
     assert p.returncode == 2 and "--form-rate" in p.stderr
+
+
+# ---- the hosted page ----
+
+def test_hosted_page_allows_exactly_its_script(crm, marketer, anon):
+    """GET /f/{key} is a page of its own holding the snippet; its CSP
+    allows no script but the snippet's, by the hash of its text."""
+    import base64
+    import hashlib
+    f = make_form(crm, marketer, name="Đăng ký <hội thảo> & demo",
+                  consent_text="Tôi đồng ý")
+    r = anon.get("/f/%s?utm_source=zalo&utm_campaign=chia-se&fbclid=x1"
+                 % f["key"])
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = r.text
+    assert html.startswith("<!doctype html>")
+    assert "<title>Đăng ký &lt;hội thảo&gt; &amp; demo</title>" in html
+    assert 'action="/f/%s"' % f["key"] in html
+    snippet = marketer.get("/api/v1/forms/%d/embed" % f["id"]).json()["html"]
+    assert snippet.split('action="', 1)[1].split('"', 1)[1] in html
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and "<script src" not in html
+    digest = base64.b64encode(hashlib.sha256(
+        scripts[0].encode()).digest()).decode()
+    csp = r.headers["Content-Security-Policy"]
+    assert csp == ("default-src 'none'; script-src 'sha256-%s'; style-src "
+                   "'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+                   "frame-ancestors 'none'" % digest)
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert_error(anon.get("/f/%s" % ("A" * 22)), 404)
+    assert_error(anon.get("/f/%s" % ("A" * 300)), 404)
+    # archived: the page says so, with 410
+    r = marketer.patch("/api/v1/forms/%d" % f["id"], json={"archived": True})
+    assert r.status_code == 200, r.text
+    r = anon.get("/f/%s" % f["key"])
+    assert r.status_code == 410 and "<form" not in r.text
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
 
 
 def consent_ip(crm, email):
