@@ -3,12 +3,8 @@
  * Keeps a first-party visitor id in the cookie _pheu_vid on the page's
  * own site (2 years, SameSite=Lax) and reports every page view (url,
  * referrer, utm_*) to the Phễu server this file was loaded from. Forms
- * read the id with window.pheu.vid(). No third-party code.
- * Consent: with data-consent="required" on the script tag nothing is
- * stored or sent until the site calls pheu.consent(true) (its cookie
- * banner); pheu.consent(false) forgets the visitor. The answer is kept
- * in the cookie _pheu_consent. A browser's Global Privacy Control, and
- * a remembered refusal, count as a refusal in either mode. */
+ * read the id with window.pheu.vid(). No third-party code. Consent
+ * mode (data-consent="required", pheu.consent): see the decision. */
 (function (w, d) {
   'use strict';
   if (w.pheu && w.pheu.vid) return; // loaded twice
@@ -41,7 +37,7 @@
       (location.protocol === 'https:' ? '; Secure' : '');
   }
 
-  // Consent: '1' given, '0' refused, '' not asked (remembered choice).
+  // The remembered answer: '1' yes, '0' no, '' not asked.
   var CONSENT = '_pheu_consent';
   var asked = /(?:^|;\s*)_pheu_consent=([01])/.exec(d.cookie);
   var choice = asked ? asked[1] : '';
@@ -120,8 +116,8 @@
     vid: function () {
       return vid;
     },
-    /** Records the visitor's answer: true starts tracking (and sends
-     * this page's view), false stops it and deletes the visitor id. */
+    /** The visitor's answer: true starts (and sends this view), false
+     * stops and deletes the visitor id. */
     consent: function (yes) {
       setCookie(CONSENT, yes ? '1' : '0', 31536000);
       if (yes && !allowed) {
