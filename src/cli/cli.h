@@ -18,6 +18,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_report_attribution(int argc, char **argv);
+int cmd_report_campaigns(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
