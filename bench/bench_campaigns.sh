@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# bench/bench_campaigns.sh: the campaign performance target of issue 6
+# (SPEC §14 / issue 6 "Performance"): GET /api/v1/reports/campaigns for
+# 500 campaigns over 1,000,000 contacts, with touchpoints and won deals,
+# in < 1 s. Data: `pheu demo --contacts BENCH_CONTACTS` (default
+# 1,000,000) then bench/campaigns_data.sql (500 campaigns, 6,000 cost
+# entries, two contacts in five with one as original campaign, 2,000,000
+# touchpoints, 20,000 won deals). The whole of 2026 with the linear and
+# the time-decay model, one channel, and one sales rep's view, each
+# BENCH_REPEAT times (default 5) after one warm-up, one request at a
+# time: median and max, and the server's peak RSS.
+# Usage: bench/bench_campaigns.sh [--db PATH|URL]
+#   --db PATH   database to use; made with `pheu init`, `pheu demo` and
+#               bench/campaigns_data.sql when it has no bench campaigns
+#               yet (kept afterwards). Default: a temporary SQLite file,
+#               removed. A postgres:// URL names an existing (maybe
+#               empty) database.
+# Environment: BENCH_CONTACTS, BENCH_REPEAT, BENCH_WORKERS (2), BENCH_OUT
+# (append a Markdown block).
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=bench/lib.sh
+source bench/lib.sh
+
+bench_db_args bench_campaigns "$@"
+
+[ -x ./pheu ] || bench_die "./pheu not built (make pheu)"
+repeat=${BENCH_REPEAT:-5}
+workers=${BENCH_WORKERS:-2}
+contacts=${BENCH_CONTACTS:-1000000}
+bench_start_tmp
+
+[ -n "$db" ] || db=$tmp/campaigns.db
+engine=sqlite
+[[ $db == postgres* ]] && engine=postgres
+
+# ---- the data ----
+./pheu init --db "$db" >"$tmp/init.log" 2>&1 ||
+    bench_die "pheu init failed: $(cat "$tmp/init.log")"
+if [ "$(bench_sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
+    echo "bench_campaigns: pheu demo --contacts $contacts (may take minutes)" >&2
+    ./pheu demo --db "$db" --contacts "$contacts" >"$tmp/demo.log" 2>&1 ||
+        bench_die "pheu demo failed: $(cat "$tmp/demo.log")"
+fi
+if [ "$(bench_sql "SELECT COUNT(*) FROM campaigns WHERE name = 'Bench perf campaign 1'")" = 0 ]
+then
+    echo "bench_campaigns: loading bench/campaigns_data.sql" >&2
+    t0='' t1=''
+    now_ns t0
+    if [ "$engine" = postgres ]; then
+        psql -q -v ON_ERROR_STOP=1 "$db" -f bench/campaigns_data.sql \
+            >"$tmp/data.log" 2>&1
+    else
+        sqlite3 -bail "$db" <bench/campaigns_data.sql >"$tmp/data.log" 2>&1
+    fi || bench_die "loading the data failed: $(cat "$tmp/data.log")"
+    now_ns t1
+    echo "bench_campaigns: loaded in $(((t1 - t0) / 1000000)) ms" >&2
+    if [ "$engine" = postgres ]; then
+        bench_sql 'VACUUM ANALYZE' >/dev/null
+    else
+        bench_sql 'ANALYZE' >/dev/null
+    fi
+fi
+ncamp=$(bench_sql 'SELECT COUNT(*) FROM campaigns')
+ncont=$(bench_sql 'SELECT COUNT(*) FROM contacts')
+nsrc=$(bench_sql 'SELECT COUNT(*) FROM contacts WHERE source_campaign_id IS NOT NULL')
+ntp=$(bench_sql 'SELECT COUNT(*) FROM touchpoints')
+won=$(bench_sql "SELECT COUNT(*) FROM deals WHERE status = 'won' AND closed_at >= 1767225600000")
+line="data: $ncamp campaigns, $ncont contacts ($nsrc with an original campaign), $ntp touchpoints, $won deals won in 2026 ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+BENCH_LINES+=("$line")
+echo "$line"
+
+admin=$(bench_token "$db")
+rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
+                 ORDER BY u.id LIMIT 1")
+rep=$(bench_token "$db" "$rep_email")
+port=$(free_port)
+./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
+    >"$tmp/serve.log" 2>&1 &
+pheu_pid=$!
+wait_http "http://127.0.0.1:$port/healthz" 30 ||
+    bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+api=http://127.0.0.1:$port/api/v1/reports/campaigns
+
+# report NAME TOKEN QUERY: times the report; prints its line.
+report() {
+    local name=$1 token=$2 q=$3 t counted
+    t=$(time_get "$api?$q" "Authorization: Bearer $token" "$repeat") ||
+        bench_die "report $name failed"
+    counted=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+t = d["totals"]
+print("rows=%d touchpoints=%d leads=%d deals=%d revenue=%d" % (
+      len(d["rows"]), t["touchpoints"], t["leads"], t["deals"],
+      t["revenue"]))' "$tmp/r.json")
+    line="campaigns_$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<1000ms"
+    BENCH_LINES+=("$line")
+    echo "$line"
+}
+period="from=2026-01-01&to=2026-12-31"
+report linear "$admin" "$period&model=linear"
+report time_decay "$admin" "$period&model=time_decay"
+report one_channel "$admin" "$period&model=linear&channel=email"
+report one_month "$admin" "from=2026-06-01&to=2026-06-30&model=linear"
+report one_rep "$rep" "$period&model=linear"
+rss=$(awk '/^VmHWM/ { print $2 }' "/proc/$pheu_pid/status")
+line="server peak RSS ${rss} kB"
+BENCH_LINES+=("$line")
+echo "$line"
+
+bench_md "bench_campaigns.sh ($engine, $ncamp campaigns, $ncont contacts, $ntp touchpoints)" "${BENCH_LINES[@]}"
