@@ -55,7 +55,7 @@ SELECT b.campaigns + 1 + i % 500,
 FROM n, bench_base b;
 
 UPDATE contacts SET source_campaign_id = (SELECT b.campaigns + 1
-    + contacts.id * 7919 % 500 FROM bench_base b)
+    + contacts.id / 5 % 500 FROM bench_base b)
 WHERE id % 5 < 2;
 
 INSERT INTO touchpoints (contact_id, kind, channel, campaign_id, at,
@@ -64,7 +64,7 @@ WITH RECURSIVE n(i) AS (SELECT CAST(1 AS BIGINT) UNION ALL
                         SELECT i + 1 FROM n WHERE i < 2000000)
 SELECT (SELECT k.id FROM bench_contacts k
          WHERE k.n = i * 7 % b.contacts_n), 'page_view', NULL,
-    CASE WHEN i % 10 <> 0 THEN b.campaigns + 1 + i * 37 % 500 END,
+    CASE WHEN i % 10 <> 0 THEN b.campaigns + 1 + i / 10 % 500 END,
     1767225600000 + (i * 7919 % 432000) * 60000,
     1767225600000
 FROM n, bench_base b;

@@ -31,6 +31,25 @@ int camp_roi(int64_t revenue, int64_t cost, double *out);
  * or -1 (null) when den is 0. */
 int camp_rate(int64_t num, int64_t den, double *out);
 
+/* What a campaign's contacts did in a period (see camp_count_contact). */
+struct camp_counts {
+    int64_t new_contacts, leads, mqls, mql_sql, sqls, sql_cust, customers;
+};
+
+/* "No such moment" for camp_count_contact's stage entries. */
+#define CAMP_NEVER INT64_MAX
+
+/* Counts one contact into c for the period [lo, hi) (ms): new when
+ * created in it; a lead, MQL, SQL or customer when its first entry into
+ * that stage or any later funnel stage falls in it (so a skipped stage
+ * counts); of those MQLs, mql_sql counts the ones that have entered SQL
+ * or later at any time, and of the SQLs, sql_cust those that have
+ * entered customer or later. became[k] is the first entry into stage k
+ * of LIFECYCLE_STAGES (subscriber .. evangelist, 7 values), CAMP_NEVER
+ * when none. */
+void camp_count_contact(struct camp_counts *c, int64_t created,
+                        const int64_t became[7], int64_t lo, int64_t hi);
+
 /* ---- the report ---- */
 
 /* The columns a report can be sorted by (the row's JSON names). */

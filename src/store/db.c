@@ -108,6 +108,23 @@ int db_conn_get(struct db *db, struct db_conn **out, struct err *err)
     return 0;
 }
 
+int db_conn_open(struct db *db, struct db_conn **out, struct err *err)
+{
+    struct db_conn *c;
+    int rc = db->ops->conn_open(db, &c, err);
+    if (rc)
+        return rc;
+    c->db = db;
+    *out = c;
+    return 0;
+}
+
+void db_conn_close(struct db_conn *c)
+{
+    if (c)
+        c->db->ops->conn_close(c);
+}
+
 int db_exec(struct db_conn *c, const char *sql, struct err *err)
 {
     return c->db->ops->exec(c, sql, err);

@@ -137,3 +137,74 @@ Test(campaigns, query_period_and_filters)
     cr_assert_str_eq(err.field, "from");                /* after to */
     arena_release(&a);
 }
+
+/* ---- one contact through the funnel (camp_count_contact) ---- */
+
+#define N CAMP_NEVER
+#define LO 1000
+#define HI 2000             /* the period [1000, 2000) */
+
+/* Counts one contact created at created with the given first entries
+ * (subscriber, lead, MQL, SQL, opportunity, customer, evangelist). */
+static struct camp_counts one(int64_t created, int64_t sub, int64_t lead,
+                              int64_t mql, int64_t sql, int64_t opp,
+                              int64_t cust, int64_t evan)
+{
+    const int64_t became[7] = {sub, lead, mql, sql, opp, cust, evan};
+    struct camp_counts c = {0};
+    camp_count_contact(&c, created, became, LO, HI);
+    return c;
+}
+
+Test(campaigns, contact_in_order_inside_the_period)
+{
+    /* created, lead, MQL, SQL in the period; customer after it */
+    struct camp_counts c = one(1100, N, 1100, 1200, 1300, N, 2500, N);
+    cr_assert_eq(c.new_contacts, 1);
+    cr_assert_eq(c.leads, 1);
+    cr_assert_eq(c.mqls, 1);
+    cr_assert_eq(c.mql_sql, 1);         /* became SQL */
+    cr_assert_eq(c.sqls, 1);
+    cr_assert_eq(c.sql_cust, 1);        /* became customer, later */
+    cr_assert_eq(c.customers, 0);       /* not in the period */
+}
+
+Test(campaigns, a_skipped_stage_counts_as_reached)
+{
+    /* straight to customer in the period: lead, MQL, SQL and customer */
+    struct camp_counts c = one(500, N, N, N, N, N, 1500, N);
+    cr_assert_eq(c.new_contacts, 0);    /* created before */
+    cr_assert_eq(c.leads, 1);
+    cr_assert_eq(c.mqls, 1);
+    cr_assert_eq(c.mql_sql, 1);
+    cr_assert_eq(c.sqls, 1);
+    cr_assert_eq(c.sql_cust, 1);
+    cr_assert_eq(c.customers, 1);
+}
+
+Test(campaigns, an_earlier_entry_keeps_a_stage_out_of_the_period)
+{
+    /* a lead before the period, MQL in it: an MQL, not a lead; an
+     * opportunity before the period makes SQL (or later) earlier */
+    struct camp_counts c = one(500, N, 900, 1500, N, N, N, N);
+    cr_assert_eq(c.leads, 0);
+    cr_assert_eq(c.mqls, 1);
+    cr_assert_eq(c.mql_sql, 0);         /* never became SQL */
+    c = one(500, N, 1200, 1300, N, 800, N, N);
+    cr_assert_eq(c.leads, 0);           /* reached lead-or-later at 800 */
+    cr_assert_eq(c.mqls, 0);
+    cr_assert_eq(c.sqls, 0);
+}
+
+Test(campaigns, period_ends_and_subscribers)
+{
+    /* from is included, to is not; a subscriber only is no lead */
+    struct camp_counts c = one(LO, LO, N, N, N, N, N, N);
+    cr_assert_eq(c.new_contacts, 1);
+    cr_assert_eq(c.leads, 0);
+    c = one(HI, N, HI, N, N, N, N, N);
+    cr_assert_eq(c.new_contacts, 0);
+    cr_assert_eq(c.leads, 0);
+    c = one(HI - 1, N, N, N, N, N, N, HI - 1);   /* evangelist at once */
+    cr_assert_eq(c.leads + c.mqls + c.sqls + c.customers, 4);
+}
