@@ -150,27 +150,28 @@ static int channel_arg(struct camp_query *q, const char *value,
                    "such as email or paid_search");
 }
 
+/* Reads model or currency as the attribution report reads them (same
+ * values, same errors): its revenue is that report's. */
+static int attr_arg(struct camp_query *q, const char *key, const char *value,
+                    struct arena *a, struct err *err)
+{
+    struct attr_query aq;
+    attr_query_init(&aq);
+    aq.model = q->model;
+    aq.currency = q->currency;
+    int rc = attr_query_arg(&aq, key, value, a, err);
+    q->model = aq.model;
+    q->currency = aq.currency;
+    return rc;
+}
+
 int camp_query_arg(struct camp_query *q, const char *key, const char *value,
                    struct arena *a, struct err *err)
 {
     if (!strcmp(key, "from") || !strcmp(key, "to"))
         return day_arg(q, key[0] == 't', value, a, err);
-    if (!strcmp(key, "model")) {
-        int m = attr_model_parse(value);
-        if (m < 0)
-            return err_set(err, E_INVALID, "model", "must be first_touch, "
-                           "last_touch, linear, u_shaped, w_shaped, "
-                           "full_path or time_decay");
-        q->model = (enum attr_model)m;
-        return 0;
-    }
-    if (!strcmp(key, "currency")) {
-        if (!money_code_valid(value))
-            return err_set(err, E_INVALID, "currency", "must be an ISO 4217 "
-                           "code such as VND");
-        q->currency = arena_strdup(a, value);
-        return 0;
-    }
+    if (!strcmp(key, "model") || !strcmp(key, "currency"))
+        return attr_arg(q, key, value, a, err);
     if (!strcmp(key, "channel"))
         return channel_arg(q, value, a, err);
     if (!strcmp(key, "sort"))
