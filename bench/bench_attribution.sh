@@ -42,22 +42,7 @@ if [ "$(bench_sql 'SELECT COUNT(*) FROM users')" = 0 ]; then
 fi
 if [ "$(bench_sql "SELECT COUNT(*) FROM deals WHERE name = 'Bench deal 1'")" = 0 ]
 then
-    echo "bench_attribution: loading bench/attribution_data.sql" >&2
-    t0='' t1=''
-    now_ns t0
-    if [ "$engine" = postgres ]; then
-        psql -q -v ON_ERROR_STOP=1 "$db" -f bench/attribution_data.sql \
-            >"$tmp/data.log" 2>&1
-    else
-        sqlite3 -bail "$db" <bench/attribution_data.sql >"$tmp/data.log" 2>&1
-    fi || bench_die "loading the data failed: $(cat "$tmp/data.log")"
-    now_ns t1
-    echo "bench_attribution: loaded in $(((t1 - t0) / 1000000)) ms" >&2
-    if [ "$engine" = postgres ]; then
-        bench_sql 'VACUUM ANALYZE' >/dev/null
-    else
-        bench_sql 'ANALYZE' >/dev/null
-    fi
+    bench_load_sql bench_attribution bench/attribution_data.sql
 fi
 won=$(bench_sql "SELECT COUNT(*) FROM deals WHERE status = 'won'")
 ntp=$(bench_sql 'SELECT COUNT(*) FROM touchpoints')
@@ -70,12 +55,7 @@ admin=$(bench_token "$db")
 rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
                  ORDER BY u.id LIMIT 1")
 rep=$(bench_token "$db" "$rep_email")
-port=$(free_port)
-./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
-    >"$tmp/serve.log" 2>&1 &
-pheu_pid=$!
-wait_http "http://127.0.0.1:$port/healthz" 30 ||
-    bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+bench_serve
 api=http://127.0.0.1:$port/api/v1/reports/attribution
 
 # report NAME TOKEN QUERY: times the report; prints its line.

@@ -46,22 +46,7 @@ if [ "$(bench_sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
 fi
 if [ "$(bench_sql "SELECT COUNT(*) FROM campaigns WHERE name = 'Bench perf campaign 1'")" = 0 ]
 then
-    echo "bench_campaigns: loading bench/campaigns_data.sql" >&2
-    t0='' t1=''
-    now_ns t0
-    if [ "$engine" = postgres ]; then
-        psql -q -v ON_ERROR_STOP=1 "$db" -f bench/campaigns_data.sql \
-            >"$tmp/data.log" 2>&1
-    else
-        sqlite3 -bail "$db" <bench/campaigns_data.sql >"$tmp/data.log" 2>&1
-    fi || bench_die "loading the data failed: $(cat "$tmp/data.log")"
-    now_ns t1
-    echo "bench_campaigns: loaded in $(((t1 - t0) / 1000000)) ms" >&2
-    if [ "$engine" = postgres ]; then
-        bench_sql 'VACUUM ANALYZE' >/dev/null
-    else
-        bench_sql 'ANALYZE' >/dev/null
-    fi
+    bench_load_sql bench_campaigns bench/campaigns_data.sql
 fi
 ncamp=$(bench_sql 'SELECT COUNT(*) FROM campaigns')
 ncont=$(bench_sql 'SELECT COUNT(*) FROM contacts')
@@ -76,12 +61,7 @@ admin=$(bench_token "$db")
 rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
                  ORDER BY u.id LIMIT 1")
 rep=$(bench_token "$db" "$rep_email")
-port=$(free_port)
-./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
-    >"$tmp/serve.log" 2>&1 &
-pheu_pid=$!
-wait_http "http://127.0.0.1:$port/healthz" 30 ||
-    bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+bench_serve
 api=http://127.0.0.1:$port/api/v1/reports/campaigns
 
 # report NAME TOKEN QUERY: times the report; prints its line.
