@@ -51,25 +51,14 @@ line="data: $won won deals, $ntp touchpoints, $ndc deal contacts ($engine); work
 BENCH_LINES+=("$line")
 echo "$line"
 
-admin=$(bench_token "$db")
-rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
-                 ORDER BY u.id LIMIT 1")
-rep=$(bench_token "$db" "$rep_email")
+bench_tokens
 bench_serve
 api=http://127.0.0.1:$port/api/v1/reports/attribution
 
 # report NAME TOKEN QUERY: times the report; prints its line.
 report() {
-    local name=$1 token=$2 q=$3 t counted
-    t=$(time_get "$api?$q" "Authorization: Bearer $token" "$repeat") ||
-        bench_die "report $name failed"
-    counted=$(python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print("deals=%d rows=%d unattributed=%d" % (d["deals"], len(d["rows"]),
-      d["unattributed"]["deals"]))' "$tmp/r.json")
-    line="attribution_$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<3000ms"
-    BENCH_LINES+=("$line")
-    echo "$line"
+    bench_report "attribution_$1" "$2" "$api?$3" 3000 '"deals=%d rows=%d \
+unattributed=%d" % (d["deals"], len(d["rows"]), d["unattributed"]["deals"])'
 }
 period="won_from=2025-01-01&won_to=2025-12-31"
 for m in first_touch last_touch linear u_shaped w_shaped full_path \

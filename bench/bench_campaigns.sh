@@ -57,27 +57,16 @@ line="data: $ncamp campaigns, $ncont contacts ($nsrc with an original campaign),
 BENCH_LINES+=("$line")
 echo "$line"
 
-admin=$(bench_token "$db")
-rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
-                 ORDER BY u.id LIMIT 1")
-rep=$(bench_token "$db" "$rep_email")
+bench_tokens
 bench_serve
 api=http://127.0.0.1:$port/api/v1/reports/campaigns
 
 # report NAME TOKEN QUERY: times the report; prints its line.
 report() {
-    local name=$1 token=$2 q=$3 t counted
-    t=$(time_get "$api?$q" "Authorization: Bearer $token" "$repeat") ||
-        bench_die "report $name failed"
-    counted=$(python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-t = d["totals"]
-print("rows=%d touchpoints=%d leads=%d deals=%d revenue=%d" % (
-      len(d["rows"]), t["touchpoints"], t["leads"], t["deals"],
-      t["revenue"]))' "$tmp/r.json")
-    line="campaigns_$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<1000ms"
-    BENCH_LINES+=("$line")
-    echo "$line"
+    bench_report "campaigns_$1" "$2" "$api?$3" 1000 '"rows=%d \
+touchpoints=%d leads=%d deals=%d revenue=%d" % (len(d["rows"]), \
+d["totals"]["touchpoints"], d["totals"]["leads"], d["totals"]["deals"], \
+d["totals"]["revenue"])'
 }
 period="from=2026-01-01&to=2026-12-31"
 report linear "$admin" "$period&model=linear"

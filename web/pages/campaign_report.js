@@ -10,7 +10,7 @@ import { h, t, pageHeader } from '../dom.js';
 import { formatMoney, formatNumber } from '../format.js';
 import { has } from '../i18n.js';
 import { ATTRIBUTION_MODELS, CAMPAIGN_CHANNELS } from '../constants.js';
-import { DAY_RE, presetRange, periodControls, startReport, loadReport } from '../period.js';
+import { DAY_RE, presetRange, periodControls, startReport, showReport, reportStat } from '../period.js';
 import { fmtPercent } from './funnel.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
@@ -139,12 +139,8 @@ function syncControls(view) {
 
 /* ------------------------------------------------------------- loading */
 
-async function load(view) {
-  const doc = await loadReport(view, '/api/v1/reports/campaigns', queryOf(view.st), view.table, 'attribution.bad_range');
-  if (!doc) return;
-  view.doc = doc;
-  draw(view);
-  view.table.removeAttribute('aria-busy');
+function load(view) {
+  return showReport(view, '/api/v1/reports/campaigns', queryOf(view.st), view.table, 'attribution.bad_range', draw);
 }
 
 /* ------------------------------------------------------------- drawing */
@@ -171,23 +167,14 @@ function fmt(kind, v, currency) {
   return formatNumber(v);
 }
 
-function stat(id, labelKey, raw, text) {
-  return h(
-    'div',
-    { class: 'funnel-stat', id },
-    h('span', { class: 'funnel-stat-label', i18n: labelKey }),
-    h('strong', { class: 'funnel-stat-value', 'data-value': String(raw) }, text),
-  );
-}
-
 /** Spend, revenue, ROI and CAC over every campaign shown. */
 function summary(doc) {
   const tt = doc.totals;
   return [
-    stat('cperf-total-cost', 'campaign_report.col.cost', tt.cost, fmt('money', tt.cost, doc.currency)),
-    stat('cperf-total-revenue', 'campaign_report.col.revenue', tt.revenue, fmt('money', tt.revenue, doc.currency)),
-    stat('cperf-total-roi', 'campaign_report.col.roi', tt.roi, fmt('percent', tt.roi)),
-    stat('cperf-total-cac', 'campaign_report.col.cac', tt.cac, fmt('money', tt.cac, doc.currency)),
+    reportStat('cperf-total-cost', 'campaign_report.col.cost', tt.cost, fmt('money', tt.cost, doc.currency)),
+    reportStat('cperf-total-revenue', 'campaign_report.col.revenue', tt.revenue, fmt('money', tt.revenue, doc.currency)),
+    reportStat('cperf-total-roi', 'campaign_report.col.roi', tt.roi, fmt('percent', tt.roi)),
+    reportStat('cperf-total-cac', 'campaign_report.col.cac', tt.cac, fmt('money', tt.cac, doc.currency)),
   ];
 }
 
