@@ -96,7 +96,8 @@ test('the nav opens the page in Vietnamese; March shows the API\'s figures', asy
   const heads = await page.locator('#cperf-table thead th').allTextContents();
   assert.equal(heads[0].trim(), vi['campaign_report.col.name']);
   assert.equal(heads[2].trim(), vi['campaign_report.col.cost']);
-  assert.equal(heads[10].trim(), `${vi['campaign_report.col.revenue']} ▼`);
+  assert.equal(heads[3].trim(), `${vi['campaign_report.col.revenue']} ▼`);
+  assert.equal(heads[4].trim(), vi['campaign_report.col.roi']);
 });
 
 test('a header click sorts by that column, a second click reverses it', async () => {

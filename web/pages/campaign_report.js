@@ -15,24 +15,25 @@ import { fmtPercent } from './funnel.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
-// The table's columns: the row's key, how it is shown, and whether it
-// sorts as text.
+// The table's columns, in the order a marketer reads them (money first:
+// spend, revenue, ROI, then each funnel count beside its cost): the
+// row's key and how it is shown (text sorts by the locale).
 const COLUMNS = [
   { key: 'name', kind: 'text' },
   { key: 'channel', kind: 'text' },
   { key: 'cost', kind: 'money' },
+  { key: 'revenue', kind: 'money' },
+  { key: 'roi', kind: 'percent' },
+  { key: 'leads', kind: 'int' },
+  { key: 'cost_per_lead', kind: 'money' },
+  { key: 'mqls', kind: 'int' },
+  { key: 'cost_per_mql', kind: 'money' },
+  { key: 'customers', kind: 'int' },
+  { key: 'cac', kind: 'money' },
   { key: 'touchpoints', kind: 'int' },
   { key: 'new_contacts', kind: 'int' },
-  { key: 'leads', kind: 'int' },
-  { key: 'mqls', kind: 'int' },
   { key: 'sqls', kind: 'int' },
   { key: 'deals', kind: 'int' },
-  { key: 'customers', kind: 'int' },
-  { key: 'revenue', kind: 'money' },
-  { key: 'cost_per_lead', kind: 'money' },
-  { key: 'cost_per_mql', kind: 'money' },
-  { key: 'cac', kind: 'money' },
-  { key: 'roi', kind: 'percent' },
   { key: 'mql_to_sql', kind: 'percent' },
   { key: 'sql_to_customer', kind: 'percent' },
 ];
