@@ -721,7 +721,8 @@ static int run_all(struct db_conn *c, struct crun *r, struct arena *a,
         pthread_join(th, NULL);
     else
         rev_run(&job);
-    int rrc = rev_take(r, &job, rc ? &(struct err){0} : err);
+    struct err ignored = {0};  /* the counts' error is the one told */
+    int rrc = rev_take(r, &job, rc ? &ignored : err);
     return rc ? rc : rrc;
 }
 
