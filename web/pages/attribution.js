@@ -116,8 +116,10 @@ function controls(view) {
   return bar;
 }
 
-/** The controls follow the state (after a preset, or on a language change). */
-function syncControls(view) {
+/** The controls follow the state (after a preset, or on a language
+ * change): the period's quick ranges and the model's help line (the
+ * campaign report's controls too). */
+export function syncControls(view) {
   view.syncPeriod();
   view.modelHelp.textContent = t(`attribution.model_help.${view.st.model}`);
 }

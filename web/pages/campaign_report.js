@@ -12,6 +12,7 @@ import { has } from '../i18n.js';
 import { ATTRIBUTION_MODELS, CAMPAIGN_CHANNELS } from '../constants.js';
 import { DAY_RE, presetRange, periodControls, startReport, showReport, reportStat } from '../period.js';
 import { fmtPercent } from './funnel.js';
+import { syncControls } from './attribution.js';
 
 const SVG = 'http://www.w3.org/2000/svg';
 
@@ -131,11 +132,6 @@ function controls(view) {
   );
   syncControls(view);
   return bar;
-}
-
-function syncControls(view) {
-  view.syncPeriod();
-  view.modelHelp.textContent = t(`attribution.model_help.${view.st.model}`);
 }
 
 /* ------------------------------------------------------------- loading */
