@@ -1,9 +1,10 @@
 /* The campaign performance report (see campaigns.h; SPEC §4, App. A;
- * decision 0015). The arithmetic of a row first, then the arguments,
- * then the run: the campaigns, then one GROUP BY query per figure (cost
- * entries, touchpoints, the campaigns' contacts, deals) and the
- * attribution report by campaign for the revenue, merged into one row
- * per campaign, sorted, with totals. */
+ * decision 0015). The arithmetic first, then the arguments, then the
+ * run: the campaigns, then one query per figure (cost entries and deals
+ * grouped by campaign, touchpoints counted per campaign, the campaigns'
+ * contacts read by ranges of campaigns and counted in C) while the
+ * attribution report by campaign runs on a thread of its own for the
+ * revenue; merged into one row per campaign, sorted, with totals. */
 #include "report/campaigns.h"
 #include "report/fx.h"
 #include "report/period.h"

@@ -2,10 +2,12 @@
  * App. A, App. B): per campaign, for a period, what was spent, what it
  * reached, whom it brought through the funnel, and the revenue the
  * attribution report credits it with, with the ratios marketing is
- * judged by. The arithmetic of a row is pure (camp_cost_per, camp_roi,
- * camp_rate; tests/unit/test_campaigns.c); campaign_report_run reads
- * every figure with one GROUP BY query each. Definitions beyond the
- * SPEC: docs/decisions/0015-campaign-report.md. */
+ * judged by. The arithmetic is pure (camp_cost_per, camp_roi,
+ * camp_rate, camp_count_contact; tests/unit/test_campaigns.c);
+ * campaign_report_run reads each figure for every campaign at once (a
+ * query per figure, never one per campaign), the revenue on a thread of
+ * its own. Definitions beyond the SPEC:
+ * docs/decisions/0015-campaign-report.md. */
 #ifndef PHEU_REPORT_CAMPAIGNS_H
 #define PHEU_REPORT_CAMPAIGNS_H
 
