@@ -3,7 +3,12 @@
  * Keeps a first-party visitor id in the cookie _pheu_vid on the page's
  * own site (2 years, SameSite=Lax) and reports every page view (url,
  * referrer, utm_*) to the Phễu server this file was loaded from. Forms
- * read the id with window.pheu.vid(). No third-party code. */
+ * read the id with window.pheu.vid(). No third-party code.
+ * Consent: with data-consent="required" on the script tag nothing is
+ * stored or sent until the site calls pheu.consent(true) (its cookie
+ * banner); pheu.consent(false) forgets the visitor. The answer is kept
+ * in the cookie _pheu_consent. A browser's Global Privacy Control, and
+ * a remembered refusal, count as a refusal in either mode. */
 (function (w, d) {
   'use strict';
   if (w.pheu && w.pheu.vid) return; // loaded twice
@@ -29,11 +34,29 @@
     return s;
   }
 
-  var vid = readCookie() || newId();
-  // Written on every page so the two years run from the last visit.
-  d.cookie = NAME + '=' + vid + '; Max-Age=63072000; Path=/; SameSite=Lax' +
-    (domain ? '; Domain=' + domain : '') +
-    (location.protocol === 'https:' ? '; Secure' : '');
+  // Writes cookie name (value '' with age 0 deletes it).
+  function setCookie(name, value, age) {
+    d.cookie = name + '=' + value + '; Max-Age=' + age + '; Path=/; SameSite=Lax' +
+      (domain ? '; Domain=' + domain : '') +
+      (location.protocol === 'https:' ? '; Secure' : '');
+  }
+
+  // Consent: '1' given, '0' refused, '' not asked (remembered choice).
+  var CONSENT = '_pheu_consent';
+  var asked = /(?:^|;\s*)_pheu_consent=([01])/.exec(d.cookie);
+  var choice = asked ? asked[1] : '';
+  var required = me.getAttribute('data-consent') === 'required';
+  var gpc = navigator.globalPrivacyControl === true;
+  var allowed = choice === '1' || (choice === '' && !required && !gpc);
+
+  var vid = '';
+  // Starts tracking: the visitor id, written on every page so the two
+  // years run from the last visit.
+  function start() {
+    vid = readCookie() || newId();
+    setCookie(NAME, vid, 63072000);
+  }
+  if (allowed) start();
 
   var replaceState = history.replaceState;
   var last = '';
@@ -41,6 +64,7 @@
 
   // Sends one page view of the current address (once per address).
   function page() {
+    if (!allowed) return;
     var u;
     try {
       u = new URL(location.href);
@@ -92,9 +116,28 @@
   w.addEventListener('popstate', page);
 
   w.pheu = {
-    /** The visitor id (the _pheu_vid cookie's value). */
+    /** The visitor id (the _pheu_vid cookie's value); '' without consent. */
     vid: function () {
       return vid;
+    },
+    /** Records the visitor's answer: true starts tracking (and sends
+     * this page's view), false stops it and deletes the visitor id. */
+    consent: function (yes) {
+      setCookie(CONSENT, yes ? '1' : '0', 31536000);
+      if (yes && !allowed) {
+        allowed = true;
+        start();
+        page();
+      } else if (!yes) {
+        allowed = false;
+        vid = '';
+        last = '';
+        setCookie(NAME, '', 0);
+      }
+    },
+    /** Whether page views are being recorded. */
+    tracking: function () {
+      return allowed;
     },
     /** Records a view of the current address now (if not yet sent). */
     page: page,

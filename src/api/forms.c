@@ -381,6 +381,37 @@ static int write_entry(struct req *rq, const struct form *f,
     return rc;
 }
 
+/* GET /f/{key} (public): the form's hosted page, for a link shared
+ * where no site embeds it (a social post, a chat, a QR code); its one
+ * inline script is allowed by its hash. 404 for an unknown key, 410
+ * (the archived page) for an archived form. */
+static int f_get(struct req *rq, struct resp *rs)
+{
+    struct err err = {0};
+    struct form f;
+    const char *key = req_param(rq, "key");
+    int rc = strlen(key) > 64 ? err_set(&err, E_NOTFOUND, NULL, "no such "
+                                        "form")
+        : form_load_key(rq->dbc, key, &f, &rq->arena, &err);
+    if (rc)
+        return resp_fail(rs, &err);
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    if (f.archived_at) {
+        form_page_html(&f, NULL, 1, NULL, &b);
+        return html(rs, 410, &b);
+    }
+    char hash[64];
+    form_script_csp(&f, hash, sizeof(hash));
+    resp_header(rs, "Content-Security-Policy", arena_printf(&rq->arena,
+                "default-src 'none'; script-src %s; style-src "
+                "'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+                "frame-ancestors 'none'", hash));
+    resp_header(rs, "Cache-Control", "no-cache");
+    form_hosted_html(&f, arena_printf(&rq->arena, "/f/%s", f.key), &b);
+    return html(rs, 200, &b);
+}
+
 /* POST /f/{key} (public; urlencoded or JSON): validates the fields,
  * creates or updates the contact, records the touchpoint, submission
  * and consent; 404 for an unknown key, 410 for an archived form, 422
@@ -435,6 +466,9 @@ const struct route forms_routes[] = {
      QUERY_PAGE},
     {"GET", "/api/v1/contacts/{id}/consents", contact_consents, R_AUTH,
      NULL},
+    /* any query: the UTM tags and click ids of the links it is shared
+     * with, which its script reads */
+    {"GET", "/f/{key}", f_get, R_PUBLIC, QUERY_ANY},
     {"POST", "/f/{key}", f_post, R_PUBLIC | R_FORM, NULL},
     {"OPTIONS", "/f/{key}", f_options, R_PUBLIC, NULL},
     {0},

@@ -23,7 +23,7 @@ static void ready(const char *url)
 int cmd_serve(int argc, char **argv)
 {
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
-    const char *level = "info";
+    const char *level = "info", *proxies = NULL;
     long workers = 2, track_rate = 0, track_burst = 0, track_ms = 0;
     long form_rate = 0, form_burst = 0;
     int secure = 0;
@@ -35,6 +35,9 @@ int cmd_serve(int argc, char **argv)
                 "debug, info, warn, error or off"),
         OPT_FLAG("secure-cookies", &secure,
                  "mark cookies Secure (behind TLS)"),
+        OPT_STR("trusted-proxies", &proxies, "PHEU_TRUSTED_PROXIES",
+                "reverse proxies whose X-Forwarded-For names the client: "
+                "addresses or CIDR ranges, comma-separated"),
         OPT_INT("track-rate", &track_rate, "PHEU_TRACK_RATE",
                 "tracking hits per second per client address (20)"),
         OPT_INT("track-burst", &track_burst, "PHEU_TRACK_BURST",
@@ -74,6 +77,12 @@ int cmd_serve(int argc, char **argv)
     }
     if (server_check_listen(listen))
         return 2;
+    struct proxy_list plist;
+    struct err perr = {0};
+    if (proxy_parse(proxies, &plist, &perr)) {
+        fprintf(stderr, "pheu: --trusted-proxies: %s\n", perr.msg);
+        return 2;
+    }
     log_set_level(lvl);
     struct db *db;
     if (cli_open_db(url, &db))
@@ -82,7 +91,7 @@ int cmd_serve(int argc, char **argv)
     api_routes(router);
     struct server_config cfg = {
         .listen = listen, .workers = (int)workers, .secure_cookies = secure,
-        .db = db, .router = router,
+        .db = db, .router = router, .proxies = &plist,
     };
     struct err err = {0};
     struct track_options topt = {.rate = (int)track_rate,

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "http/proxy.h"
 #include "model/principal.h"
 #include "store/db.h"
 #include "util/arena.h"
@@ -35,6 +36,7 @@ struct req {
     struct db_conn *dbc;        /* this thread's connection */
     char ip[64];                /* filled by req_ip on first use */
     int secure_cookies;         /* server forces Secure cookies */
+    const struct proxy_list *proxies;  /* trusted proxies, or NULL */
     FILE *upload;               /* streamed uploads (imports): the body */
     char upload_path[256];      /* its file, removed unless kept */
     int64_t upload_len;

@@ -15,23 +15,36 @@ const char *req_header(struct req *rq, const char *name)
     return MHD_lookup_connection_value(rq->conn, MHD_HEADER_KIND, name);
 }
 
-const char *req_ip(struct req *rq)
+/* The peer's address as text into out ("unknown" when it has none). */
+static void peer_ip(struct req *rq, char *out, size_t size)
 {
-    if (rq->ip[0])
-        return rq->ip;
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(
         rq->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
-    snprintf(rq->ip, sizeof(rq->ip), "unknown");
+    snprintf(out, size, "unknown");
     if (ci && ci->client_addr) {
         const struct sockaddr *sa = ci->client_addr;
         if (sa->sa_family == AF_INET)
             inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr,
-                      rq->ip, sizeof(rq->ip));
+                      out, (socklen_t)size);
         else if (sa->sa_family == AF_INET6)
             inet_ntop(AF_INET6,
-                      &((const struct sockaddr_in6 *)sa)->sin6_addr, rq->ip,
-                      sizeof(rq->ip));
+                      &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                      (socklen_t)size);
     }
+}
+
+const char *req_ip(struct req *rq)
+{
+    if (rq->ip[0])
+        return rq->ip;
+    if (!rq->proxies || !rq->proxies->n) {
+        peer_ip(rq, rq->ip, sizeof(rq->ip));
+        return rq->ip;
+    }
+    char peer[sizeof(rq->ip)];
+    peer_ip(rq, peer, sizeof(peer));
+    proxy_client(rq->proxies, peer, req_header(rq, "X-Forwarded-For"),
+                 rq->ip, sizeof(rq->ip));
     return rq->ip;
 }
 

@@ -133,7 +133,17 @@ void server_handle(const struct server_config *cfg, struct req *rq,
     }
 }
 
-/* Adds the headers every response carries. */
+/* Whether the handler set a header of this name. */
+static int has_header(const struct resp *rs, const char *name)
+{
+    for (int i = 0; i < rs->nheaders; i++)
+        if (!strcasecmp(rs->headers[i][0], name))
+            return 1;
+    return 0;
+}
+
+/* Adds the headers every response carries; an HTML page gets the
+ * strict CSP unless its handler set its own (a form's hosted page). */
 static void common_headers(struct MHD_Response *r, const struct resp *rs)
 {
     if (rs->content_type)
@@ -142,6 +152,9 @@ static void common_headers(struct MHD_Response *r, const struct resp *rs)
     if (rs->content_type && !strncmp(rs->content_type, "text/html", 9)) {
         MHD_add_response_header(r, "Referrer-Policy", "same-origin");
         MHD_add_response_header(r, "X-Frame-Options", "DENY");
+    }
+    if (rs->content_type && !strncmp(rs->content_type, "text/html", 9) &&
+        !has_header(rs, "Content-Security-Policy")) {
         MHD_add_response_header(r, "Content-Security-Policy",
                                 "default-src 'self'; img-src 'self' data:; "
                                 "frame-ancestors 'none'");
@@ -307,6 +320,7 @@ static enum MHD_Result begin(struct server *s, struct MHD_Connection *conn,
     rq->db = s->cfg->db;
     rq->started_us = clock_mono_us();
     rq->secure_cookies = s->cfg->secure_cookies;
+    rq->proxies = s->cfg->proxies;
     *con_cls = rq;
     atomic_fetch_add(&s->inflight, 1);
     const char *cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,

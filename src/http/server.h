@@ -4,6 +4,7 @@
 #ifndef PHEU_HTTP_SERVER_H
 #define PHEU_HTTP_SERVER_H
 
+#include "http/proxy.h"
 #include "http/router.h"
 #include "store/db.h"
 
@@ -11,6 +12,8 @@ struct server_config {
     const char *listen;     /* "127.0.0.1:8080" */
     int workers;            /* threads in the pool */
     int secure_cookies;     /* always mark cookies Secure */
+    const struct proxy_list *proxies; /* may set the client address
+                                       * (X-Forwarded-For); NULL: none */
     struct db *db;          /* borrowed */
     struct router *router;  /* borrowed */
 };

@@ -138,6 +138,15 @@ void form_embed_html(const struct form *f, const char *action,
  * it is an http(s) URL. gone: the form is archived. */
 void form_page_html(const struct form *f, json_t *errors, int gone,
                     const char *back, struct buf *b);
+/* Appends the hosted page of f (GET /f/<key>): a whole HTML document,
+ * titled with the form's name, holding the snippet of form_embed_html
+ * posting to action, with a small inline style sheet. Its one inline
+ * script is allowed by the CSP hash form_script_csp gives. */
+void form_hosted_html(const struct form *f, const char *action,
+                      struct buf *b);
+/* Writes into out (size >= 52) the CSP source of the snippet's inline
+ * script, "'sha256-<base64>'". */
+void form_script_csp(const struct form *f, char *out, size_t size);
 /* The thank-you message shown after a submission: the form's, or the
  * default of its locale. */
 const char *form_thank_you(const struct form *f);

@@ -5,6 +5,8 @@
 #include "model/form.h"
 #include "util/html.h"
 
+#include <sodium.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The built-in texts of a locale. */
@@ -244,6 +246,62 @@ void form_embed_html(const struct form *f, const char *action,
     buf_adds(b, SCRIPT_HEAD);
     buf_adds(b, f->key);        /* base64url: nothing to escape in JS */
     buf_adds(b, SCRIPT_TAIL);
+}
+
+/* The hosted page's style: a readable column, fields one per line. */
+static const char HOSTED_CSS[] =
+    "body{margin:0;background:#f4f6f8;color:#1c2430;font:16px/1.5 "
+    "system-ui,-apple-system,'Segoe UI',Roboto,sans-serif}"
+    "main{max-width:34rem;margin:2rem auto;padding:1.5rem 2rem;"
+    "background:#fff;border-radius:8px;box-shadow:0 1px 4px #0002}"
+    "h1{font-size:1.5rem;margin:0 0 1rem}label{display:block;"
+    "font-weight:600;margin-bottom:.25rem}label+br{display:none}"
+    ".pheu-required{color:#b42318}"
+    ".pheu-consent label{font-weight:400}"
+    "input,select,textarea{box-sizing:border-box;width:100%;padding:.5rem;"
+    "font:inherit;border:1px solid #b8c1cc;border-radius:4px}"
+    "input[type=checkbox]{width:auto;margin-right:.5rem}"
+    "button{padding:.6rem 1.4rem;font:inherit;font-weight:600;color:#fff;"
+    "background:#0b5cad;border:0;border-radius:4px;cursor:pointer}";
+
+void form_hosted_html(const struct form *f, const char *action,
+                      struct buf *b)
+{
+    buf_adds(b, "<!doctype html>\n<html lang=\"");
+    html_escape(b, f->locale);
+    buf_adds(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+             "content=\"width=device-width, initial-scale=1\">"
+             "<meta name=\"robots\" content=\"noindex\">"
+             "<link rel=\"icon\" href=\"data:,\"><title>");
+    html_escape(b, f->name);
+    buf_adds(b, "</title><style>");
+    buf_adds(b, HOSTED_CSS);
+    buf_adds(b, "</style></head>\n<body><main class=\"pheu-hosted\"><h1>");
+    html_escape(b, f->name);
+    buf_adds(b, "</h1>\n");
+    form_embed_html(f, action, b);
+    buf_adds(b, "</main></body></html>\n");
+}
+
+void form_script_csp(const struct form *f, char *out, size_t size)
+{
+    static const size_t open = sizeof("<script>") - 1,
+                        close = sizeof("</script>\n") - 1;
+    unsigned char h[crypto_hash_sha256_BYTES];
+    crypto_hash_sha256_state st;
+    crypto_hash_sha256_init(&st);
+    crypto_hash_sha256_update(&st, (const unsigned char *)SCRIPT_HEAD + open,
+                              sizeof(SCRIPT_HEAD) - 1 - open);
+    crypto_hash_sha256_update(&st, (const unsigned char *)f->key,
+                              strlen(f->key));
+    crypto_hash_sha256_update(&st, (const unsigned char *)SCRIPT_TAIL,
+                              sizeof(SCRIPT_TAIL) - 1 - close);
+    crypto_hash_sha256_final(&st, h);
+    char b64[sodium_base64_ENCODED_LEN(sizeof(h),
+                                       sodium_base64_VARIANT_ORIGINAL)];
+    sodium_bin2base64(b64, sizeof(b64), h, sizeof(h),
+                      sodium_base64_VARIANT_ORIGINAL);
+    snprintf(out, size, "'sha256-%s'", b64);
 }
 
 /* The label of the field named name, or name itself ("consent": the

@@ -14,6 +14,7 @@
 #include "util/xalloc.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -720,6 +721,148 @@ static const char *touches_sql(const struct run *r, const char *where,
                         where);
 }
 
+/* ---- two halves at once ---- */
+
+/* The deals per batch: BATCH, or PHEU_ATTR_BATCH (tests make it small
+ * so that a few deals take the two-thread path). */
+static int batch_size(void)
+{
+    const char *s = getenv("PHEU_ATTR_BATCH");
+    long n = s ? strtol(s, NULL, 10) : 0;
+    return n >= 1 && n <= BATCH ? (int)n : BATCH;
+}
+
+/* The second half of the batches, run by a thread of its own on its
+ * own connection, summing into its own run (a copy of the main run's
+ * inputs: the campaigns with zero sums, the shared deals, whose halves
+ * do not overlap). merge_half adds its sums to the main run. */
+struct half {
+    struct run r;
+    struct db *db;
+    const char *sql;
+    int lo, hi, batch;
+    struct arena arena;         /* names of campaigns it reads itself */
+    struct err err;
+    int rc;
+    pthread_t thread;
+};
+
+/* Credits deals[lo, hi) batch by batch on c. */
+static int run_range(struct db_conn *c, struct run *r, const char *sql,
+                     int lo, int hi, int batch, struct arena *a,
+                     struct err *err)
+{
+    int rc = 0;
+    for (; !rc && lo < hi; lo += batch)
+        rc = run_batch(c, r, sql, lo, lo + batch < hi ? lo + batch : hi, a,
+                       err);
+    return rc;
+}
+
+static void *half_main(void *arg)
+{
+    struct half *h = arg;
+    struct db_conn *c;
+    h->rc = db_conn_get(h->db, &c, &h->err);
+    if (!h->rc)
+        h->rc = run_range(c, &h->r, h->sql, h->lo, h->hi, h->batch,
+                          &h->arena, &h->err);
+    db_conn_release(h->db);
+    return NULL;
+}
+
+/* Frees what the half owns. */
+static void half_free(struct half *h)
+{
+    free(h->r.camps);
+    free(h->r.ch_rev);
+    free(h->r.ch_touches);
+    free(h->r.t);
+    free(h->r.at);
+    free(h->r.credits);
+    free(h->r.credited);
+    arena_release(&h->arena);
+}
+
+/* Starts the half of deals[lo, hi) of run r; 0, or -1 when no thread
+ * could start (the caller then runs that half itself). */
+static int half_start(struct half *h, const struct run *r, struct db *db,
+                      const char *sql, int lo, int hi, int batch)
+{
+    memset(h, 0, sizeof(*h));
+    h->r = (struct run){.q = r->q, .channels = r->channels,
+        .nchannels = r->nchannels, .fx = r->fx, .ncamps = r->ncamps,
+        .capcamps = r->ncamps, .deals = r->deals, .ndeals = r->ndeals};
+    h->r.camps = xcalloc((size_t)r->ncamps + 1, sizeof(*r->camps));
+    for (int i = 0; i < r->ncamps; i++)
+        h->r.camps[i] = (struct camp){r->camps[i].id, r->camps[i].name,
+                                      r->camps[i].channel, 0, 0};
+    h->r.ch_rev = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
+    h->r.ch_touches = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
+    h->db = db;
+    h->sql = sql;
+    h->lo = lo;
+    h->hi = hi;
+    h->batch = batch;
+    arena_init(&h->arena);
+    if (pthread_create(&h->thread, NULL, half_main, h) == 0)
+        return 0;
+    half_free(h);
+    return -1;
+}
+
+/* Adds the half's sums to r (campaigns by id: one the half read after
+ * r did is added to r). */
+static void merge_half(struct run *r, const struct half *h, struct arena *a)
+{
+    const struct run *s = &h->r;
+    for (int i = 0; i < s->ncamps; i++) {
+        const struct camp *k = &s->camps[i];
+        if (!k->revenue && !k->touches)
+            continue;
+        int j = camp_find(r, k->id);
+        if (j < 0) {
+            camp_add(r, k->id, k->name, k->channel >= 0
+                     ? r->channels[k->channel] : NULL, a);
+            j = camp_find(r, k->id);
+        }
+        add(r, &r->camps[j].revenue, k->revenue);
+        r->camps[j].touches += k->touches;
+    }
+    for (int i = 0; i < r->nchannels; i++) {
+        add(r, &r->ch_rev[i], s->ch_rev[i]);
+        r->ch_touches[i] += s->ch_touches[i];
+    }
+    add(r, &r->none_rev, s->none_rev);
+    r->none_touches += s->none_touches;
+    add(r, &r->unattr_rev, s->unattr_rev);
+    r->unattr_deals += s->unattr_deals;
+    r->overflow |= s->overflow;
+}
+
+/* Credits every deal: with two batches or more, the second half on a
+ * thread of its own while this one runs the first (the touch queries
+ * are most of a run, and each engine answers two connections at once). */
+static int run_deals(struct db_conn *c, struct run *r, const char *sql,
+                     struct arena *a, struct err *err)
+{
+    int batch = batch_size(), nb = (r->ndeals + batch - 1) / batch;
+    if (nb < 2)
+        return run_range(c, r, sql, 0, r->ndeals, batch, a, err);
+    int mid = (nb + 1) / 2 * batch;
+    struct half h;
+    if (half_start(&h, r, db_conn_db(c), sql, mid, r->ndeals, batch))
+        return run_range(c, r, sql, 0, r->ndeals, batch, a, err);
+    int rc = run_range(c, r, sql, 0, mid, batch, a, err);
+    pthread_join(h.thread, NULL);
+    if (!rc && h.rc)
+        rc = err_set(err, h.err.code, h.err.field, "%s", h.err.msg);
+    if (!rc)
+        merge_half(r, &h, a);
+    half_free(&h);
+    return rc;
+}
+
 /* Reads settings, campaigns and deals, then credits the deals batch by
  * batch. */
 static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
@@ -732,9 +875,8 @@ static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
     if (!rc)
         rc = load_deals(c, r, where, a, err);
     const char *sql = touches_sql(r, where, a);
-    for (int lo = 0; !rc && lo < r->ndeals; lo += BATCH)
-        rc = run_batch(c, r, sql, lo, lo + BATCH < r->ndeals ? lo + BATCH
-                       : r->ndeals, a, err);
+    if (!rc)
+        rc = run_deals(c, r, sql, a, err);
     if (!rc && r->overflow)
         rc = err_set(err, E_RULE, NULL, "revenue sums exceed the largest "
                      "amount the report can show");

@@ -482,15 +482,16 @@ static void rev_init(struct rev_job *j, const struct crun *r, struct db *db)
     arena_init(&j->a);
 }
 
-/* Runs the attribution report on a connection of the job's own. */
+/* Runs the attribution report on a connection of the job's own (the
+ * thread's, closed before the thread ends). */
 static void *rev_run(void *arg)
 {
     struct rev_job *j = arg;
-    struct db_conn *c = NULL;
-    j->rc = db_conn_open(j->db, &c, &j->err);
+    struct db_conn *c;
+    j->rc = db_conn_get(j->db, &c, &j->err);
     if (!j->rc)
         j->rc = attribution_run(c, j->v, &j->aq, &j->doc, &j->a, &j->err);
-    db_conn_close(c);
+    db_conn_release(j->db);
     return NULL;
 }
 
@@ -720,8 +721,9 @@ static int run_all(struct db_conn *c, struct crun *r, struct arena *a,
     rc = load_counts(c, r, a, err);
     if (threaded)
         pthread_join(th, NULL);
-    else
-        rev_run(&job);
+    else                        /* here, on this thread's connection */
+        job.rc = attribution_run(c, job.v, &job.aq, &job.doc, &job.a,
+                                 &job.err);
     struct err ignored = {0};  /* the counts' error is the one told */
     int rrc = rev_take(r, &job, rc ? &ignored : err);
     return rc ? rc : rrc;

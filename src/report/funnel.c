@@ -589,14 +589,15 @@ static int group_cmp(const void *x, const void *y)
     return (a->key > b->key) - (a->key < b->key);
 }
 
-/* The display name of a group (owner and team names looked up). */
+/* The display name of a group (owner, team and campaign names looked
+ * up; every user may read campaigns, decision 0011). */
 static int group_name(struct db_conn *c, const struct funnel_query *q,
                       const struct group *g, json_t *o, struct arena *a,
                       struct err *err)
 {
     const char *sql = q->group == FG_OWNER ? "SELECT name FROM users WHERE "
         "id = ?" : q->group == FG_TEAM ? "SELECT name FROM teams WHERE id = ?"
-        : NULL;
+        : "SELECT name FROM campaigns WHERE id = ?";
     int f = object_field(&OBJ_CONTACT, "source");
     if (g->key == NULL_KEY) {
         json_object_set_new(o, "key", json_null());
@@ -617,10 +618,6 @@ static int group_name(struct db_conn *c, const struct funnel_query *q,
         return 0;
     }
     json_object_set_new(o, "key", json_integer(g->key));
-    if (!sql) {                 /* campaigns: named once they exist */
-        json_object_set_new(o, "name", json_null());
-        return 0;
-    }
     struct db_stmt *st;
     int rc = db_query(c, &st, err, sql, "i", g->key);
     if (rc)

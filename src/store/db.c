@@ -108,21 +108,20 @@ int db_conn_get(struct db *db, struct db_conn **out, struct err *err)
     return 0;
 }
 
-int db_conn_open(struct db *db, struct db_conn **out, struct err *err)
+void db_conn_release(struct db *db)
 {
-    struct db_conn *c;
-    int rc = db->ops->conn_open(db, &c, err);
-    if (rc)
-        return rc;
-    c->db = db;
-    *out = c;
-    return 0;
-}
-
-void db_conn_close(struct db_conn *c)
-{
-    if (c)
-        c->db->ops->conn_close(c);
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (!c)
+        return;
+    pthread_setspecific(db->key, NULL);
+    pthread_mutex_lock(&db->lock);
+    for (int i = 0; i < db->nconns; i++)
+        if (db->conns[i] == c) {
+            db->conns[i] = db->conns[--db->nconns];
+            break;
+        }
+    pthread_mutex_unlock(&db->lock);
+    db->ops->conn_close(c);
 }
 
 int db_exec(struct db_conn *c, const char *sql, struct err *err)

@@ -34,14 +34,10 @@ int db_start_upkeep(struct db *db, struct err *err);
 
 /* Borrows the calling thread's connection, opening it on first use. */
 int db_conn_get(struct db *db, struct db_conn **out, struct err *err);
-/* Opens a connection of the caller's own, for a helper thread that runs
- * one piece of work beside the request's (a report's independent
- * queries): not the thread's connection, not kept by db. Returns 0 and
- * a new connection in *out that the caller closes with db_conn_close,
- * or an error. */
-int db_conn_open(struct db *db, struct db_conn **out, struct err *err);
-/* Closes a connection from db_conn_open; safe on NULL. */
-void db_conn_close(struct db_conn *c);
+/* Closes the calling thread's connection, if it has one: a short-lived
+ * thread (a report's second half) calls it before it ends, so that its
+ * connection does not stay open until db_close. */
+void db_conn_release(struct db *db);
 
 /* Runs one or more statements without parameters. */
 int db_exec(struct db_conn *c, const char *sql, struct err *err);

@@ -33,8 +33,10 @@ before(async () => {
   OTHER = `http://127.0.0.1:${port}`;
   site = createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
+    // pages under /consent/ load the script in consent mode
+    const mode = req.url.startsWith('/consent/') ? ' data-consent="required"' : '';
     res.end(`<!doctype html><html><head><title>Cửa hàng</title>
-<script async src="${env.server.url}/t.js"></script></head><body>${req.url}</body></html>`);
+<script async src="${env.server.url}/t.js"${mode}></script></head><body>${req.url}</body></html>`);
   });
   await new Promise((ok) => site.listen(port, '127.0.0.1', ok));
 });
@@ -185,6 +187,76 @@ test('t.js on a site that is not tracked records nothing', async () => {
     for (let i = 0; i < 100 && (await refused()) === before; i++) await new Promise((r) => setTimeout(r, 100));
     assert.equal(await refused(), before + 1, 'the view reached the server and was refused');
     assert.deepEqual((await api.get(`/api/v1/touchpoints?visitor_id=${vid}`)).data, []);
+  } finally {
+    await context.close();
+  }
+});
+
+test('consent mode: nothing stored or sent until the visitor agrees, and forgotten on refusal', async () => {
+  const context = await env.browser.newContext();
+  try {
+    const p = await context.newPage();
+    const sent = [];
+    p.on('request', (r) => {
+      if (/\/t\/collect\?|\/t\.gif\?/.test(r.url())) sent.push(r.url());
+    });
+    const ready = () => p.waitForFunction(() => window.pheu && window.pheu.consent);
+    const vidCookie = async () => (await context.cookies(SITE)).find((c) => c.name === '_pheu_vid');
+    await p.goto(`${SITE}/consent/a`);
+    await ready();
+    assert.equal(await p.evaluate(() => window.pheu.tracking()), false);
+    assert.equal(await p.evaluate(() => window.pheu.vid()), '');
+    await p.evaluate(() => window.pheu.page());
+    assert.equal(await vidCookie(), undefined);
+    // the banner's "agree": this page's view goes out, with a new visitor
+    await p.evaluate(() => window.pheu.consent(true));
+    const vid = await p.evaluate(() => window.pheu.vid());
+    assert.match(vid, /^[0-9a-f]{32}$/);
+    assert.equal((await vidCookie()).value, vid);
+    let got = await touchesOf(vid, 1);
+    assert.equal(got[0].url, `${SITE}/consent/a`);
+    // remembered on the next page
+    await p.goto(`${SITE}/consent/b`);
+    await ready();
+    assert.equal(await p.evaluate(() => window.pheu.tracking()), true);
+    assert.equal(await p.evaluate(() => window.pheu.vid()), vid);
+    got = await touchesOf(vid, 2);
+    // "refuse": the visitor id is deleted and nothing more is sent
+    await p.evaluate(() => window.pheu.consent(false));
+    assert.equal(await vidCookie(), undefined);
+    const n = sent.length;
+    await p.evaluate(() => history.pushState({}, '', '/consent/c'));
+    await p.goto(`${SITE}/d`); // no consent mode, but the refusal is kept
+    await ready();
+    assert.equal(await p.evaluate(() => window.pheu.tracking()), false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(sent.length, n, sent.slice(n).join('\n'));
+    assert.equal(await vidCookie(), undefined);
+    assert.equal((await api.get(`/api/v1/touchpoints?visitor_id=${vid}`)).data.length, 2);
+  } finally {
+    await context.close();
+  }
+});
+
+test('Global Privacy Control counts as a refusal', async () => {
+  const context = await env.browser.newContext();
+  try {
+    await context.addInitScript(() => Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { get: () => true }));
+    const p = await context.newPage();
+    const sent = [];
+    p.on('request', (r) => {
+      if (/\/t\/collect\?|\/t\.gif\?/.test(r.url())) sent.push(r.url());
+    });
+    await p.goto(`${SITE}/gpc`);
+    await p.waitForFunction(() => window.pheu && window.pheu.consent);
+    assert.equal(await p.evaluate(() => window.pheu.tracking()), false);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(sent, []);
+    assert.equal((await context.cookies(SITE)).find((c) => c.name === '_pheu_vid'), undefined);
+    // an explicit agreement on the site's banner still counts
+    await p.evaluate(() => window.pheu.consent(true));
+    assert.equal(await p.evaluate(() => window.pheu.tracking()), true);
+    await touchesOf(await p.evaluate(() => window.pheu.vid()), 1);
   } finally {
     await context.close();
   }

@@ -227,3 +227,49 @@ test('a marketer builds a form in the UI and a sales rep only reads it', async (
   assert.equal(await rp.locator('#wf-name').isDisabled(), true);
   assert.deepEqual(env.errors, []);
 });
+
+test('the hosted page of a form, shared with UTM tags, runs its script under its CSP and makes a lead', async () => {
+  const context = await env.browser.newContext({ locale: 'vi-VN' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(String(e)));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text()); // a CSP refusal is logged so
+  });
+  const who = `hosted.${process.pid}@example.vn`;
+  const url = `${env.server.url}/f/${form.key}?utm_source=zalo&utm_medium=social&utm_campaign=chia-se`;
+  const res = await page.goto(url);
+  assert.equal(res.status(), 200);
+  assert.equal(await page.title(), 'Nhận báo giá');
+  assert.equal(await page.locator('h1').textContent(), 'Nhận báo giá');
+  const f = page.locator('form.pheu-form');
+  // the inline script ran (its hash is in the CSP): the hidden inputs are filled
+  assert.equal(await f.locator('[name=page_url]').inputValue(), url);
+  assert.equal(await f.locator('[name=utm_source]').inputValue(), 'zalo');
+  await f.locator('[name=ho_ten]').fill('Trần Văn Zalo');
+  await f.locator('[name=email]').fill(who);
+  await f.locator('button[type=submit]').click();
+  await page.waitForURL(`${site.url}/thanks`);
+  assert.deepEqual(problems, []);
+  await context.close();
+
+  const c = await eventually(async () => (await api.get(`/api/v1/contacts?email=${encodeURIComponent(who)}`)).data[0], 'the contact');
+  const tps = (await api.get(`/api/v1/touchpoints?contact_id=${c.id}`)).data;
+  assert.deepEqual(
+    tps.map((t) => [t.kind, t.url, t.utm_source, t.utm_medium, t.utm_campaign]),
+    [['form_submit', url, 'zalo', 'social', 'chia-se']],
+  );
+  assert.equal(c.lifecycle_stage, 'lead');
+});
+
+test('the builder gives the hosted page link', async () => {
+  const page = await env.newPage();
+  await login(page);
+  await page.goto(`/#/forms/${form.id}`);
+  const link = page.locator('#wf-hosted-url');
+  await link.waitFor();
+  assert.ok((await link.inputValue()).endsWith(`/f/${form.key}`));
+  assert.equal(await page.locator('#wf-hosted').getAttribute('href'), await link.inputValue());
+  assert.equal((await page.locator('#wf-hosted').textContent()).trim(), 'Mở trang');
+  assert.deepEqual(env.errors, []);
+});

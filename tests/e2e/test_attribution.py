@@ -451,3 +451,31 @@ def test_cli_prints_the_api_document_a_table_and_csv(crm, camps, path):
     assert p.returncode == 2 and "--from" in p.stderr
     p = cli("report", "attribution", "--by", "channel", db=crm.db)
     assert p.returncode == 2 and "--model" in p.stderr
+
+
+# ---- the two-thread path ----
+
+def test_two_threads_give_the_same_document(crm, camps, won_stage):
+    """With more than one batch of deals the second half of the batches
+    runs on a thread and connection of its own and its sums are merged.
+    PHEU_ATTR_BATCH=1 puts
+    every deal of this module in a batch of its own, so the CLI takes
+    that path where the server, with the default batch, takes one."""
+    from conftest import base_env
+    # one more deal, late in the year: in the second half
+    late = crm.campaign(name=uniq("Chiến dịch muộn "), channel="event")
+    k = contact(crm, "lead", "2025-12-01T03:00:00Z")
+    touch(crm, k, "2025-12-02T03:00:00Z", late)
+    won(crm, won_stage, 4321, [k], "2025-12-01T03:00:00Z",
+        "2025-12-10T03:00:00Z")
+    env = dict(base_env(), PHEU_ATTR_BATCH="1")
+    for model in ("first_touch", "u_shaped", "full_path", "time_decay"):
+        for by in ("campaign", "channel"):
+            api = report(crm.admin, model, by, "2025-01-01", "2025-12-31")
+            assert api["deals"] >= 8, api
+            p = cli_ok("report", "attribution", "--model", model, "--by", by,
+                       "--from", "2025-01-01", "--to", "2025-12-31",
+                       "--format", "json", db=crm.db, env=env)
+            assert json.loads(p.stdout) == api, (model, by)
+            if by == "campaign":
+                assert (late["id"], late["name"], 4321, 1) in rows(api)

@@ -693,7 +693,7 @@ def test_malformed_bodies(crm, marketer):
     anon = crm.srv.client()
     assert_error(post_form(anon, "A" * 22, js={"email": "a@b.vn"}), 404)
     assert_error(post_form(anon, "A" * 300, js={"email": "a@b.vn"}), 404)
-    assert_error(anon.get("/f/%s" % f["key"]), 405)
+    assert_error(anon.delete("/f/%s" % f["key"]), 405)
     assert_error(anon.post("/f/%s?x=1" % f["key"], json={}), 400)
     unchanged(crm, before)
     assert port == crm.srv.port
@@ -764,6 +764,93 @@ def test_rate_limit_answers_success_and_writes_nothing(crm_db,
     p = __import__("conftest").cli("serve", "--form-rate=-1",
                                    db=d / "pheu.db")
     assert p.returncode == 2 and "--form-rate" in p.stderr
+
+
+# ---- the hosted page ----
+
+def test_hosted_page_allows_exactly_its_script(crm, marketer, anon):
+    """GET /f/{key} is a page of its own holding the snippet; its CSP
+    allows no script but the snippet's, by the hash of its text."""
+    import base64
+    import hashlib
+    f = make_form(crm, marketer, name="Đăng ký <hội thảo> & demo",
+                  consent_text="Tôi đồng ý")
+    r = anon.get("/f/%s?utm_source=zalo&utm_campaign=chia-se&fbclid=x1"
+                 % f["key"])
+    assert r.status_code == 200, r.text
+    assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+    html = r.text
+    assert html.startswith("<!doctype html>")
+    assert "<title>Đăng ký &lt;hội thảo&gt; &amp; demo</title>" in html
+    assert 'action="/f/%s"' % f["key"] in html
+    snippet = marketer.get("/api/v1/forms/%d/embed" % f["id"]).json()["html"]
+    assert snippet.split('action="', 1)[1].split('"', 1)[1] in html
+    scripts = re.findall(r"<script>(.*?)</script>", html, re.S)
+    assert len(scripts) == 1 and "<script src" not in html
+    digest = base64.b64encode(hashlib.sha256(
+        scripts[0].encode()).digest()).decode()
+    csp = r.headers["Content-Security-Policy"]
+    assert csp == ("default-src 'none'; script-src 'sha256-%s'; style-src "
+                   "'unsafe-inline'; img-src 'self' data:; base-uri 'none'; "
+                   "frame-ancestors 'none'" % digest)
+    assert r.headers["X-Frame-Options"] == "DENY"
+    assert_error(anon.get("/f/%s" % ("A" * 22)), 404)
+    assert_error(anon.get("/f/%s" % ("A" * 300)), 404)
+    # archived: the page says so, with 410
+    r = marketer.patch("/api/v1/forms/%d" % f["id"], json={"archived": True})
+    assert r.status_code == 200, r.text
+    r = anon.get("/f/%s" % f["key"])
+    assert r.status_code == 410 and "<form" not in r.text
+    assert "default-src 'self'" in r.headers["Content-Security-Policy"]
+
+
+def consent_ip(crm, email):
+    (c,) = contacts_with(crm, email=email)
+    (k,) = crm.all(crm.admin, "/api/v1/contacts/%d/consents" % c["id"])
+    return k["ip"]
+
+
+def test_forwarded_for_only_through_trusted_proxies(crm, crm_db,
+                                                    tmp_path_factory):
+    """Behind a proxy listed in --trusted-proxies the client is the
+    rightmost X-Forwarded-For address that is not a listed proxy: the
+    consent keeps it and the rate limit counts it, per client. Without
+    the option the header is a client's claim and is ignored."""
+    body = {"ten": "Lan", "consent": "1"}
+    f = make_form(crm, consent_text="Tôi đồng ý")
+    e = uniq_email("xff")
+    r = post_form(crm.srv.client(), f["key"], js=dict(body, email=e),
+                  headers={"X-Forwarded-For": "203.0.113.7"})
+    assert r.status_code == 200, r.text
+    assert consent_ip(crm, e) == "127.0.0.1"
+    d = tmp_path_factory.mktemp("forms-proxy")
+    srv = Server(copy_db(crm_db, d / "pheu.db"), d, args=[
+        "--form-rate", "1", "--form-burst", "2",
+        "--trusted-proxies", "127.0.0.1, 10.0.0.0/8"]).start()
+    try:
+        c = Crm(srv)
+        f = make_form(c, consent_text="Tôi đồng ý")
+        anon = srv.client()
+
+        def send(xff):
+            e = uniq_email("xff")
+            r = post_form(anon, f["key"], js=dict(body, email=e),
+                          headers={"X-Forwarded-For": xff})
+            assert r.status_code == 200, r.text
+            return e, len(contacts_with(c, email=e))
+        # a spoofed left entry, the client, then the proxy's own hop
+        e1, n1 = send("6.6.6.6, 203.0.113.7, 10.1.2.3")
+        assert n1 == 1 and consent_ip(c, e1) == "203.0.113.7"
+        assert send("203.0.113.7")[1] == 1          # its burst of 2
+        assert send("203.0.113.7")[1] == 0          # over: dropped
+        e4, n4 = send("198.51.100.9")               # another client
+        assert n4 == 1 and consent_ip(c, e4) == "198.51.100.9"
+        c.close()
+    finally:
+        assert srv.stop() == 0, srv.stderr()
+    p = __import__("conftest").cli("serve", "--trusted-proxies=10.0.0.0/40",
+                                   db=d / "pheu.db")
+    assert p.returncode == 2 and "--trusted-proxies" in p.stderr, p.stderr
 
 
 # ---- no partial write ----

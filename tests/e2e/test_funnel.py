@@ -214,6 +214,42 @@ def test_group_by_month(crm, imported):
                       "2025-03": [0, 0, 0, 0, 0, 0, 1]}
 
 
+# 2023-06-01T00:00:00+07:00: a month no other test of this module uses
+JUN23 = 1685552400000
+
+
+def test_group_by_campaign_names_each_group(crm):
+    """group_by=campaign keys each group by the contacts' original
+    campaign (their first touch's) and names it; contacts without one
+    are the null group."""
+    day = 86400000
+    named = crm.campaign(name=uniq("Hội thảo SME "), channel="webinar")
+    other = crm.campaign(name=uniq("Quảng cáo tìm kiếm "),
+                         channel="paid_search")
+    ids = []
+    for camp, n in ((named, 2), (other, 1), (None, 1)):
+        for i in range(n):
+            cid = backdated_contact(crm, None, JUN23 + i * day, [
+                ("subscriber", JUN23 + i * day),
+                ("lead", JUN23 + (i + 2) * day)])
+            ids.append(cid)
+            if camp:
+                r = crm.admin.post("/api/v1/touchpoints", json={
+                    "contact_id": cid, "kind": "webinar_attended",
+                    "campaign_id": camp["id"], "at": iso(JUN23 + i * day - 1)})
+                assert r.status_code == 201, r.text
+    for cid, camp in zip(ids, (named, named, other, None)):
+        got = crm.get("contacts", cid)["source_campaign_id"]
+        assert got == (camp["id"] if camp else None)
+    f = funnel(crm.admin, group_by="campaign", **{"from": "2023-06-01",
+                                                   "to": "2023-06-30"})
+    groups = [(g["key"], g["name"], g["contacts"],
+               [s["reached"] for s in g["stages"]][:2]) for g in f["groups"]]
+    assert groups == [(named["id"], named["name"], 2, [2, 2]),
+                      (other["id"], other["name"], 1, [1, 1]),
+                      (None, None, 1, [1, 1])]
+
+
 def list_ids(client, query):
     r = client.get("/api/v1/contacts?" + query + "&limit=500")
     assert r.status_code == 200, (query, r.text)

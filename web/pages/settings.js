@@ -106,6 +106,7 @@ function trackingCard(s) {
     h('p', { i18n: 'settings.tracking_intro' }),
     field({ id: 'settings-snippet', name: 'snippet', label: 'settings.snippet_label', hint: 'settings.snippet_hint', control: code }),
     h('div', { class: 'form-actions' }, copy),
+    h('p', { class: 'muted', id: 'settings-consent-hint', i18n: 'settings.consent_hint' }),
     form,
   );
 }

@@ -398,30 +398,45 @@ async function fillEmbed(view, card) {
   if (!view.ctx.alive()) return;
   const code = h('textarea', { id: 'wf-snippet', class: 'wf-snippet', rows: '8', readonly: true });
   code.value = out.html;
-  const copy = h('button', {
+  // GET on the address the form posts to is its hosted page
+  const link = h('input', { id: 'wf-hosted-url', class: 'wf-hosted-url', type: 'text', readonly: true });
+  link.value = out.action_url;
+  card.lastChild.replaceWith(
+    h('div', {},
+      h('p', { class: 'muted', i18n: 'webforms.embed_hint' }),
+      field({ id: 'wf-snippet', name: 'snippet', label: 'webforms.snippet', control: code }),
+      copyButton('wf-copy', code),
+      h('h3', { class: 'wf-subtitle', i18n: 'webforms.hosted_title' }),
+      h('p', { class: 'muted', i18n: 'webforms.hosted_hint' }),
+      field({ id: 'wf-hosted-url', name: 'hosted_url', label: 'webforms.hosted_url', control: link }),
+      h('p', {},
+        copyButton('wf-copy-link', link),
+        ' ',
+        h('a', { id: 'wf-hosted', class: 'btn btn-secondary btn-small', href: out.action_url, target: '_blank', rel: 'noopener', i18n: 'webforms.hosted_open' }),
+      ),
+      h('h3', { class: 'wf-subtitle', i18n: 'webforms.preview' }),
+      preview(out.html),
+    ),
+  );
+}
+
+// A button copying the value of control (a textarea or input).
+function copyButton(id, control) {
+  return h('button', {
     type: 'button',
     class: 'btn btn-secondary btn-small',
-    id: 'wf-copy',
+    id,
     i18n: 'webforms.copy',
     onclick: async () => {
-      code.select();
+      control.select();
       try {
-        await navigator.clipboard.writeText(out.html);
+        await navigator.clipboard.writeText(control.value);
       } catch {
         document.execCommand('copy');
       }
       notify({ key: 'webforms.copied' });
     },
   });
-  card.lastChild.replaceWith(
-    h('div', {},
-      h('p', { class: 'muted', i18n: 'webforms.embed_hint' }),
-      field({ id: 'wf-snippet', name: 'snippet', label: 'webforms.snippet', control: code }),
-      copy,
-      h('h3', { class: 'wf-subtitle', i18n: 'webforms.preview' }),
-      preview(out.html),
-    ),
-  );
 }
 
 // The snippet drawn as a site would draw it, without its script (the
