@@ -237,6 +237,8 @@ static int id_cmp(const void *k, const void *e)
  * campaigns were read). */
 static struct crow *row_of(const struct crun *r, int64_t id)
 {
+    if (!r->nrows)              /* rows is NULL: no campaign yet */
+        return NULL;
     return bsearch(&id, r->rows, (size_t)r->nrows, sizeof(*r->rows),
                    id_cmp);
 }
@@ -663,7 +665,8 @@ static json_t *doc_json(struct crun *r)
             r->rows[m] = r->rows[i];
             finish(&r->rows[m++]);
         }
-    qsort_r(r->rows, (size_t)m, sizeof(*r->rows), row_cmp, (void *)q);
+    if (m > 1)
+        qsort_r(r->rows, (size_t)m, sizeof(*r->rows), row_cmp, (void *)q);
     for (int i = 0; i < m; i++) {
         total_add(r, &t, &r->rows[i]);
         excluded += r->rows[i].unconverted;

@@ -388,3 +388,14 @@ def test_cli_json_table_and_csv(crm, march):
         p = cli("report", "campaigns", *bad, db=crm.db)
         assert p.returncode == 2, (bad, p.stderr)
         assert bad[0] in p.stderr or "format" in p.stderr
+
+
+def test_no_campaign_at_all(tmp_path):
+    # regression: with no campaign the report sorted and searched a NULL
+    # array (UBSan stopped the process)
+    db = tmp_path / "empty.db"
+    cli_ok("init", db=db)
+    doc = json.loads(cli_ok("report", "campaigns", "--format", "json",
+                            db=db).stdout)
+    assert (doc["rows"], doc["totals"]["cost"], doc["totals"]["roi"]) == (
+        [], 0, None)
