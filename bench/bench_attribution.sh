@@ -42,22 +42,7 @@ if [ "$(bench_sql 'SELECT COUNT(*) FROM users')" = 0 ]; then
 fi
 if [ "$(bench_sql "SELECT COUNT(*) FROM deals WHERE name = 'Bench deal 1'")" = 0 ]
 then
-    echo "bench_attribution: loading bench/attribution_data.sql" >&2
-    t0='' t1=''
-    now_ns t0
-    if [ "$engine" = postgres ]; then
-        psql -q -v ON_ERROR_STOP=1 "$db" -f bench/attribution_data.sql \
-            >"$tmp/data.log" 2>&1
-    else
-        sqlite3 -bail "$db" <bench/attribution_data.sql >"$tmp/data.log" 2>&1
-    fi || bench_die "loading the data failed: $(cat "$tmp/data.log")"
-    now_ns t1
-    echo "bench_attribution: loaded in $(((t1 - t0) / 1000000)) ms" >&2
-    if [ "$engine" = postgres ]; then
-        bench_sql 'VACUUM ANALYZE' >/dev/null
-    else
-        bench_sql 'ANALYZE' >/dev/null
-    fi
+    bench_load_sql bench_attribution bench/attribution_data.sql
 fi
 won=$(bench_sql "SELECT COUNT(*) FROM deals WHERE status = 'won'")
 ntp=$(bench_sql 'SELECT COUNT(*) FROM touchpoints')
@@ -66,30 +51,14 @@ line="data: $won won deals, $ntp touchpoints, $ndc deal contacts ($engine); work
 BENCH_LINES+=("$line")
 echo "$line"
 
-admin=$(bench_token "$db")
-rep_email=$(bench_sql "SELECT u.email FROM users u WHERE u.role = 'sales_rep'
-                 ORDER BY u.id LIMIT 1")
-rep=$(bench_token "$db" "$rep_email")
-port=$(free_port)
-./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
-    >"$tmp/serve.log" 2>&1 &
-pheu_pid=$!
-wait_http "http://127.0.0.1:$port/healthz" 30 ||
-    bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+bench_tokens
+bench_serve
 api=http://127.0.0.1:$port/api/v1/reports/attribution
 
 # report NAME TOKEN QUERY: times the report; prints its line.
 report() {
-    local name=$1 token=$2 q=$3 t counted
-    t=$(time_get "$api?$q" "Authorization: Bearer $token" "$repeat") ||
-        bench_die "report $name failed"
-    counted=$(python3 -c 'import json, sys
-d = json.load(open(sys.argv[1]))
-print("deals=%d rows=%d unattributed=%d" % (d["deals"], len(d["rows"]),
-      d["unattributed"]["deals"]))' "$tmp/r.json")
-    line="attribution_$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<3000ms"
-    BENCH_LINES+=("$line")
-    echo "$line"
+    bench_report "attribution_$1" "$2" "$api?$3" 3000 '"deals=%d rows=%d \
+unattributed=%d" % (d["deals"], len(d["rows"]), d["unattributed"]["deals"])'
 }
 period="won_from=2025-01-01&won_to=2025-12-31"
 for m in first_touch last_touch linear u_shaped w_shaped full_path \

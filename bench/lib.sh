@@ -334,3 +334,67 @@ bench_rounds() {
         wrk_median "$i" "$n"
     done
 }
+
+# bench_load_sql NAME FILE: loads the SQL script FILE into $db (psql or
+# sqlite3, stopping at the first error; the log in $tmp/data.log), says
+# how long it took on standard error, then refreshes the planner's
+# statistics. Fails naming why.
+bench_load_sql() {
+    local name=$1 file=$2 t0='' t1=''
+    echo "$name: loading $file" >&2
+    now_ns t0
+    if [[ $db == postgres* ]]; then
+        psql -q -v ON_ERROR_STOP=1 "$db" -f "$file" >"$tmp/data.log" 2>&1
+    else
+        sqlite3 -bail "$db" <"$file" >"$tmp/data.log" 2>&1
+    fi || bench_die "loading the data failed: $(cat "$tmp/data.log")"
+    now_ns t1
+    echo "$name: loaded in $(((t1 - t0) / 1000000)) ms" >&2
+    if [[ $db == postgres* ]]; then
+        bench_sql 'VACUUM ANALYZE' >/dev/null
+    else
+        bench_sql 'ANALYZE' >/dev/null
+    fi
+}
+
+# bench_serve: starts `./pheu serve` on $db with $workers workers on a
+# free port, in the background; sets port and pheu_pid (stopped by
+# bench_cleanup) and waits until it answers, or fails naming why.
+bench_serve() {
+    port=$(free_port)
+    # shellcheck disable=SC2154 # workers: the calling bench's setting
+    ./pheu serve --db "$db" --listen "127.0.0.1:$port" --workers "$workers" \
+        >"$tmp/serve.log" 2>&1 &
+    pheu_pid=$!
+    wait_http "http://127.0.0.1:$port/healthz" 30 ||
+        bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+}
+
+# bench_tokens: sets admin (an API token of the demo admin) and rep (one
+# of the first sales rep by id) for $db.
+# shellcheck disable=SC2034 # admin and rep: for the calling bench
+bench_tokens() {
+    local email
+    admin=$(bench_token "$db")
+    email=$(bench_sql "SELECT email FROM users WHERE role = 'sales_rep'
+                       ORDER BY id LIMIT 1")
+    rep=$(bench_token "$db" "$email")
+}
+
+# bench_report NAME TOKEN URL TARGET_MS SUMMARY: times GET URL with the
+# bearer TOKEN (time_get, $repeat times after one warm-up), sums the
+# answer up with the Python expression SUMMARY over d (the JSON
+# document), and prints and keeps in BENCH_LINES "NAME median=…ms
+# max=…ms over N (SUMMARY) target<TARGET_MSms".
+bench_report() {
+    local name=$1 token=$2 url=$3 target=$4 summary=$5 t counted line
+    # shellcheck disable=SC2154 # repeat: the calling bench's setting
+    t=$(time_get "$url" "Authorization: Bearer $token" "$repeat") ||
+        bench_die "report $name failed"
+    counted=$(python3 -c 'import json, sys
+d = json.load(open(sys.argv[1]))
+print(eval(sys.argv[2]))' "$tmp/r.json" "$summary")
+    line="$name median=${t% *}ms max=${t#* }ms over $repeat ($counted) target<${target}ms"
+    BENCH_LINES+=("$line")
+    echo "$line"
+}

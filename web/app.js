@@ -18,11 +18,12 @@ import * as boardPage from './pages/board.js';
 import * as importPage from './pages/import.js';
 import * as funnelPage from './pages/funnel.js';
 import * as attributionPage from './pages/attribution.js';
+import * as campaignReportPage from './pages/campaign_report.js';
 import * as settingsPage from './pages/settings.js';
 import * as webformsPage from './pages/webforms.js';
 import { resetCaches } from './crm.js';
 
-const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage, attribution: attributionPage, settings: settingsPage };
+const PAGES = { login: loginPage, dashboard: dashboardPage, users: usersPage, teams: teamsPage, funnel: funnelPage, attribution: attributionPage, campaign_report: campaignReportPage, settings: settingsPage };
 const CRM_OBJECTS = ['contacts', 'companies', 'deals', 'activities', 'campaigns'];
 const IMPORTABLE = ['contacts', 'companies', 'deals', 'campaigns']; // campaigns: their touchpoints
 const DEFAULT_ROUTE = 'dashboard';

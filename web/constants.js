@@ -49,7 +49,12 @@ export const NAV_GROUPS = [
   },
   {
     id: 'insights',
-    sections: [{ id: 'funnel', page: true }, { id: 'attribution', page: true }, { id: 'reports' }],
+    sections: [
+      { id: 'funnel', page: true },
+      { id: 'attribution', page: true },
+      { id: 'campaign_report', page: true },
+      { id: 'reports' },
+    ],
   },
   {
     id: 'admin',

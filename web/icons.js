@@ -16,6 +16,8 @@ const PATHS = {
   funnel: 'M3 4h18l-7 8.5V19l-4 2v-8.5z',
   // paths converging on one node: touches credited to a deal
   attribution: 'M4 4l8 8M4 12h8M4 20l8-8M12 12h8M17 9l3 3-3 3',
+  // spend bar against a taller revenue bar with a rising line
+  campaign_report: 'M4 20v-5M9 20V11M14 20v-8M19 20V6M3 20h18M4 11l5-4 5 2 6-6',
   reports: 'M4 20V10M10 20V4M16 20v-7M22 20H2',
   users: 'M20 21v-2a4 4 0 0 0-4-4H8a4 4 0 0 0-4 4v2M12 11a4 4 0 1 0 0-8 4 4 0 0 0 0 8z',
   teams: 'M12 3v6M12 9H5v4M12 9h7v4M3 13h4v4H3zM10 13h4v4h-4zM17 13h4v4h-4z',

@@ -179,3 +179,28 @@ export async function loadReport(view, path, q, busy, badRangeKey) {
   if (seq !== view.seq || !view.ctx.alive()) return null;
   return doc;
 }
+
+/**
+ * Loads the report at path with query q (loadReport, badRangeKey for a
+ * backwards period), keeps it in view.doc and draws it with draw(view),
+ * then marks busy no longer busy. Does nothing more when loadReport
+ * gave no document.
+ */
+export async function showReport(view, path, q, busy, badRangeKey, draw) {
+  const doc = await loadReport(view, path, q, busy, badRangeKey);
+  if (!doc) return;
+  view.doc = doc;
+  draw(view);
+  busy.removeAttribute('aria-busy');
+}
+
+/** A figure of a report's summary: its label, and its value as text
+ * with the raw value in data-value (what the tests read). */
+export function reportStat(id, labelKey, raw, text) {
+  return h(
+    'div',
+    { class: 'funnel-stat', id },
+    h('span', { class: 'funnel-stat-label', i18n: labelKey }),
+    h('strong', { class: 'funnel-stat-value', 'data-value': String(raw) }, text),
+  );
+}

@@ -1,9 +1,12 @@
 /* GET /api/v1/reports/... (SPEC App. A): the reports both teams share.
  * The funnel (SPEC §3) is computed by report/funnel.c over the contacts
  * the caller may see, attribution (SPEC §4) by report/attribution.c over
- * the deals the caller may see. */
+ * the deals the caller may see, campaign performance (SPEC §4) by
+ * report/campaigns.c over the contacts, deals and touchpoints the caller
+ * may see. */
 #include "api/api.h"
 #include "report/attribution.h"
+#include "report/campaigns.h"
 #include "report/funnel.h"
 
 struct funnel_args {
@@ -73,9 +76,44 @@ static int reports_attribution(struct req *rq, struct resp *rs)
     return resp_json(rs, 200, doc);
 }
 
+struct camp_args {
+    struct req *rq;
+    struct camp_query *q;
+    struct err *err;
+};
+
+/* Feeds one query argument to the campaign performance query. */
+static int camp_arg(const char *key, const char *value, void *ctx)
+{
+    struct camp_args *ca = ctx;
+    return camp_query_arg(ca->q, key, value, &ca->rq->arena, ca->err);
+}
+
+/* GET /api/v1/reports/campaigns?from&to[&model][&currency][&channel]
+ * [&sort]: 400 naming the parameter when one is bad or missing. */
+static int reports_campaigns(struct req *rq, struct resp *rs)
+{
+    struct err err = {0};
+    struct camp_query q;
+    struct camp_args ca = {rq, &q, &err};
+    json_t *doc = NULL;
+    camp_query_init(&q);
+    int rc = req_query_each(rq, camp_arg, &ca);
+    if (!rc)
+        rc = camp_query_check(&q, 1, &err);
+    if (!rc)
+        rc = campaign_report_run(rq->dbc, &rq->who->vis, &q, &doc,
+                                 &rq->arena, &err);
+    if (rc)
+        return resp_fail(rs, &err);
+    return resp_json(rs, 200, doc);
+}
+
 const struct route reports_routes[] = {
     {"GET", "/api/v1/reports/funnel", reports_funnel, R_AUTH, QUERY_ANY},
     {"GET", "/api/v1/reports/attribution", reports_attribution, R_AUTH,
+     QUERY_ANY},
+    {"GET", "/api/v1/reports/campaigns", reports_campaigns, R_AUTH,
      QUERY_ANY},
     {0},
 };

@@ -3,6 +3,7 @@
 #ifndef PHEU_CLI_CLI_H
 #define PHEU_CLI_CLI_H
 
+#include <jansson.h>
 #include <stddef.h>
 
 #include "store/db.h"
@@ -18,6 +19,7 @@ int cmd_demo(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_report_attribution(int argc, char **argv);
+int cmd_report_campaigns(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_import(int argc, char **argv);
@@ -43,6 +45,19 @@ typedef int (*cli_query_fn)(const char *key, const char *value, void *ctx,
                             struct db_conn *c, struct err *err);
 int cli_read_query(const char *query, cli_query_fn fn, void *ctx,
                    struct db_conn *c, struct err *err);
+
+/* A report of `pheu report`: run builds its document into *doc (a new
+ * reference) on connection c from the options in ctx; print writes it in
+ * format "table" or "csv" and returns 0, or 1 when writing failed. */
+typedef int (*cli_report_run_fn)(struct db_conn *c, void *ctx, json_t **doc,
+                                 struct err *err);
+typedef int (*cli_report_print_fn)(const json_t *doc, const char *format);
+/* Checks format (table, csv or json; else prints why and returns 2),
+ * opens url, runs the report and prints it: json as the API's document
+ * on one line, the other formats with print. Returns the exit code: 0,
+ * 1 when the database or the report failed (printed), 2. */
+int cli_report(const char *url, const char *format, cli_report_run_fn run,
+               void *ctx, cli_report_print_fn print);
 
 /* The command table, for help. */
 struct cli_command {

@@ -116,3 +116,32 @@ int cli_read_query(const char *query, cli_query_fn fn, void *ctx,
     free(copy);
     return rc;
 }
+
+int cli_report(const char *url, const char *format, cli_report_run_fn run,
+               void *ctx, cli_report_print_fn print)
+{
+    struct db *db = NULL;
+    struct db_conn *c;
+    struct err err = {0};
+    json_t *doc = NULL;
+    int rc = 0;
+    if (strcmp(format, "table") && strcmp(format, "csv") &&
+        strcmp(format, "json")) {
+        fprintf(stderr, "pheu: --format must be table, csv or json\n");
+        return 2;
+    }
+    if (cli_open_db(url, &db))
+        return 1;
+    if (db_conn_get(db, &c, &err) || run(c, ctx, &doc, &err))
+        rc = cli_fail(&err);
+    if (!rc && strcmp(format, "json")) {
+        rc = print(doc, format);
+    } else if (!rc) {
+        char *s = json_dumps(doc, JSON_COMPACT);
+        rc = s && printf("%s\n", s) > 0 ? 0 : 1;
+        free(s);
+    }
+    json_decref(doc);
+    db_close(db);
+    return rc;
+}

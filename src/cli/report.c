@@ -217,18 +217,22 @@ static int read_options(struct query_ctx *qc, struct db_conn *c,
 }
 
 /* pheu report funnel --from D --to D [--mode cohort|period]
- * (pheu report attribution: cli/report_attribution.c)
+ * (pheu report attribution: cli/report_attribution.c; pheu report
+ * campaigns: cli/report_campaigns.c)
  * [--group-by source|campaign|owner|team|month] [--filter Q]
  * [--format table|csv|json] [--db URL] */
 int cmd_report(int argc, char **argv)
 {
     for (int i = 0; i < argc; i++)      /* the report's name, not a value */
-        if (!strcmp(argv[i], "attribution") &&
+        if ((!strcmp(argv[i], "attribution") ||
+             !strcmp(argv[i], "campaigns")) &&
             (i == 0 || strncmp(argv[i - 1], "--", 2) ||
              strchr(argv[i - 1], '=') || !strcmp(argv[i - 1], "--help"))) {
+            int attr = argv[i][0] == 'a';
             memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) *
                     sizeof(*argv));
-            return cmd_report_attribution(argc - 1, argv);
+            return attr ? cmd_report_attribution(argc - 1, argv)
+                        : cmd_report_campaigns(argc - 1, argv);
         }
     const char *url = DEFAULT_DB, *from = NULL, *to = NULL, *mode = NULL,
                *group = NULL, *filter = NULL, *format = "table";
@@ -251,13 +255,14 @@ int cmd_report(int argc, char **argv)
                         "source|campaign|owner|team|month] [--filter Q] "
                         "[--format table|csv|json]\n       pheu report "
                         "attribution --model M [...]: see 'pheu report "
-                        "attribution --help'";
+                        "attribution --help'\n       pheu report campaigns "
+                        "[...]: see 'pheu report campaigns --help'";
     int rc = opt_parse(argc, argv, opts, usage, &npos);
     if (rc)
         return rc == 1 ? 0 : rc;
     if (npos != 1 || strcmp(argv[0], "funnel")) {
-        fprintf(stderr, "pheu: report needs the report's name: funnel or "
-                "attribution\n");
+        fprintf(stderr, "pheu: report needs the report's name: funnel, "
+                "attribution or campaigns\n");
         return 2;
     }
     if (strcmp(format, "table") && strcmp(format, "csv") &&

@@ -125,17 +125,24 @@ static int print_table(const json_t *doc)
     return fflush(stdout) ? 1 : 0;
 }
 
-/* Prints the report in format fmt ("table", "csv" or "json"). */
+/* cli_report_print_fn: the table or the CSV. */
 static int print_report(const json_t *doc, const char *fmt)
 {
-    if (!strcmp(fmt, "csv"))
-        return print_csv(doc);
-    if (!strcmp(fmt, "table"))
-        return print_table(doc);
-    char *s = json_dumps(doc, JSON_COMPACT);
-    int rc = s && printf("%s\n", s) > 0 ? 0 : 1;
-    free(s);
-    return rc;
+    return strcmp(fmt, "csv") ? print_table(doc) : print_csv(doc);
+}
+
+/* The query of a run and the arena its strings live in. */
+struct run_ctx {
+    struct attr_query q;
+    struct arena a;
+};
+
+/* cli_report_run_fn: the report over every deal. */
+static int run_report(struct db_conn *c, void *ctx, json_t **doc,
+                      struct err *err)
+{
+    struct run_ctx *rc = ctx;
+    return attribution_run(c, NULL, &rc->q, doc, &rc->a, err);
 }
 
 /* Reads the options into q as the API reads its parameters; a missing
@@ -202,31 +209,12 @@ int cmd_report_attribution(int argc, char **argv)
                        "table|csv|json]", NULL);
     if (rc)
         return rc == 1 ? 0 : rc;
-    if (strcmp(format, "table") && strcmp(format, "csv") &&
-        strcmp(format, "json")) {
-        fprintf(stderr, "pheu: --format must be table, csv or json\n");
-        return 2;
-    }
-    struct arena a;
-    struct attr_query q;
-    arena_init(&a);
-    attr_query_init(&q);
-    rc = read_options(&q, vals, &a);
-    struct db *db = NULL;
-    struct db_conn *c;
-    struct err err = {0};
-    json_t *doc = NULL;
-    if (!rc && cli_open_db(url, &db))
-        rc = 1;
-    if (!rc && db_conn_get(db, &c, &err))
-        rc = cli_fail(&err);
-    if (!rc && attribution_run(c, NULL, &q, &doc, &a, &err))
-        rc = cli_fail(&err);
+    struct run_ctx run;
+    arena_init(&run.a);
+    attr_query_init(&run.q);
+    rc = read_options(&run.q, vals, &run.a);
     if (!rc)
-        rc = print_report(doc, format);
-    json_decref(doc);
-    if (db)
-        db_close(db);
-    arena_release(&a);
+        rc = cli_report(url, format, run_report, &run, print_report);
+    arena_release(&run.a);
     return rc;
 }

@@ -5,6 +5,7 @@
  * two queries each, credited deal by deal into one row per campaign or
  * channel. */
 #include "report/attribution.h"
+#include "report/fx.h"
 #include "report/period.h"
 #include "model/crm.h"
 #include "model/object.h"
@@ -254,12 +255,6 @@ struct camp {
     int64_t revenue, touches;
 };
 
-/* An exchange rate of settings "fx_rates". */
-struct rate {
-    char code[4];
-    struct money_rate r;
-};
-
 /* A won deal counted by the report. */
 struct deal {
     int64_t id;             /* first: find_id */
@@ -279,9 +274,7 @@ struct run {
     const struct attr_query *q;
     const char *const *channels;    /* campaigns.channel's values */
     int nchannels;
-    const char *currency, *base;    /* the report's, the settings' */
-    struct rate *rates;
-    int nrates;
+    struct fx fx;                   /* the report currency */
     struct camp *camps;             /* sorted by id */
     int ncamps, capcamps;
     int64_t none_rev, none_touches; /* the row of key null */
@@ -303,93 +296,6 @@ static void add(struct run *r, int64_t *acc, int64_t v)
 {
     if (__builtin_add_overflow(*acc, v, acc))
         r->overflow = 1;
-}
-
-/* ---- settings: currency and rates ---- */
-
-/* The text of settings key, an arena copy, or NULL. */
-static int setting(struct db_conn *c, const char *key, const char **out,
-                   struct arena *a, struct err *err)
-{
-    struct db_stmt *st;
-    *out = NULL;
-    int rc = db_query(c, &st, err, "SELECT value FROM settings WHERE "
-                      "key = ?", "t", key);
-    if (rc)
-        return rc;
-    int s = db_step(st, err);
-    if (s == DB_ROW)
-        *out = arena_strdup(a, db_col_text(st, 0));
-    db_done(st);
-    return s < 0 ? err->code : 0;
-}
-
-/* Reads settings "fx_rates" ({"USD": 25400, ...}: the value of one
- * major unit in major units of the settings currency). */
-static int load_rates(struct db_conn *c, struct run *r, struct arena *a,
-                      struct err *err)
-{
-    const char *text, *k;
-    json_t *v;
-    int rc = setting(c, "fx_rates", &text, a, err);
-    if (rc || !text)
-        return rc;
-    json_t *o = json_loads(text, JSON_REJECT_DUPLICATES, NULL);
-    if (!json_is_object(o)) {
-        json_decref(o);
-        return err_set(err, E_RULE, "fx_rates", "settings fx_rates is not "
-                       "a JSON object of rates");
-    }
-    r->rates = arena_alloc(a, (json_object_size(o) + 1) * sizeof(*r->rates));
-    json_object_foreach(o, k, v) {
-        struct rate *x = &r->rates[r->nrates];
-        int bad = !money_code_valid(k);
-        if (!bad && json_is_integer(v))
-            bad = money_rate_from_int(json_integer_value(v), &x->r);
-        else if (!bad && json_is_real(v))
-            bad = money_rate_from_double(json_real_value(v), &x->r);
-        else
-            bad = 1;
-        if (bad) {
-            rc = err_set(err, E_RULE, "fx_rates", "settings fx_rates: "
-                         "\"%.8s\" needs a positive number", k);
-            break;
-        }
-        memcpy(x->code, k, 4);
-        r->nrates++;
-    }
-    json_decref(o);
-    return rc;
-}
-
-/* The rate of currency code against the base, or NULL when unknown. */
-static const struct money_rate *rate_of(const struct run *r,
-                                        const char *code)
-{
-    static const struct money_rate one = {1, 0};
-    if (!strcmp(code, r->base))
-        return &one;
-    for (int i = 0; i < r->nrates; i++)
-        if (!strcmp(r->rates[i].code, code))
-            return &r->rates[i].r;
-    return NULL;
-}
-
-/* Converts a deal's amount into the report currency; -1 when it has no
- * rate (or the result does not fit). */
-static int convert(const struct run *r, const char *cur, int64_t amount,
-                   int64_t *out)
-{
-    if (!strcmp(cur, r->currency)) {
-        *out = amount;
-        return 0;
-    }
-    const struct money_rate *from = rate_of(r, cur), *to = rate_of(r,
-                                                                 r->currency);
-    if (!from || !to)
-        return -1;
-    return money_convert(amount, money_decimals(cur), *from,
-                         money_decimals(r->currency), *to, out);
 }
 
 /* ---- campaigns ---- */
@@ -513,7 +419,7 @@ static int load_deals(struct db_conn *c, struct run *r, const char *where,
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         const char *cur = db_col_text(st, 2);
         int64_t amount;
-        if (convert(r, cur, db_col_int(st, 1), &amount)) {
+        if (fx_convert(&r->fx, cur, db_col_int(st, 1), &amount)) {
             exclude(r, cur, db_col_int(st, 1));
             continue;
         }
@@ -682,11 +588,14 @@ static void credit_deal(struct run *r, const struct deal *d,
             credit_row(r, t[i].key, r->credits[i]);
 }
 
-/* Credits the deals of one batch. */
+/* Credits the deals of one batch. The lead moments are read only for
+ * the models that name the lead-creation touch (U, W, full path): the
+ * others never look at it, and it is a third of a linear run's time. */
 static int run_batch(struct db_conn *c, struct run *r, const char *sql,
                      int lo, int hi, struct arena *a, struct err *err)
 {
-    int rc = load_leads(c, r, lo, hi, err);
+    int rc = SHARES[r->q->model][ATTR_LEAD] ? load_leads(c, r, lo, hi, err)
+                                            : 0;
     if (!rc)
         rc = load_touches(c, r, sql, lo, hi, err);
     if (!rc)
@@ -781,7 +690,7 @@ static json_t *doc_json(struct run *r)
     json_object_set_new(doc, "model", json_string(MODELS[q->model]));
     json_object_set_new(doc, "by", json_string(q->by == ATTR_BY_CAMPAIGN
                                                ? "campaign" : "channel"));
-    json_object_set_new(doc, "currency", json_string(r->currency));
+    json_object_set_new(doc, "currency", json_string(r->fx.currency));
     json_object_set_new(doc, "won_from", from);
     json_object_set_new(doc, "won_to", to);
     json_object_set_new(doc, "total_revenue", json_integer(r->total));
@@ -882,8 +791,7 @@ static int half_start(struct half *h, const struct run *r, struct db *db,
 {
     memset(h, 0, sizeof(*h));
     h->r = (struct run){.q = r->q, .channels = r->channels,
-        .nchannels = r->nchannels, .currency = r->currency, .base = r->base,
-        .rates = r->rates, .nrates = r->nrates, .ncamps = r->ncamps,
+        .nchannels = r->nchannels, .fx = r->fx, .ncamps = r->ncamps,
         .capcamps = r->ncamps, .deals = r->deals, .ndeals = r->ndeals};
     h->r.camps = xcalloc((size_t)r->ncamps + 1, sizeof(*r->camps));
     for (int i = 0; i < r->ncamps; i++)
@@ -961,13 +869,7 @@ static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
                    struct arena *a, struct err *err)
 {
     const char *where = deal_where(v, a);
-    int rc = setting(c, "currency", &r->base, a, err);
-    if (rc)
-        return rc;
-    if (!r->base || !money_code_valid(r->base))
-        r->base = "VND";
-    r->currency = r->q->currency ? r->q->currency : r->base;
-    rc = load_rates(c, r, a, err);
+    int rc = fx_load(c, r->q->currency, &r->fx, a, err);
     if (!rc)
         rc = load_camps(c, r, 0, a, err);
     if (!rc)

@@ -10,7 +10,7 @@ import { h, t, pageHeader } from '../dom.js';
 import { formatMoney, formatNumber } from '../format.js';
 import { has } from '../i18n.js';
 import { ATTRIBUTION_MODELS, ATTRIBUTION_BY } from '../constants.js';
-import { DAY_RE, presetRange, periodControls, reportControls, radioTabs, startReport, loadReport } from '../period.js';
+import { DAY_RE, presetRange, periodControls, reportControls, radioTabs, startReport, showReport, reportStat } from '../period.js';
 import { fmtPercent } from './funnel.js';
 
 const CURRENCY_RE = /^[A-Z]{3}$/;
@@ -116,20 +116,18 @@ function controls(view) {
   return bar;
 }
 
-/** The controls follow the state (after a preset, or on a language change). */
-function syncControls(view) {
+/** The controls follow the state (after a preset, or on a language
+ * change): the period's quick ranges and the model's help line (the
+ * campaign report's controls too). */
+export function syncControls(view) {
   view.syncPeriod();
   view.modelHelp.textContent = t(`attribution.model_help.${view.st.model}`);
 }
 
 /* ------------------------------------------------------------- loading */
 
-async function load(view) {
-  const doc = await loadReport(view, '/api/v1/reports/attribution', queryOf(view.st), view.table, 'attribution.bad_range');
-  if (!doc) return;
-  view.doc = doc;
-  draw(view);
-  view.table.removeAttribute('aria-busy');
+function load(view) {
+  return showReport(view, '/api/v1/reports/attribution', queryOf(view.st), view.table, 'attribution.bad_range', draw);
 }
 
 /* ------------------------------------------------------------- drawing */
@@ -152,21 +150,12 @@ function draw(view) {
   drawExcluded(view, doc);
 }
 
-function stat(id, labelKey, raw, text) {
-  return h(
-    'div',
-    { class: 'funnel-stat', id },
-    h('span', { class: 'funnel-stat-label', i18n: labelKey }),
-    h('strong', { class: 'funnel-stat-value', 'data-value': String(raw) }, text),
-  );
-}
-
 /** Revenue won, deals counted and the share that found no touch. */
 function summary(doc) {
   return [
-    stat('attr-total', 'attribution.total_revenue', doc.total_revenue, formatMoney(doc.total_revenue, doc.currency)),
-    stat('attr-deals', 'attribution.deals', doc.deals, formatNumber(doc.deals)),
-    stat('attr-attributed', 'attribution.attributed_share', shareOf(doc, doc.total_revenue - doc.unattributed.revenue), fmtPercent(shareOf(doc, doc.total_revenue - doc.unattributed.revenue))),
+    reportStat('attr-total', 'attribution.total_revenue', doc.total_revenue, formatMoney(doc.total_revenue, doc.currency)),
+    reportStat('attr-deals', 'attribution.deals', doc.deals, formatNumber(doc.deals)),
+    reportStat('attr-attributed', 'attribution.attributed_share', shareOf(doc, doc.total_revenue - doc.unattributed.revenue), fmtPercent(shareOf(doc, doc.total_revenue - doc.unattributed.revenue))),
   ];
 }
 
