@@ -8,6 +8,7 @@
 #include "store/audit.h"
 #include "store/bulk.h"
 #include "store/search.h"
+#include "util/buf.h"
 #include "util/clock.h"
 #include "util/phone.h"
 #include "util/text.h"
@@ -82,6 +83,7 @@ struct state {
     int64_t *rollup;            /* companies of created contacts */
     size_t nrollup, caprollup;
     struct bulk_indexes saved;
+    struct buf jbuf;            /* a create audit row's JSON */
 };
 
 /* ---- errors ---- */
@@ -899,17 +901,15 @@ static int queue_contact(struct state *s, struct row *r, struct rec *in,
     }
     in->v[0].set = 1;
     in->v[0].i = id;
-    json_t *nv = rec_to_json(in);
-    char *d = json_dumps(nv, JSON_COMPACT | JSON_SORT_KEYS);
-    json_decref(nv);
+    s->jbuf.len = 0;
+    rec_dump_sorted(in, &s->jbuf);      /* json_dumps(rec_to_json) */
     rowbuf_int(&s->raudit, clock_now_ms());
     rowbuf_int(&s->raudit, s->o->who ? s->o->who->user.id : 0);
     rowbuf_text(&s->raudit, "create");
     rowbuf_text(&s->raudit, "contact");
     rowbuf_int(&s->raudit, id);
     rowbuf_text(&s->raudit, NULL);
-    rowbuf_text(&s->raudit, d);
-    free(d);
+    rowbuf_text(&s->raudit, buf_cstr(&s->jbuf));
     keys_add(s, rec_text(in, "email"), rec_text(in, "phone_key"));
     if (rec_int(in, "company_id")) {
         if (s->nrollup == s->caprollup) {
@@ -1171,6 +1171,7 @@ static int begin_fast(struct state *s, int64_t lines, struct err *err)
     rowbuf_init(&s->rterms, "import_terms", terms, 4);
     rowbuf_init(&s->rstages, "stage_changes", stages, 6);
     rowbuf_init(&s->raudit, "audit_log", audit, 7);
+    buf_init(&s->jbuf, (size_t)-1);
     return rc;
 }
 
@@ -1253,6 +1254,7 @@ static void release_fast(struct state *s)
     free(s->rollup);
     free(s->row_new);
     bulk_indexes_release(&s->saved);
+    buf_release(&s->jbuf);
 }
 
 /* ---- batches ---- */

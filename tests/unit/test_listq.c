@@ -266,3 +266,30 @@ Test(listq, rec_dump_matches_the_jansson_encoding)
     buf_release(&b);
     rec_release(&r);
 }
+
+Test(listq, rec_dump_sorted_matches_the_audit_encoding)
+{
+    int64_t id = add("{\"first_name\":\"Ngọc \\\"Bé\\\"\\tÁnh\",\"email\":"
+                     "\"c@b.vn\",\"phone\":\"0912345679\",\"lifecycle_stage\":"
+                     "\"lead\",\"created_at\":\"2026-02-28T17:30:00.007Z\"}");
+    struct rec r;
+    struct buf b;
+    cr_assert_eq(rec_read(tdb.c, &OBJ_CONTACT, NULL, id, &r, &a, &err), 0);
+    int cu = object_field(&OBJ_CONTACT, "custom");
+    cr_assert_geq(cu, 0);
+    json_decref(r.v[cu].j);     /* nested keys out of order */
+    r.v[cu].j = json_pack("{s:i,s:{s:s,s:s}}", "zeta", 1, "alpha", "b",
+                          "x", "a", "y");
+    r.v[cu].set = 1;
+    buf_init(&b, (size_t)-1);
+    rec_dump_sorted(&r, &b);
+    json_t *j = rec_to_json(&r);
+    char *want = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+    cr_expect_str_eq(buf_cstr(&b), want);
+    cr_expect(strstr(want, "{\"alpha\":{\"a\":\"y\",\"b\":\"x\"},\"zeta\":1}")
+              != NULL, "%s", want);
+    free(want);
+    json_decref(j);
+    buf_release(&b);
+    rec_release(&r);
+}
