@@ -94,6 +94,7 @@ struct state {
     int terms_direct;           /* search rows go straight to search_terms
                                  * (PostgreSQL, its key dropped) */
     struct buf jbuf;            /* a create audit row's JSON */
+    struct search_memo *memo;   /* words of the names met so far */
 };
 
 /* ---- errors ---- */
@@ -898,7 +899,9 @@ static int queue_contact(struct state *s, struct row *r, struct rec *in,
     const char *texts[4] = {rec_text(in, "first_name"),
         rec_text(in, "last_name"), rec_text(in, "email"), coname};
     const char *phones[1] = {rec_text(in, "phone")};
-    int n = search_terms_of(texts, 4, phones, 1, &t, &s->a);
+    /* names and the company through the memo; emails are unique */
+    int n = search_terms_memo(texts, 4, 0xb, phones, 1, &t, &s->a,
+                              s->memo);
     if (n < 0)
         return err_set(err, E_INVALID, NULL, "text is not valid UTF-8");
     queue_stages(s, r, id, first, &highest);
@@ -1214,6 +1217,7 @@ static int begin_fast(struct state *s, int64_t lines, struct err *err)
         init_rowset(s, &s->sets[i]);
     s->fill = &s->sets[0];
     s->chunk = chunk_size();
+    s->memo = search_memo_new();
     if (!rc)
         rc = bgflush_start(&s->bg, s->c, err);
     buf_init(&s->jbuf, (size_t)-1);
@@ -1304,6 +1308,7 @@ static void release_fast(struct state *s)
     free(s->row_new);
     bulk_indexes_release(&s->saved);
     buf_release(&s->jbuf);
+    search_memo_free(s->memo);
 }
 
 /* ---- batches ---- */

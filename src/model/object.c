@@ -510,19 +510,34 @@ void rec_dump(const struct rec *r, struct buf *b)
     buf_add(b, "}", 1);
 }
 
-void rec_dump_sorted(const struct rec *r, struct buf *b)
+/* The shown fields of o in name order (jansson's JSON_SORT_KEYS): n
+ * indexes into order. */
+static int sorted_fields(const struct object *o, int order[REC_MAX])
 {
-    int order[REC_MAX], n = 0;
-    for (int i = 0; i < r->o->nfields; i++) {     /* insertion by name */
-        if (not_shown(&r->o->fields[i]))
+    int n = 0;
+    for (int i = 0; i < o->nfields; i++) {        /* insertion by name */
+        if (not_shown(&o->fields[i]))
             continue;
         int j = n++;
-        while (j > 0 && strcmp(r->o->fields[order[j - 1]].name,
-                               r->o->fields[i].name) > 0) {
+        while (j > 0 && strcmp(o->fields[order[j - 1]].name,
+                               o->fields[i].name) > 0) {
             order[j] = order[j - 1];
             j--;
         }
         order[j] = i;
+    }
+    return n;
+}
+
+void rec_dump_sorted(const struct rec *r, struct buf *b)
+{
+    /* the order of the last object dumped on this thread (an import
+     * dumps one object a million times) */
+    static _Thread_local const struct object *last;
+    static _Thread_local int order[REC_MAX], n;
+    if (last != r->o) {
+        n = sorted_fields(r->o, order);
+        last = r->o;
     }
     buf_reserve(b, 1024);
     buf_add(b, "{", 1);

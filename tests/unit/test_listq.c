@@ -293,3 +293,49 @@ Test(listq, rec_dump_sorted_matches_the_audit_encoding)
     buf_release(&b);
     rec_release(&r);
 }
+
+/* The rows of one record as "term/word" lines, in order. */
+static char *terms_text(int n, const struct sterm *t)
+{
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    for (int i = 0; i < n; i++)
+        buf_addf(&b, "%s/%s\n", t[i].term, t[i].word);
+    return buf_detach(&b, NULL);
+}
+
+Test(listq, search_memo_gives_the_rows_of_search_terms_of)
+{
+    struct search_memo *m = search_memo_new();
+    const char *recs[][4] = {
+        {"Đặng Thị", "Bích", "bich.dang@x.vn", "Công ty Sen Vàng"},
+        {"Đăng", "Trần Văn", "dang@x.vn", "Công ty Sen Vàng"},
+        {"Đặng Thị", "Bích", "b2@x.vn", NULL},    /* all met before */
+        {"Bích", "Đặng Thị", "bich@x.vn", "Sen"},  /* a word twice */
+        {"An\xff", "Lê", NULL, NULL}};              /* not UTF-8 */
+    const char *phones[1] = {"+84912345678"};
+    for (int round = 0; round < 2; round++) {
+        for (size_t r = 0; r < sizeof(recs) / sizeof(recs[0]); r++) {
+            struct sterm *t1, *t2;
+            int n1 = search_terms_of(recs[r], 4, phones, 1, &t1, &a);
+            int n2 = search_terms_memo(recs[r], 4, 0xb, phones, 1, &t2, &a,
+                                       m);
+            cr_assert_eq(n1, n2, "record %zu round %d", r, round);
+            if (n1 < 0)
+                continue;
+            char *x = terms_text(n1, t1), *y = terms_text(n2, t2);
+            cr_expect_str_eq(x, y);
+            free(x);
+            free(y);
+        }
+    }
+    struct sterm *t;    /* known answer: 2 names + 3 mail words + 3 phones */
+    const char *one[4] = {"Đăng", "Lê", "dang@x.vn", NULL};
+    cr_assert_eq(search_terms_memo(one, 4, 0xb, phones, 1, &t, &a, m), 8);
+    char *got = terms_text(8, t);
+    cr_expect_str_eq(got, "dang/đăng\nle/lê\ndang/dang\nx/x\nvn/vn\n"
+                     "84912345678/84912345678\n0912345678/0912345678\n"
+                     "912345678/912345678\n");
+    free(got);
+    search_memo_free(m);
+}
