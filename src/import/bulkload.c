@@ -239,3 +239,103 @@ void rowbuf_release(struct rowbuf *b)
     arena_release(&b->a);
     memset(b, 0, sizeof(*b));
 }
+
+/* ---- the sending thread ---- */
+
+/* The connection's guard: another thread waits for the chunk in flight;
+ * the sending thread itself goes on. */
+static void bg_guard(void *ctx)
+{
+    struct bgflush *w = ctx;
+    if (pthread_equal(pthread_self(), w->thread))
+        return;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+}
+
+/* The thread: sends each chunk handed over, notes the first error. */
+static void *bg_main(void *arg)
+{
+    struct bgflush *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->busy && !w->quit)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->busy)
+            break;
+        int failed = w->rc;
+        pthread_mutex_unlock(&w->mu);
+        struct err e = {0};
+        int rc = 0;
+        for (int i = 0; !failed && !rc && i < w->nbufs; i++)
+            rc = rowbuf_flush(w->c, w->bufs[i], &e);
+        pthread_mutex_lock(&w->mu);
+        if (rc && !w->rc) {
+            w->rc = rc;
+            w->err = e;
+        }
+        w->busy = 0;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+int bgflush_start(struct bgflush *w, struct db_conn *c, struct err *err)
+{
+    memset(w, 0, sizeof(*w));
+    w->c = c;
+    pthread_mutex_init(&w->mu, NULL);
+    pthread_cond_init(&w->cv, NULL);
+    if (pthread_create(&w->thread, NULL, bg_main, w)) {
+        pthread_mutex_destroy(&w->mu);
+        pthread_cond_destroy(&w->cv);
+        return err_set(err, E_INTERNAL, NULL, "cannot start a thread");
+    }
+    w->started = 1;
+    db_conn_set_guard(c, bg_guard, w);
+    return 0;
+}
+
+int bgflush_wait(struct bgflush *w, struct err *err)
+{
+    int rc;
+    pthread_mutex_lock(&w->mu);
+    while (w->busy)
+        pthread_cond_wait(&w->cv, &w->mu);
+    rc = w->rc;
+    if (rc)
+        *err = w->err;
+    pthread_mutex_unlock(&w->mu);
+    return rc;
+}
+
+void bgflush_submit(struct bgflush *w, struct rowbuf *const *bufs, int n)
+{
+    if (n > 8)
+        BUG("bgflush_submit of more than 8 buffers");
+    pthread_mutex_lock(&w->mu);
+    for (int i = 0; i < n; i++)
+        w->bufs[i] = bufs[i];
+    w->nbufs = n;
+    w->busy = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+}
+
+void bgflush_stop(struct bgflush *w)
+{
+    if (!w->started)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->quit = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thread, NULL);
+    db_conn_set_guard(w->c, NULL, NULL);
+    pthread_mutex_destroy(&w->mu);
+    pthread_cond_destroy(&w->cv);
+    w->started = 0;
+}

@@ -6,6 +6,7 @@
 #ifndef PHEU_IMPORT_BULKLOAD_H
 #define PHEU_IMPORT_BULKLOAD_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,5 +67,36 @@ size_t rowbuf_rows(const struct rowbuf *b);
  * b; 0 or the load's error. */
 int rowbuf_flush(struct db_conn *c, struct rowbuf *b, struct err *err);
 void rowbuf_release(struct rowbuf *b);
+
+/* A thread that sends chunks of rows while the caller reads the next
+ * ones (the second core: one thread checks rows, the other writes them;
+ * on PostgreSQL the server works while the rows are read). The caller
+ * lends it the connection: while a chunk is being sent, any use of the
+ * connection by another thread waits for the send to end (db guard), so
+ * a lookup or a savepoint never interleaves with a chunk. */
+struct bgflush {
+    struct db_conn *c;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct rowbuf *bufs[8];     /* the chunk, sent in this order */
+    int nbufs;
+    int busy, quit, started;
+    int rc;                     /* the first error, sticky */
+    struct err err;
+};
+
+/* Starts the thread and sets the connection's guard; 0 or E_INTERNAL. */
+int bgflush_start(struct bgflush *w, struct db_conn *c, struct err *err);
+/* Waits until the chunk in flight (if any) is sent; 0, or the first
+ * error of any chunk (copied to *err). */
+int bgflush_wait(struct bgflush *w, struct err *err);
+/* Hands over n (at most 8) row buffers to send in order and returns at
+ * once; they are the thread's until bgflush_wait returns. Call after a
+ * bgflush_wait that returned 0. */
+void bgflush_submit(struct bgflush *w, struct rowbuf *const *bufs, int n);
+/* Waits for the chunk in flight, stops the thread and removes the guard
+ * (safe on a bgflush never started, and twice). */
+void bgflush_stop(struct bgflush *w);
 
 #endif

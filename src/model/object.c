@@ -445,10 +445,54 @@ static int plain(const char *s)
     return 1;
 }
 
-/* Appends a JSON value encoded by jansson (strings, custom objects). */
-static void add_json(struct buf *b, json_t *j)
+/* Appends a JSON value encoded by jansson (strings, custom objects);
+ * flags adds JSON_SORT_KEYS for the sorted form. */
+static void add_json(struct buf *b, json_t *j, size_t flags)
 {
-    json_dump_callback(j, to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY);
+    json_dump_callback(j, to_buf, b, JSON_COMPACT | JSON_ENCODE_ANY | flags);
+}
+
+/* Appends "name":value of field i of r, as rec_to_json would encode it. */
+static void dump_field(const struct rec *r, int i, size_t flags,
+                       struct buf *b)
+{
+    const struct field *f = &r->o->fields[i];
+    const struct val *v = &r->v[i];
+    buf_add(b, "\"", 1);
+    buf_adds(b, f->name);
+    buf_add(b, "\":", 2);
+    if (f->type == FT_CUSTOM || f->type == FT_IDS ||
+        (f->type == FT_COUNTS && !v->null)) {
+        if (v->j)
+            add_json(b, v->j, flags);
+        else
+            buf_adds(b, f->type == FT_IDS ? "[]" : "{}");
+    } else if (!v->set || v->null) {
+        buf_add(b, "null", 4);
+    } else if (f->type == FT_TIME) {
+        char iso[40];
+        clock_iso(v->i, iso, sizeof(iso));
+        buf_add(b, "\"", 1);
+        buf_adds(b, iso);
+        buf_add(b, "\"", 1);
+    } else if (f->type == FT_ID || f->type == FT_INT ||
+               f->type == FT_MONEY || f->type == FT_REF) {
+        add_int(b, v->i);
+    } else if (plain(v->s)) {
+        buf_add(b, "\"", 1);
+        buf_adds(b, v->s);
+        buf_add(b, "\"", 1);
+    } else {
+        json_t *s = json_string_nocheck(v->s);
+        add_json(b, s, flags);
+        json_decref(s);
+    }
+}
+
+/* Whether field f is left out of the API representation. */
+static int not_shown(const struct field *f)
+{
+    return (f->flags & (FF_HIDDEN | FF_WRITEONLY)) != 0;
 }
 
 void rec_dump(const struct rec *r, struct buf *b)
@@ -457,41 +501,50 @@ void rec_dump(const struct rec *r, struct buf *b)
     buf_reserve(b, 1024);
     buf_add(b, "{", 1);
     for (int i = 0; i < r->o->nfields; i++) {
-        const struct field *f = &r->o->fields[i];
-        const struct val *v = &r->v[i];
-        if (f->flags & (FF_HIDDEN | FF_WRITEONLY))
+        if (not_shown(&r->o->fields[i]))
             continue;
         if (n++)
             buf_add(b, ",", 1);
-        buf_add(b, "\"", 1);
-        buf_adds(b, f->name);
-        buf_add(b, "\":", 2);
-        if (f->type == FT_CUSTOM || f->type == FT_IDS ||
-            (f->type == FT_COUNTS && !v->null)) {
-            if (v->j)
-                add_json(b, v->j);
-            else
-                buf_adds(b, f->type == FT_IDS ? "[]" : "{}");
-        } else if (!v->set || v->null) {
-            buf_add(b, "null", 4);
-        } else if (f->type == FT_TIME) {
-            char iso[40];
-            clock_iso(v->i, iso, sizeof(iso));
-            buf_add(b, "\"", 1);
-            buf_adds(b, iso);
-            buf_add(b, "\"", 1);
-        } else if (f->type == FT_ID || f->type == FT_INT ||
-                   f->type == FT_MONEY || f->type == FT_REF) {
-            add_int(b, v->i);
-        } else if (plain(v->s)) {
-            buf_add(b, "\"", 1);
-            buf_adds(b, v->s);
-            buf_add(b, "\"", 1);
-        } else {
-            json_t *s = json_string_nocheck(v->s);
-            add_json(b, s);
-            json_decref(s);
+        dump_field(r, i, 0, b);
+    }
+    buf_add(b, "}", 1);
+}
+
+/* The shown fields of o in name order (jansson's JSON_SORT_KEYS): n
+ * indexes into order. */
+static int sorted_fields(const struct object *o, int order[REC_MAX])
+{
+    int n = 0;
+    for (int i = 0; i < o->nfields; i++) {        /* insertion by name */
+        if (not_shown(&o->fields[i]))
+            continue;
+        int j = n++;
+        while (j > 0 && strcmp(o->fields[order[j - 1]].name,
+                               o->fields[i].name) > 0) {
+            order[j] = order[j - 1];
+            j--;
         }
+        order[j] = i;
+    }
+    return n;
+}
+
+void rec_dump_sorted(const struct rec *r, struct buf *b)
+{
+    /* the order of the last object dumped on this thread (an import
+     * dumps one object a million times) */
+    static _Thread_local const struct object *last;
+    static _Thread_local int order[REC_MAX], n;
+    if (last != r->o) {
+        n = sorted_fields(r->o, order);
+        last = r->o;
+    }
+    buf_reserve(b, 1024);
+    buf_add(b, "{", 1);
+    for (int k = 0; k < n; k++) {
+        if (k)
+            buf_add(b, ",", 1);
+        dump_field(r, order[k], JSON_SORT_KEYS, b);
     }
     buf_add(b, "}", 1);
 }

@@ -168,6 +168,9 @@ json_t *rec_to_json(const struct rec *r);
  * to b, without building the object (the hot read path). */
 struct buf;
 void rec_dump(const struct rec *r, struct buf *b);
+/* The same as json_dumps(rec_to_json(r), JSON_COMPACT | JSON_SORT_KEYS)
+ * (the audit log's form), appended to b without building the object. */
+void rec_dump_sorted(const struct rec *r, struct buf *b);
 
 /* ---- writes (model/object.c): each in its own transaction when
  * own_tx, audited, visibility-checked when w->who is set ---- */

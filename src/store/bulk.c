@@ -256,6 +256,45 @@ int bulk_indexes_drop(struct db_conn *c, const char *table,
     return 0;
 }
 
+int bulk_pkey_drop(struct db_conn *c, const char *table,
+                   struct bulk_indexes *saved, int *dropped, struct err *err)
+{
+    struct db_stmt *st;
+    int r;
+    *dropped = 0;
+    if (!is_pg(c))
+        return 0;
+    int rc = db_query(c, &st, err, "SELECT conname, pg_get_constraintdef(oid) "
+                      "FROM pg_constraint WHERE conrelid = ?::regclass AND "
+                      "contype = 'p'", "t", table);
+    if (rc)
+        return rc;
+    char *name = NULL, *def = NULL;
+    if ((r = db_step(st, err)) == DB_ROW) {
+        name = xstrdup(db_col_text(st, 0));
+        def = xstrdup(db_col_text(st, 1));
+    }
+    db_done(st);
+    if (r < 0)
+        return err->code;
+    if (name) {
+        struct buf sql;
+        buf_init(&sql, (size_t)-1);
+        buf_addf(&sql, "ALTER TABLE %s ADD CONSTRAINT %s %s", table, name,
+                 def);
+        save_index(saved, name, buf_cstr(&sql));
+        buf_release(&sql);
+        buf_init(&sql, (size_t)-1);
+        buf_addf(&sql, "ALTER TABLE %s DROP CONSTRAINT %s", table, name);
+        rc = db_exec(c, buf_cstr(&sql), err);
+        buf_release(&sql);
+        *dropped = !rc;
+    }
+    free(name);
+    free(def);
+    return rc;
+}
+
 int bulk_indexes_restore(struct db_conn *c, struct bulk_indexes *saved,
                          struct err *err)
 {

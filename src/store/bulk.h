@@ -43,6 +43,13 @@ struct bulk_indexes {
  * transaction. */
 int bulk_indexes_drop(struct db_conn *c, const char *table,
                       struct bulk_indexes *saved, struct err *err);
+/* On PostgreSQL, drops the primary key of table too (a table whose key
+ * is all its columns, such as search_terms, gets rows in bulk fastest
+ * without it, the key built by one sort afterwards), saving it in *saved
+ * for bulk_indexes_restore; *dropped says whether it did. Nothing on
+ * SQLite, where a WITHOUT ROWID table is its key. */
+int bulk_pkey_drop(struct db_conn *c, const char *table,
+                   struct bulk_indexes *saved, int *dropped, struct err *err);
 /* Creates the saved indexes again (a failure, such as a duplicate under
  * a unique index, is an error: roll back) and frees them. */
 int bulk_indexes_restore(struct db_conn *c, struct bulk_indexes *saved,

@@ -124,8 +124,23 @@ void db_conn_release(struct db *db)
     db->ops->conn_close(c);
 }
 
+void db_conn_set_guard(struct db_conn *c, void (*guard)(void *ctx),
+                       void *ctx)
+{
+    c->guard = guard;
+    c->guard_ctx = ctx;
+}
+
+/* Calls c's guard, if any, before c is used. */
+static void guard(struct db_conn *c)
+{
+    if (c->guard)
+        c->guard(c->guard_ctx);
+}
+
 int db_exec(struct db_conn *c, const char *sql, struct err *err)
 {
+    guard(c);
     return c->db->ops->exec(c, sql, err);
 }
 
@@ -194,6 +209,7 @@ struct db *db_conn_db(struct db_conn *c)
 int db_prepare(struct db_conn *c, const char *sql, struct db_stmt **out,
                struct err *err)
 {
+    guard(c);
     return c->db->ops->prepare(c, sql, out, err);
 }
 
@@ -236,6 +252,7 @@ static int queryv(struct db_conn *c, struct db_stmt **out, struct err *err,
                   const char *sql, const char *fmt, va_list ap)
 {
     struct db_stmt *s;
+    guard(c);
     int rc = c->db->ops->prepare(c, sql, &s, err);
     if (rc)
         return rc;
@@ -317,6 +334,7 @@ int db_copy_begin(struct db_conn *c, const char *table,
                   const char *const *cols, int ncols, struct db_copy **out,
                   struct err *err)
 {
+    guard(c);
     return c->db->ops->copy_begin(c, table, cols, ncols, out, err);
 }
 
@@ -337,6 +355,7 @@ int db_defer_fks(struct db_conn *c, struct err *err)
 
 int db_sync_ids(struct db_conn *c, const char *table, struct err *err)
 {
+    guard(c);
     return c->db->ops->sync_ids ? c->db->ops->sync_ids(c, table, err) : 0;
 }
 
@@ -399,6 +418,7 @@ int db_begin(struct db_conn *c, struct err *err)
 
 int db_begin_write(struct db_conn *c, struct err *err)
 {
+    guard(c);
     return c->db->ops->begin_write(c, err);
 }
 
@@ -424,6 +444,7 @@ int db_commit(struct db_conn *c, struct err *err)
 
 void db_rollback(struct db_conn *c)
 {
+    guard(c);
     if (c->db->ops->in_tx(c)) {
         struct err ignored = {0};
         db_exec(c, "ROLLBACK", &ignored);

@@ -39,6 +39,14 @@ int db_conn_get(struct db *db, struct db_conn **out, struct err *err);
  * connection does not stay open until db_close. */
 void db_conn_release(struct db *db);
 
+/* Sets a function called before c starts a statement, a COPY or a
+ * transaction step (NULL removes it): a loader that lends c to a thread
+ * of its own (import/bulkload.c) waits there for that thread to be done
+ * with it. The function must return at once when called from the thread
+ * the connection is lent to. */
+void db_conn_set_guard(struct db_conn *c, void (*guard)(void *ctx),
+                       void *ctx);
+
 /* Runs one or more statements without parameters. */
 int db_exec(struct db_conn *c, const char *sql, struct err *err);
 /* Runs a migration file: as db_exec after the engine's rewriting of the

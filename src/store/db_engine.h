@@ -76,6 +76,8 @@ struct db {
 struct db_conn {
     struct db *db;
     int holds_writer;
+    void (*guard)(void *ctx);   /* db_conn_set_guard */
+    void *guard_ctx;
 };
 
 struct db_stmt {

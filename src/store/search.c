@@ -5,6 +5,7 @@
 #include "util/phone.h"
 #include "util/xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,11 +82,122 @@ int search_terms_of(const char *const *texts, int ntexts,
                     const char *const *phones, int nphones,
                     struct sterm **out, struct arena *a)
 {
+    return search_terms_memo(texts, ntexts, 0, phones, nphones, out, a,
+                             NULL);
+}
+
+/* ---- the memo of folded texts ---- */
+
+#define MEMO_CAP 65536      /* texts remembered at most (a power of 2) */
+#define MEMO_TEXT 128       /* longer texts are folded every time */
+
+struct memo_entry {
+    char *text;
+    int nwords;
+    char **words;           /* folded, marked, folded, marked, ... */
+};
+
+struct search_memo {
+    struct memo_entry *e;   /* MEMO_CAP * 2 slots, open addressing */
+    size_t n;
+};
+
+struct search_memo *search_memo_new(void)
+{
+    struct search_memo *m = xcalloc(1, sizeof(*m));
+    m->e = xcalloc(MEMO_CAP * 2, sizeof(*m->e));
+    return m;
+}
+
+void search_memo_free(struct search_memo *m)
+{
+    if (!m)
+        return;
+    for (size_t i = 0; i < MEMO_CAP * 2; i++) {
+        for (int j = 0; j < m->e[i].nwords * 2; j++)
+            free(m->e[i].words[j]);
+        free(m->e[i].words);
+        free(m->e[i].text);
+    }
+    free(m->e);
+    free(m);
+}
+
+/* The slot of text: where it is, or the empty slot where it would go. */
+static struct memo_entry *memo_slot(struct search_memo *m, const char *text)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (const unsigned char *p = (const unsigned char *)text; *p; p++)
+        h = (h ^ *p) * 0x100000001b3ULL;
+    size_t i = (size_t)(h ^ (h >> 32)) & (MEMO_CAP * 2 - 1);
+    while (m->e[i].text && strcmp(m->e[i].text, text))
+        i = (i + 1) & (MEMO_CAP * 2 - 1);
+    return &m->e[i];
+}
+
+/* A text being folded and remembered. */
+struct memo_fill {
+    struct collect *c;
+    struct memo_entry *e;
+};
+
+/* fold_words callback that indexes a word and remembers it. */
+static int on_word_memo(const char *folded, const char *marked, void *ctx)
+{
+    struct memo_fill *f = ctx;
+    add_term(f->c, folded, marked);
+    f->e->words = xrealloc(f->e->words, sizeof(char *) *
+                           (size_t)(f->e->nwords + 1) * 2);
+    f->e->words[f->e->nwords * 2] = xstrdup(folded);
+    f->e->words[f->e->nwords * 2 + 1] = xstrdup(marked);
+    f->e->nwords++;
+    return 0;
+}
+
+/* Indexes the words of text through the memo: replayed when it was
+ * folded before, else folded and remembered (while there is room).
+ * Returns fold_words' result. */
+static int words_memo(struct collect *c, const char *text,
+                      struct search_memo *m)
+{
+    if (strlen(text) > MEMO_TEXT || m->n == MEMO_CAP)
+        return fold_words(text, on_word, c);
+    struct memo_entry *e = memo_slot(m, text);
+    if (e->text) {
+        for (int j = 0; j < e->nwords; j++)
+            add_term(c, e->words[j * 2], e->words[j * 2 + 1]);
+        return 0;
+    }
+    struct memo_entry fresh = {0};
+    struct memo_fill f = {c, &fresh};
+    int r = fold_words(text, on_word_memo, &f);
+    if (r < 0) {                /* not valid UTF-8: nothing remembered */
+        for (int j = 0; j < fresh.nwords * 2; j++)
+            free(fresh.words[j]);
+        free(fresh.words);
+        return r;
+    }
+    fresh.text = xstrdup(text);
+    *e = fresh;
+    m->n++;
+    return r;
+}
+
+int search_terms_memo(const char *const *texts, int ntexts, unsigned mask,
+                      const char *const *phones, int nphones,
+                      struct sterm **out, struct arena *a,
+                      struct search_memo *m)
+{
     struct collect c = {arena_alloc(a, sizeof(struct sterm) * MAX_TERMS), 0,
                         a};
-    for (int i = 0; i < ntexts; i++)
-        if (texts[i] && fold_words(texts[i], on_word, &c) < 0)
+    for (int i = 0; i < ntexts; i++) {
+        if (!texts[i])
+            continue;
+        int r = m && (mask >> i & 1) ? words_memo(&c, texts[i], m)
+                                     : fold_words(texts[i], on_word, &c);
+        if (r < 0)
             return -1;
+    }
     for (int i = 0; i < nphones; i++)
         if (phones[i])
             add_phone(&c, phones[i]);

@@ -32,6 +32,18 @@ int search_check_query(const char *q, struct err *err);
 int search_terms_of(const char *const *texts, int ntexts,
                     const char *const *phones, int nphones,
                     struct sterm **out, struct arena *a);
+/* A memo of texts already folded into words (an import folds the same
+ * first names, family names and company names again and again), for one
+ * thread; it remembers up to 65,536 texts of up to 128 bytes. */
+struct search_memo;
+struct search_memo *search_memo_new(void);
+void search_memo_free(struct search_memo *m);
+/* search_terms_of, where each texts[i] whose bit i is set in mask goes
+ * through memo m (the same rows, in the same order, as without it). */
+int search_terms_memo(const char *const *texts, int ntexts, unsigned mask,
+                      const char *const *phones, int nphones,
+                      struct sterm **out, struct arena *a,
+                      struct search_memo *m);
 /* Replaces the index rows of record id of kind. */
 int search_index(struct db_conn *c, int kind, int64_t id,
                  const char *const *texts, int ntexts,

@@ -20,12 +20,29 @@ static int has_control(const char *s, size_t len)
     return 0;
 }
 
+/* Whether s (len bytes) is all ASCII: valid UTF-8 and already NFC, so
+ * text_normalize need not ask utf8proc (most cells of an import). */
+static int ascii_only(const char *s, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 int text_normalize(const char *s, size_t len, size_t max, const char *field,
                    const char **out, struct arena *a, struct err *err)
 {
     if (has_control(s, len))
         return err_set(err, E_INVALID, field, "contains a control "
                        "character");
+    if (ascii_only(s, len)) {   /* ASCII is valid UTF-8 and its own NFC */
+        if (len > max)
+            return err_set(err, E_INVALID, field, "is longer than %zu "
+                           "bytes", max);
+        *out = arena_strndup(a, s, len);
+        return 0;
+    }
     utf8proc_uint8_t *nfc = NULL;
     utf8proc_ssize_t n = utf8proc_map((const utf8proc_uint8_t *)s,
                                       (utf8proc_ssize_t)len, &nfc,

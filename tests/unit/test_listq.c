@@ -246,23 +246,107 @@ Test(listq, search_prefix_phone_and_pages)
     cr_expect_null(next);
 }
 
+/* Expects rec_dump (sorted: rec_dump_sorted) of r to equal jansson's
+ * encoding of rec_to_json (sorted: with JSON_SORT_KEYS); returns that
+ * encoding (free it). */
+static char *expect_dump_equal(const struct rec *r, int sorted)
+{
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    if (sorted)
+        rec_dump_sorted(r, &b);
+    else
+        rec_dump(r, &b);
+    json_t *j = rec_to_json(r);
+    char *want = json_dumps(j, JSON_COMPACT | (sorted ? JSON_SORT_KEYS : 0));
+    cr_expect_str_eq(buf_cstr(&b), want);
+    json_decref(j);
+    buf_release(&b);
+    return want;
+}
+
+/* Adds a contact whose name needs JSON escapes (email and phone given
+ * as JSON members) and reads it back into r. */
+static void read_sample(const char *email_phone, struct rec *r)
+{
+    char body[512];
+    snprintf(body, sizeof(body), "{\"first_name\":\"Ngọc \\\"Bé\\\"\\tÁnh\","
+             "\"email\":%s,\"lifecycle_stage\":\"lead\",\"created_at\":"
+             "\"2026-02-28T17:30:00.007Z\"}", email_phone);
+    int64_t id = add(body);
+    cr_assert_eq(rec_read(tdb.c, &OBJ_CONTACT, NULL, id, r, &a, &err), 0);
+}
+
 Test(listq, rec_dump_matches_the_jansson_encoding)
 {
-    int64_t id = add("{\"first_name\":\"Ngọc \\\"Bé\\\"\\tÁnh\",\"email\":"
-                     "\"a@b.vn\",\"phone\":\"0912345678\",\"lifecycle_stage\":"
-                     "\"lead\",\"created_at\":\"2026-02-28T17:30:00.007Z\"}");
     struct rec r;
-    struct buf b;
-    cr_assert_eq(rec_read(tdb.c, &OBJ_CONTACT, NULL, id, &r, &a, &err), 0);
-    buf_init(&b, (size_t)-1);
-    rec_dump(&r, &b);
-    json_t *j = rec_to_json(&r);
-    char *want = json_dumps(j, JSON_COMPACT);
-    cr_expect_str_eq(buf_cstr(&b), want);
+    read_sample("\"a@b.vn\",\"phone\":\"0912345678\"", &r);
+    char *want = expect_dump_equal(&r, 0);
     cr_expect(strstr(want, "\"created_at\":\"2026-02-28T17:30:00.007Z\"")
               != NULL, "%s", want);
     free(want);
-    json_decref(j);
-    buf_release(&b);
     rec_release(&r);
+}
+
+Test(listq, rec_dump_sorted_matches_the_audit_encoding)
+{
+    struct rec r;
+    read_sample("\"c@b.vn\",\"phone\":\"0912345679\"", &r);
+    int cu = object_field(&OBJ_CONTACT, "custom");
+    cr_assert_geq(cu, 0);
+    json_decref(r.v[cu].j);     /* nested keys out of order */
+    r.v[cu].j = json_pack("{s:i,s:{s:s,s:s}}", "zeta", 1, "alpha", "b",
+                          "x", "a", "y");
+    r.v[cu].set = 1;
+    char *want = expect_dump_equal(&r, 1);
+    cr_expect(strstr(want, "{\"alpha\":{\"a\":\"y\",\"b\":\"x\"},\"zeta\":1}")
+              != NULL, "%s", want);
+    free(want);
+    rec_release(&r);
+}
+
+/* The rows of one record as "term/word" lines, in order. */
+static char *terms_text(int n, const struct sterm *t)
+{
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    for (int i = 0; i < n; i++)
+        buf_addf(&b, "%s/%s\n", t[i].term, t[i].word);
+    return buf_detach(&b, NULL);
+}
+
+Test(listq, search_memo_gives_the_rows_of_search_terms_of)
+{
+    struct search_memo *m = search_memo_new();
+    const char *recs[][4] = {
+        {"Đặng Thị", "Bích", "bich.dang@x.vn", "Công ty Sen Vàng"},
+        {"Đăng", "Trần Văn", "dang@x.vn", "Công ty Sen Vàng"},
+        {"Đặng Thị", "Bích", "b2@x.vn", NULL},    /* all met before */
+        {"Bích", "Đặng Thị", "bich@x.vn", "Sen"},  /* a word twice */
+        {"An\xff", "Lê", NULL, NULL}};              /* not UTF-8 */
+    const char *phones[1] = {"+84912345678"};
+    for (int round = 0; round < 2; round++) {
+        for (size_t r = 0; r < sizeof(recs) / sizeof(recs[0]); r++) {
+            struct sterm *t1, *t2;
+            int n1 = search_terms_of(recs[r], 4, phones, 1, &t1, &a);
+            int n2 = search_terms_memo(recs[r], 4, 0xb, phones, 1, &t2, &a,
+                                       m);
+            cr_assert_eq(n1, n2, "record %zu round %d", r, round);
+            if (n1 < 0)
+                continue;
+            char *x = terms_text(n1, t1), *y = terms_text(n2, t2);
+            cr_expect_str_eq(x, y);
+            free(x);
+            free(y);
+        }
+    }
+    struct sterm *t;    /* known answer: 2 names + 3 mail words + 3 phones */
+    const char *one[4] = {"Đăng", "Lê", "dang@x.vn", NULL};
+    cr_assert_eq(search_terms_memo(one, 4, 0xb, phones, 1, &t, &a, m), 8);
+    char *got = terms_text(8, t);
+    cr_expect_str_eq(got, "dang/đăng\nle/lê\ndang/dang\nx/x\nvn/vn\n"
+                     "84912345678/84912345678\n0912345678/0912345678\n"
+                     "912345678/912345678\n");
+    free(got);
+    search_memo_free(m);
 }
