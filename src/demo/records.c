@@ -147,16 +147,6 @@ static const char *const ACTIVITY_F[] = {"id", "kind", "subject", "body",
     "due_at", "done_at", "outcome", "owner_id", "contact_id", "company_id",
     "deal_id", "custom", "created_at", "updated_at"};
 
-/* One output table: a bulk load into the database, or a CSV file. */
-struct sink {
-    const struct object *o;         /* object rows, or NULL: raw rows */
-    struct bulk *b;
-    FILE *f;
-    struct buf line;
-    int cells;
-    long rows;
-};
-
 struct world {
     const struct demo_sink *out;
     const struct demo_org *org;
@@ -295,177 +285,6 @@ static void resolve(const struct object *o, const char *const *names, int n,
         if (out[i] < 0)
             BUG("demo field missing from the object");
     }
-}
-
-/* ---- sinks ---- */
-
-/* Opens the CSV file dir/name. */
-static int sink_file(struct world *w, struct sink *s, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", w->out->csv_dir, name);
-    s->f = fopen(path, "wb");
-    if (!s->f)
-        return err_set(w->err, E_INVALID, "csv", "cannot create %.200s: %s",
-                       path, strerror(errno));
-    buf_init(&s->line, (size_t)-1);
-    return 0;
-}
-
-/* Opens a sink of object o's rows (CSV: name.csv in the export layout). */
-static int sink_obj(struct world *w, struct sink *s, const struct object *o)
-{
-    memset(s, 0, sizeof(*s));
-    s->o = o;
-    if (!w->out->c) {
-        char name[64];
-        snprintf(name, sizeof(name), "%s.csv", o->plural);
-        int rc = sink_file(w, s, name);
-        if (!rc)
-            export_csv_header(o, NULL, &s->line);
-        return rc;
-    }
-    const char *cols[REC_MAX];
-    int n = 0;
-    for (int i = 0; i < o->nfields; i++)
-        if (!(o->fields[i].flags & FF_VIRTUAL))
-            cols[n++] = o->fields[i].name;
-    return bulk_begin(w->out->c, o->table, cols, n, &s->b, w->err);
-}
-
-/* Opens a sink of raw rows of table (CSV: csv, or nothing when NULL). */
-static int sink_raw(struct world *w, struct sink *s, const char *table,
-                    const char *const *cols, int ncols, const char *csv)
-{
-    memset(s, 0, sizeof(*s));
-    if (w->out->c)
-        return bulk_begin(w->out->c, table, cols, ncols, &s->b, w->err);
-    if (!csv)
-        return 0;
-    int rc = sink_file(w, s, csv);
-    for (int i = 0; !rc && i < ncols; i++) {
-        if (i)
-            buf_add(&s->line, ",", 1);
-        csvcell_add(&s->line, cols[i], 0);
-    }
-    if (!rc)
-        buf_add(&s->line, "\r\n", 2);
-    return rc;
-}
-
-/* Writes out the pending CSV text when there is enough of it. */
-static int sink_flush(struct world *w, struct sink *s, int force)
-{
-    if (!s->f || (!force && s->line.len < (1u << 16)))
-        return 0;
-    if (s->line.len && fwrite(s->line.data, 1, s->line.len, s->f) !=
-        s->line.len)
-        return err_set(w->err, E_INTERNAL, "csv", "cannot write: %s",
-                       strerror(errno));
-    s->line.len = 0;
-    return 0;
-}
-
-/* Writes one record. */
-static int sink_rec(struct world *w, struct sink *s, const struct rec *r)
-{
-    s->rows++;
-    if (s->f) {
-        export_csv_row(r, NULL, &s->line);
-        return sink_flush(w, s, 0);
-    }
-    const struct object *o = r->o;
-    for (int i = 0; i < o->nfields; i++) {
-        const struct field *f = &o->fields[i];
-        const struct val *v = &r->v[i];
-        if (f->flags & FF_VIRTUAL)
-            continue;
-        if (f->type == FT_CUSTOM)
-            bulk_text(s->b, "{}");
-        else if (!v->set || v->null)
-            bulk_null(s->b);
-        else if (f->type == FT_ID || f->type == FT_INT ||
-                 f->type == FT_MONEY || f->type == FT_REF ||
-                 f->type == FT_TIME)
-            bulk_int(s->b, v->i);
-        else
-            bulk_text(s->b, v->s);
-    }
-    return bulk_row(s->b, w->err);
-}
-
-/* Raw rows: values in column order, then raw_end. An integer value. */
-static void raw_int(struct sink *s, int64_t v)
-{
-    if (s->b) {
-        bulk_int(s->b, v);
-    } else if (s->f) {
-        char t[24];
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        snprintf(t, sizeof(t), "%lld", (long long)v);
-        buf_adds(&s->line, t);
-    }
-}
-
-/* A raw time value: ms in the database, ISO 8601 in CSV. */
-static void raw_time(struct sink *s, int64_t ms)
-{
-    if (s->b) {
-        bulk_int(s->b, ms);
-    } else if (s->f) {
-        char iso[40];
-        clock_iso(ms, iso, sizeof(iso));
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        buf_adds(&s->line, iso);
-    }
-}
-
-/* A raw text value (NULL: NULL), guarded in CSV like any text cell. */
-static void raw_text(struct sink *s, const char *t)
-{
-    if (s->b) {
-        bulk_text(s->b, t);
-    } else if (s->f) {
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        csvcell_add(&s->line, t, 1);
-    }
-}
-
-/* Ends a raw row. */
-static int raw_end(struct world *w, struct sink *s)
-{
-    s->rows++;
-    if (s->b)
-        return bulk_row(s->b, w->err);
-    if (!s->f)
-        return 0;
-    s->cells = 0;
-    buf_add(&s->line, "\r\n", 2);
-    return sink_flush(w, s, 0);
-}
-
-/* Finishes a sink (after an error, rc, just frees it). */
-static int sink_close(struct world *w, struct sink *s, int rc)
-{
-    if (s->b) {
-        struct err e2 = {0};
-        int r2 = bulk_end(s->b, rc ? &e2 : w->err);
-        rc = rc ? rc : r2;
-        s->b = NULL;
-    }
-    if (s->f) {
-        if (!rc)
-            rc = sink_flush(w, s, 1);
-        if (fclose(s->f) != 0 && !rc)
-            rc = err_set(w->err, E_INTERNAL, "csv", "cannot write: %s",
-                         strerror(errno));
-        s->f = NULL;
-        buf_release(&s->line);
-    }
-    return rc;
 }
 
 /* ---- companies ---- */
@@ -769,7 +588,7 @@ static int write_companies(struct world *w)
     struct sink s;
     struct rec r;
     struct terms_rec tr;
-    int rc = sink_obj(w, &s, &OBJ_COMPANY);
+    int rc = sink_obj(&s, w->out, &OBJ_COMPANY, w->err);
     for (long j = 0; !rc && j < w->m; j++) {
         const struct company *c = &w->co[j];
         int64_t id = w->base_company + j;
@@ -790,7 +609,7 @@ static int write_companies(struct world *w)
         put_t(&r, w->of[O_CUSTOM], "{}");
         put_i(&r, w->of[O_CREATED], c->created);
         put_i(&r, w->of[O_UPDATED], c->created);
-        rc = sink_rec(w, &s, &r);
+        rc = sink_rec(&s, &r);
         if (!rc && w->tl_company) {
             company_terms(w, j, &tr);
             terms_load_add(w->tl_company, id, tr.t, tr.n);
@@ -799,7 +618,7 @@ static int write_companies(struct world *w)
         arena_init(&w->a);
     }
     w->res->companies = s.rows;
-    return sink_close(w, &s, rc);
+    return sink_close(&s, rc);
 }
 
 /* ---- writing contacts ---- */
@@ -936,7 +755,7 @@ static int write_contact(struct world *w, struct sink *s, long i,
             highest = k;
     }
     put_t(&r, f[C_HIGHEST], highest == ST_NONE ? NULL : stage_name(highest));
-    int rc = sink_rec(w, s, &r);
+    int rc = sink_rec(s, &r);
     if (!rc && w->tl_contact) {
         struct terms_rec tr;
         contact_terms(w, &pp, p, &tr);
@@ -961,7 +780,7 @@ static int write_steps(struct world *w, struct sink *s, long i,
         else
             raw_text(s, NULL);
         raw_text(s, REASONS[st->reason]);
-        rc = raw_end(w, s);
+        rc = raw_end(s);
     }
     return rc;
 }
@@ -1092,7 +911,7 @@ static int write_deal(struct world *w, struct sink *s,
     put_t(&r, f[D_CUSTOM], "{}");
     put_i(&r, f[D_CREATED], dp->created);
     put_i(&r, f[D_UPDATED], dp->closed ? dp->closed : dp->created);
-    int rc = sink_rec(w, s, &r);
+    int rc = sink_rec(s, &r);
     rec_release(&r);
     if (!rc && w->tl_deal) {
         struct terms_rec tr;
@@ -1198,7 +1017,7 @@ static void emit(struct act_ctx *x, const struct act *a)
         put_t(&r, f[A_CUSTOM], "{}");
         put_i(&r, f[A_CREATED], a->at);
         put_i(&r, f[A_UPDATED], a->done > a->at ? a->done : a->at);
-        x->rc = sink_rec(w, x->acts, &r);
+        x->rc = sink_rec(x->acts, &r);
     }
     if (x->collab && a->kind == K_DEMO && a->deal &&
         x->demo_collab != a->deal) {
@@ -1207,7 +1026,7 @@ static void emit(struct act_ctx *x, const struct act *a)
         raw_int(x->collab, a->deal);
         raw_int(x->collab, a->owner);
         raw_int(x->collab, a->at);
-        x->rc = raw_end(w, x->collab);
+        x->rc = raw_end(x->collab);
     }
 }
 
@@ -1354,7 +1173,7 @@ static int contact_deals(struct world *w, struct sink *s, struct sink *dc,
     for (int k = 0; dc && !rc && k < (ren.id ? 2 : 1); k++) {
         raw_int(dc, id + k);
         raw_int(dc, w->base_contact + i);
-        rc = raw_end(w, dc);
+        rc = raw_end(dc);
     }
     return rc;
 }
@@ -1400,14 +1219,16 @@ static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
         if (!(mask & (1u << k)))
             continue;
         switch (k) {
-        case 0: rc = sink_obj(w, &all[k], &OBJ_CONTACT); break;
-        case 1: rc = sink_raw(w, &all[k], "stage_changes", SC, 6,
-                              "stage_changes.csv"); break;
-        case 2: rc = sink_obj(w, &all[k], &OBJ_DEAL); break;
-        case 3: rc = sink_raw(w, &all[k], "deal_contacts", DC, 2, NULL);
+        case 0: rc = sink_obj(&all[k], w->out, &OBJ_CONTACT, w->err); break;
+        case 1: rc = sink_raw(&all[k], w->out, "stage_changes", SC, 6,
+                              "stage_changes.csv", w->err); break;
+        case 2: rc = sink_obj(&all[k], w->out, &OBJ_DEAL, w->err); break;
+        case 3: rc = sink_raw(&all[k], w->out, "deal_contacts", DC, 2, NULL,
+                              w->err);
                 break;
-        case 4: rc = sink_obj(w, &all[k], &OBJ_ACTIVITY); break;
-        default: rc = sink_raw(w, &all[k], "collaborators", CB, 4, NULL);
+        case 4: rc = sink_obj(&all[k], w->out, &OBJ_ACTIVITY, w->err); break;
+        default: rc = sink_raw(&all[k], w->out, "collaborators", CB, 4, NULL,
+                              w->err);
                  break;
         }
         if (!rc)
@@ -1442,7 +1263,7 @@ static int write_contacts(struct world *w)
                 continue;
             if (counts[k])
                 *counts[k] = sk[k]->rows;
-            rc = sink_close(w, sk[k], rc);
+            rc = sink_close(sk[k], rc);
         }
     }
     return rc;

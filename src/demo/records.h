@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "demo/demo.h"
+#include "demo/sink.h"
 #include "store/db.h"
 
 #define DEMO_MAX_REPS 200
@@ -22,13 +23,6 @@ struct demo_org {
     int64_t manager[2], specialist[2], ae[2];
     int64_t cs[4];
     int ncs;
-};
-
-/* Where the records go: the database c (in its open write transaction)
- * or, when c is NULL, CSV files in csv_dir. */
-struct demo_sink {
-    struct db_conn *c;
-    const char *csv_dir;
 };
 
 /* Generates o->contacts contacts and everything that goes with them,
