@@ -15,6 +15,7 @@
  * (company, owner, stage history, deals) is a pure function of (seed,
  * index), recomputed by every pass that needs it. */
 #include "demo/records.h"
+#include "demo/marketing.h"
 #include "demo/names.h"
 #include "demo/terms.h"
 #include "model/export.h"
@@ -107,6 +108,7 @@ struct plan {
     int nsteps, stage;
     int rejected;
     struct deal_plan deal, renewal; /* deal.created = 0: none */
+    int64_t campaign;               /* its first touch's, or 0 */
 };
 
 /* ---- the run ---- */
@@ -150,6 +152,7 @@ static const char *const ACTIVITY_F[] = {"id", "kind", "subject", "body",
 struct world {
     const struct demo_sink *out;
     const struct demo_org *org;
+    const struct mkt *mkt;
     uint64_t seed;
     long n, m;                      /* contacts, companies */
     int64_t today, start, span;
@@ -736,7 +739,7 @@ static int write_contact(struct world *w, struct sink *s, long i,
     put_t(&r, f[C_STAGE], p->stage == ST_NONE ? NULL : stage_name(p->stage));
     put_t(&r, f[C_LEAD_STATUS], lead_status(p, &rs));
     put_t(&r, f[C_SOURCE], SOURCES[p->source].name);
-    put_null(&r, f[C_CAMPAIGN]);
+    put_ref(&r, f[C_CAMPAIGN], p->campaign);
     int64_t fit = (int64_t)rng_below(&rs, 51);
     int64_t eng = p->stage < ST_SUB ? 0 : (int64_t)(p->stage * 6) +
                   (int64_t)rng_below(&rs, 9);
@@ -904,7 +907,7 @@ static int write_deal(struct world *w, struct sink *s,
     put_ref(&r, f[D_COMPANY], d->company);
     r.v[f[D_CONTACTS]].set = 1;
     r.v[f[D_CONTACTS]].j = json_pack("[I]", (json_int_t)d->contact);
-    put_null(&r, f[D_CAMPAIGN]);
+    put_ref(&r, f[D_CAMPAIGN], p->campaign);
     put_t(&r, f[D_FORECAST], d->forecast);
     put_t(&r, f[D_WON], d->won);
     put_t(&r, f[D_LOST], d->lost);
@@ -1156,7 +1159,39 @@ static int write_activities(struct world *w, struct sink *acts,
 /* ---- the contact passes ---- */
 
 enum { T_CONTACTS = 1, T_STAGES = 2, T_DEALS = 4, T_DEAL_CONTACTS = 8,
-       T_ACTIVITIES = 16, T_COLLAB = 32 };
+       T_ACTIVITIES = 16, T_COLLAB = 32, T_TOUCHES = 64 };
+#define NSINKS 7
+
+/* What contact plan p's touchpoints follow (demo/marketing.h). */
+static void story_of(const struct plan *p, struct mkt_story *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->created = p->created;
+    s->source = p->source;
+    s->by_form = p->nsteps && p->steps[0].reason == R_FORM;
+    s->lead = entered(p, ST_LEAD);
+    s->lead_by_form = s->lead && p->steps[0].stage == ST_SUB;
+    s->mql = entered(p, ST_MQL);
+    s->sql = entered(p, ST_SQL);
+    s->opp = entered(p, ST_OPP);
+    s->closed = p->deal.closed;
+}
+
+/* Contact i's touches, when a table of the pass needs them: its
+ * original campaign goes into p, the touches to their sink. */
+static int contact_touches(struct world *w, struct sink *touches, long i,
+                           struct plan *p)
+{
+    struct mkt_story s;
+    struct mkt_touch t[MKT_MAX_TOUCHES];
+    story_of(p, &s);
+    int n = mkt_contact_touches(w->mkt, i, &s, t);
+    p->campaign = n ? mkt_campaign_id(w->mkt, t[0].campaign) : 0;
+    if (!touches)
+        return 0;
+    return mkt_write_touches(w->mkt, touches, i, w->base_contact + i,
+                             p->created, t, n);
+}
 
 /* Writes the deals of contact i (its new business deal and renewal). */
 static int contact_deals(struct world *w, struct sink *s, struct sink *dc,
@@ -1180,14 +1215,16 @@ static int contact_deals(struct world *w, struct sink *s, struct sink *dc,
 
 /* One pass over the contacts writing the tables in mask (one sink per
  * table, each already open or NULL). */
-static int contact_pass(struct world *w, struct sink *sk[6])
+static int contact_pass(struct world *w, struct sink *sk[NSINKS])
 {
     struct plan p;
     int64_t deal_id = w->base_deal, act_id = w->base_activity;
     int rc = 0;
     for (long i = 0; !rc && i < w->n; i++) {
         plan_contact(w, i, &p);
-        if (sk[0])
+        if (sk[0] || sk[2] || sk[6])
+            rc = contact_touches(w, sk[6], i, &p);
+        if (!rc && sk[0])
             rc = write_contact(w, sk[0], i, &p);
         if (!rc && sk[1])
             rc = write_steps(w, sk[1], i, &p);
@@ -1204,8 +1241,8 @@ static int contact_pass(struct world *w, struct sink *sk[6])
 }
 
 /* Opens the sinks of the tables in mask. */
-static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
-                      struct sink *sk[6])
+static int open_sinks(struct world *w, unsigned mask,
+                      struct sink all[NSINKS], struct sink *sk[NSINKS])
 {
     static const char *const SC[] = {"contact_id", "from_stage", "to_stage",
                                      "at", "by_user", "reason"};
@@ -1213,9 +1250,9 @@ static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
     static const char *const CB[] = {"object", "record_id", "user_id",
                                      "created_at"};
     int rc = 0;
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < NSINKS; k++)
         sk[k] = NULL;
-    for (int k = 0; !rc && k < 6; k++) {
+    for (int k = 0; !rc && k < NSINKS; k++) {
         if (!(mask & (1u << k)))
             continue;
         switch (k) {
@@ -1227,9 +1264,10 @@ static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
                               w->err);
                 break;
         case 4: rc = sink_obj(&all[k], w->out, &OBJ_ACTIVITY, w->err); break;
-        default: rc = sink_raw(&all[k], w->out, "collaborators", CB, 4, NULL,
+        case 5: rc = sink_raw(&all[k], w->out, "collaborators", CB, 4, NULL,
                               w->err);
-                 break;
+                break;
+        default: rc = mkt_touch_sink(&all[k], w->out, w->err); break;
         }
         if (!rc)
             sk[k] = &all[k];
@@ -1243,22 +1281,23 @@ static int write_contacts(struct world *w)
 {
     int pg = w->out->c && !strcmp(db_engine(db_conn_db(w->out->c)),
                                   "postgres");
-    unsigned masks[6] = {63};
+    unsigned masks[NSINKS] = {(1u << NSINKS) - 1};
     int nmasks = 1, rc = 0;
     if (pg) {
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < NSINKS; k++)
             masks[k] = 1u << k;
-        nmasks = 6;
+        nmasks = NSINKS;
     }
     for (int m = 0; !rc && m < nmasks; m++) {
-        struct sink all[6], *sk[6];
+        struct sink all[NSINKS], *sk[NSINKS];
         memset(all, 0, sizeof(all));
         rc = open_sinks(w, masks[m], all, sk);
         if (!rc)
             rc = contact_pass(w, sk);
-        long *counts[6] = {&w->res->contacts, &w->res->stage_changes,
-                           &w->res->deals, NULL, &w->res->activities, NULL};
-        for (int k = 0; k < 6; k++) {
+        long *counts[NSINKS] = {&w->res->contacts, &w->res->stage_changes,
+                                &w->res->deals, NULL, &w->res->activities,
+                                NULL, &w->res->touchpoints};
+        for (int k = 0; k < NSINKS; k++) {
             if (!sk[k])
                 continue;
             if (counts[k])
@@ -1399,13 +1438,15 @@ static int world_init(struct world *w, const struct demo_sink *out,
 }
 
 int demo_records(const struct demo_sink *out, const struct demo_org *org,
-                 const struct demo_options *o, int64_t today_ms,
-                 struct demo_result *res, struct err *err)
+                 const struct mkt *mkt, const struct demo_options *o,
+                 int64_t today_ms, struct demo_result *res,
+                 struct err *err)
 {
     struct world w;
     if (o->contacts <= 0)
         return 0;
     int rc = world_init(&w, out, org, o, today_ms, res, err);
+    w.mkt = mkt;
     if (!rc)
         rc = make_companies(&w);
     demo_phase(o, "companies in memory");
