@@ -3,6 +3,7 @@
 #include "model/export.h"
 #include "util/clock.h"
 #include "util/csvcell.h"
+#include "util/xalloc.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -79,12 +80,16 @@ static int sink_flush(struct sink *s, int force)
     return 0;
 }
 
-/* A JSON object value, compact with sorted keys as the model stores it. */
-static void sink_json(struct sink *s, const json_t *j)
+/* The text of a JSON object as the model stores it (compact, keys
+ * sorted), in *dumped, which the caller frees after the row is sent
+ * (PostgreSQL's rows keep pointers until then); objects have at most
+ * one such field. */
+static const char *dump_once(char **dumped, const json_t *j)
 {
-    char *t = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-    bulk_text(s->b, t ? t : "{}");
-    free(t);
+    if (*dumped)
+        BUG("demo sink: two JSON fields in one row");
+    *dumped = j ? json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    return *dumped ? *dumped : "{}";
 }
 
 int sink_rec(struct sink *s, const struct rec *r)
@@ -95,6 +100,7 @@ int sink_rec(struct sink *s, const struct rec *r)
         return sink_flush(s, 0);
     }
     const struct object *o = r->o;
+    char *dumped = NULL;            /* kept until the row is sent */
     for (int i = 0; i < o->nfields; i++) {
         const struct field *f = &o->fields[i];
         const struct val *v = &r->v[i];
@@ -104,8 +110,8 @@ int sink_rec(struct sink *s, const struct rec *r)
             bulk_text(s->b, "{}");
         else if (!v->set || v->null)
             bulk_null(s->b);
-        else if (f->type == FT_COUNTS)  /* as q_record.c binds it */
-            sink_json(s, v->j);
+        else if (f->type == FT_COUNTS)      /* as q_record.c binds it */
+            bulk_text(s->b, dump_once(&dumped, v->j));
         else if (f->type == FT_ID || f->type == FT_INT ||
                  f->type == FT_MONEY || f->type == FT_REF ||
                  f->type == FT_TIME)
@@ -113,7 +119,9 @@ int sink_rec(struct sink *s, const struct rec *r)
         else
             bulk_text(s->b, v->s);
     }
-    return bulk_row(s->b, s->err);
+    int rc = bulk_row(s->b, s->err);
+    free(dumped);
+    return rc;
 }
 
 void raw_int(struct sink *s, int64_t v)
