@@ -276,7 +276,7 @@ static void tile(struct mkt *m, struct rng *r, int p, int t,
     track_suffix(t, sfx, sizeof(sfx));
     for (;;) {
         int start = first_of(y, mo), end = first_of(y, mo + pg->months) - 1;
-        if (start > m->today_day + 20)
+        if (start > m->today_day + 45)     /* the next one is planned */
             break;
         if (start < m->t0)
             start = m->t0;
@@ -641,7 +641,7 @@ static struct mkt_touch *add_campaign_touch(struct tctx *x, int64_t at,
         int s = k % COUNT(SOCIAL_SOURCES);
         t->source = SOCIAL_SOURCES[s][0];
         t->referrer = SOCIAL_SOURCES[s][1];
-        if (rng_unit(&x->r) < 0.3)
+        if (!kind && rng_unit(&x->r) < 0.3)
             t->kind = "social_engagement";
     } else if (x->m->c[k].prog == P_PAID) {
         t->term = KEYWORDS[rng_below(&x->r, COUNT(KEYWORDS))];
