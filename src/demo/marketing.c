@@ -276,7 +276,7 @@ static void tile(struct mkt *m, struct rng *r, int p, int t,
     track_suffix(t, sfx, sizeof(sfx));
     for (;;) {
         int start = first_of(y, mo), end = first_of(y, mo + pg->months) - 1;
-        if (start > m->today_day + 45)     /* the next one is planned */
+        if (start > m->today_day + 31)     /* the next one is planned */
             break;
         if (start < m->t0)
             start = m->t0;
