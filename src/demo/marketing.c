@@ -49,41 +49,40 @@ static const struct program {
     int budget_lo, budget_hi;   /* millions of VND per campaign */
     int cpl;                /* thousands of VND per lead, for the goal */
     /* the tags of its touches */
-    const char *kind, *source, *medium, *url, *referrer;
+    const char *kind, *source, *medium, *url;
 } PROGRAMS[P_N] = {
     {"paid_search", "Google Ads – Phần mềm CRM", "gads-crm", 3, 1,
      L_QUARTER, C_WEEKLY, 0, 60, 150, 450, "ad_click", "google", "cpc",
-     "https://www.pheu.vn/dung-thu", "https://www.google.com/"},
+     "https://www.pheu.vn/dung-thu"},
     {"social", "Facebook & Zalo Ads – Khách hàng tiềm năng", "social-leads",
      3, 1, L_QUARTER, C_WEEKLY, 0, 40, 120, 300, "ad_click", "facebook",
-     "paid_social", "https://www.pheu.vn/uu-dai", "https://m.facebook.com/"},
+     "paid_social", "https://www.pheu.vn/uu-dai"},
     {"email", "Bản tin Phễu", "bantin", 1, 1, L_MONTH, C_LUMP, 0, 3, 8, 80,
-     "email_click", "newsletter", "email", "https://www.pheu.vn/blog", NULL},
+     "email_click", "newsletter", "email", "https://www.pheu.vn/blog"},
     {"seo", "SEO – Từ khóa phần mềm CRM", "seo-crm", 6, 1, L_HALF,
      C_MONTHLY, 0, 60, 120, 200, "page_view", "google", "organic",
-     "https://www.pheu.vn/phan-mem-crm", "https://www.google.com.vn/"},
+     "https://www.pheu.vn/phan-mem-crm"},
     {"referral", "Chương trình khách hàng giới thiệu", "gioithieu", 12, 1,
      L_YEAR, C_MONTHLY, 0, 50, 100, 500, "page_view", "khach-hang",
-     "referral", "https://www.pheu.vn/gioi-thieu", NULL},
+     "referral", "https://www.pheu.vn/gioi-thieu"},
     {"content", "Ebook", "ebook", 0, 2, 0, C_LUMP, 90, 15, 40, 150,
-     "page_view", "coccoc", "organic", "https://www.pheu.vn/tai-lieu",
-     "https://coccoc.com/search"},
+     "page_view", "coccoc", "organic", "https://www.pheu.vn/tai-lieu"},
     {"event", "Hội thảo", "hoithao", 0, 6, 0, C_EVENT, 30, 80, 250, 900,
-     "event_attended", NULL, NULL, NULL, NULL},
+     "event_attended", NULL, NULL, NULL},
     {"webinar", "Webinar", "webinar", 0, 3, 0, C_LUMP, 21, 8, 20, 150,
      "webinar_attended", "newsletter", "email",
-     "https://www.pheu.vn/webinar", NULL},
+     "https://www.pheu.vn/webinar"},
     {"display", "Quảng cáo hiển thị – Dùng thử Phễu", "display", 0, 1, 0,
      C_WEEKLY, 60, 40, 90, 600, "ad_click", "gdn", "display",
-     "https://www.pheu.vn/dung-thu", NULL},
+     "https://www.pheu.vn/dung-thu"},
     {"partner", "Đối tác triển khai", "doitac", 0, 1, 0, C_MONTHLY, 300,
      60, 150, 700, "page_view", "doi-tac", "referral",
-     "https://www.pheu.vn/doi-tac", NULL},
+     "https://www.pheu.vn/doi-tac"},
     {"pr", "PR – Ra mắt Phễu", "pr", 0, 1, 0, C_LUMP, 30, 50, 120, 800,
-     "page_view", "bao-chi", "pr", "https://www.pheu.vn/tin-tuc", NULL},
+     "page_view", "bao-chi", "pr", "https://www.pheu.vn/tin-tuc"},
     {"direct_mail", "Thư ngỏ gửi doanh nghiệp", "thungo", 0, 1, 0, C_LUMP,
      45, 20, 50, 600, "page_view", "thu-ngo", "print",
-     "https://www.pheu.vn/thu-ngo", NULL},
+     "https://www.pheu.vn/thu-ngo"},
 };
 
 /* Market segments: the tracks of a program beyond the first. */
@@ -101,9 +100,7 @@ static const char *const EBOOKS[] = {"Cẩm nang CRM cho doanh nghiệp nhỏ",
     "10 mẫu kịch bản gọi điện bán hàng", "Báo cáo thị trường SME 2026"};
 static const char *const PARTNERS[] = {"Sao Việt", "Minh Long Tech",
     "Hưng Thịnh Solutions"};
-static const char *const SOCIAL_SOURCES[][2] = {
-    {"facebook", "https://m.facebook.com/"}, {"zalo", "https://zalo.me/"},
-    {"tiktok", "https://www.tiktok.com/"}};
+static const char *const SOCIAL_SOURCES[] = {"facebook", "zalo", "tiktok"};
 static const char *const KEYWORDS[] = {"phần mềm crm", "quản lý khách hàng",
     "crm cho doanh nghiệp nhỏ", "phần mềm bán hàng", "crm tiếng việt"};
 static const char *const PAGES[] = {"https://www.pheu.vn/",
@@ -201,7 +198,9 @@ static struct mcamp *add_campaign(struct mkt *m, struct rng *r, int p,
     c->pick = 1;
     c->budget = (pg->budget_lo + (int64_t)rng_below(r, (uint64_t)
                  (pg->budget_hi - pg->budget_lo + 1))) * 1000000;
-    c->owner = owners[1 + rng_below(r, (uint64_t)(nowners - 1))];
+    c->owner = nowners > 1 ? owners[1 + rng_below(r, (uint64_t)
+                                                   (nowners - 1))]
+                           : owners[0];
     int64_t planned = ms_at(start - 7 - (int)rng_below(r, 21),
                             9 + rng_unit(r) * 8) / 1000 * 1000;
     int64_t latest = m->today - DAY_MS + 10 * HOUR_MS;
@@ -634,13 +633,11 @@ static struct mkt_touch *add_campaign_touch(struct tctx *x, int64_t at,
     t->channel = pg->channel;
     t->source = pg->source;
     t->medium = pg->medium;
-    t->url = pg->url;
-    t->referrer = pg->referrer;
+    t->url = pg->url;               /* the tags tell where it came from */
     t->visitor = pg->url != NULL && strncmp(t->kind, "email", 5) != 0;
     if (x->m->c[k].prog == P_SOCIAL) {
         int s = k % COUNT(SOCIAL_SOURCES);
-        t->source = SOCIAL_SOURCES[s][0];
-        t->referrer = SOCIAL_SOURCES[s][1];
+        t->source = SOCIAL_SOURCES[s];
         if (!kind && rng_unit(&x->r) < 0.3)
             t->kind = "social_engagement";
     } else if (x->m->c[k].prog == P_PAID) {
@@ -842,7 +839,7 @@ int mkt_contact_touches(const struct mkt *m, long i,
     int first = x.n ? x.t[0].campaign : -1;
     x.floor = x.n ? x.t[0].at : 0;      /* nothing before the first touch */
     double v = rng_unit(&x.r);
-    for (int j = 0; j < (v < 0.5 ? 0 : v < 0.85 ? 1 : 2); j++)
+    if (v >= 0.65)                      /* a return visit */
         visit(&x, within(&x.r, t0, c), NULL);
     if (s->by_form) {                   /* the form that made the contact */
         struct mkt_touch *t;
@@ -859,7 +856,7 @@ int mkt_contact_touches(const struct mkt *m, long i,
         lead_form(&x, s->lead);
     double w = rng_unit(&x.r);
     if (s->by_form || s->lead)
-        newsletters(&x, w < 0.45 ? 0 : w < 0.8 ? 1 : 2, c, c + 150 * DAY_MS);
+        newsletters(&x, w < 0.5 ? 0 : w < 0.85 ? 1 : 2, c, c + 150 * DAY_MS);
     if (s->mql)
         newsletters(&x, 1, s->lead ? s->lead : c, s->mql);
     if (s->sql)
@@ -948,7 +945,7 @@ static int anonymous(const struct mkt *m, struct sink *s, long i,
     rng_seed(&x.r, m->seed * 0x9E3779B97F4A7C15ULL ^ ((uint64_t)S_ANON
              << 56) ^ ((uint64_t)i * 0xD1B54A32D192ED03ULL + S_ANON));
     double u = rng_unit(&x.r);
-    int visitors = u < 0.65 ? 0 : u < 0.95 ? 1 : 2, rc = 0;
+    int visitors = u < 0.8 ? 0 : u < 0.97 ? 1 : 2, rc = 0;
     int64_t win = ms_at(m->t0, 0);
     for (int v = 1; !rc && v <= visitors; v++) {
         char vid[40];
@@ -961,7 +958,7 @@ static int anonymous(const struct mkt *m, struct sink *s, long i,
             add_campaign_touch(&x, at, k, "page_view");
         else
             visit(&x, at, PAGES[0]);
-        if (rng_unit(&x.r) < 0.4)
+        if (rng_unit(&x.r) < 0.3)
             visit(&x, at + (1 + (int64_t)rng_below(&x.r, 10)) * MINUTE_MS,
                   NULL);
         visitor_id(m, i, v, vid, sizeof(vid));
