@@ -19,6 +19,10 @@ static void summary(const char *where, const struct demo_result *r,
            "%ld stage changes, %ld deals, %ld activities in %.1f s\n", where,
            r->teams, r->users, r->companies, r->contacts, r->stage_changes,
            r->deals, r->activities, (double)us / 1e6);
+    if (r->campaigns)
+        printf("marketing: %ld campaigns, %ld cost entries, %ld "
+               "touchpoints\n", r->campaigns, r->campaign_costs,
+               r->touchpoints);
 }
 
 /* pheu demo [--db PATH] [--contacts N] [--seed S] [--csv DIR]
@@ -35,8 +39,9 @@ int cmd_demo(int argc, char **argv)
                 "5,000, 6 to 200); default 3000"),
         OPT_INT("seed", &seed, NULL, "random seed (same seed, same data)"),
         OPT_STR("csv", &csv, NULL, "write contacts.csv, companies.csv, "
-                "deals.csv, activities.csv and stage_changes.csv into this "
-                "directory (made if missing) instead of the database"),
+                "deals.csv, activities.csv, stage_changes.csv, "
+                "campaigns.csv, campaign_costs.csv and touchpoints.csv into "
+                "this directory (made if missing) instead of the database"),
         OPT_FLAG("org-only", &org_only, "users and teams only, no records"),
         OPT_FLAG("verbose", &verbose, "print the time of each phase"),
         OPT_STR("today", &today, "PHEU_DEMO_TODAY", "reference day "

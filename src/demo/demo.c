@@ -4,6 +4,7 @@
  * only numbered (ids as a fresh database gives them), never stored. */
 #include "demo/demo.h"
 #include "demo/forms.h"
+#include "demo/marketing.h"
 #include "demo/names.h"
 #include "demo/records.h"
 #include "store/bulk.h"
@@ -146,9 +147,15 @@ static int build(struct gen *g, long reps)
     int64_t mm2 = add_user(g, NULL, NULL, ROLE_MARKETING_MANAGER, mkd, NULL);
     if (!mm2 || set_manager(g, mkd, mm2))
         return g->err->code ? g->err->code : E_DB;
-    for (int i = 0; i < 3; i++)
-        if (!add_user(g, NULL, NULL, ROLE_MARKETER, i ? mkd : mk, NULL))
+    g->org->mkt[g->org->nmkt++] = mm;
+    g->org->mkt[g->org->nmkt++] = mm2;
+    for (int i = 0; i < 3; i++) {
+        int64_t id = add_user(g, NULL, NULL, ROLE_MARKETER, i ? mkd : mk,
+                              NULL);
+        if (!id)
             return g->err->code;
+        g->org->mkt[g->org->nmkt++] = id;
+    }
     int64_t sales = add_team(g, "Kinh doanh", "sales", 0);
     int64_t head = sales ? add_user(g, NULL, NULL, ROLE_SALES_MANAGER, sales,
                                     NULL) : 0;
@@ -207,11 +214,24 @@ int64_t demo_today(void)
 /* The tables whose secondary indexes are rebuilt after a load. */
 static const char *const LOADED[] = {"companies", "contacts",
     "stage_changes", "deals", "deal_contacts", "activities", "collaborators",
-    "search_terms", NULL};
+    "search_terms", "campaigns", "campaign_costs", "touchpoints", NULL};
 
 /* The tables whose rows are loaded with explicit ids. */
 static const char *const LOADED_IDS[] = {"companies", "contacts", "deals",
-                                         "activities"};
+                                         "activities", "campaigns"};
+
+/* Plans the campaigns (ids from base) and writes them and their costs:
+ * the records' touchpoints name them. */
+static int campaigns(const struct demo_sink *out, const struct demo_org *org,
+                     const struct demo_options *o, int64_t today,
+                     int64_t base, struct mkt **m, struct demo_result *res,
+                     struct err *err)
+{
+    *m = mkt_new(org, o->seed, o->contacts, today, base);
+    int rc = mkt_write_campaigns(*m, out, res, err);
+    demo_phase(o, "campaigns");
+    return rc;
+}
 
 /* Writes the records into the database: indexes dropped, rows loaded,
  * indexes built again, all inside the caller's transaction. */
@@ -220,13 +240,18 @@ static int load_records(struct gen *g, const struct demo_options *o,
 {
     struct bulk_indexes saved = {0};
     struct demo_sink out = {g->c, NULL};
-    int rc = 0;
+    struct mkt *m = NULL;
+    int64_t base = 0;
+    int rc = bulk_next_id(g->c, "campaigns", &base, g->err);
     for (int i = 0; !rc && LOADED[i]; i++)
         rc = bulk_indexes_drop(g->c, LOADED[i], &saved, g->err);
     if (!rc)
-        rc = demo_records(&out, g->org, o, today, g->res, g->err);
+        rc = campaigns(&out, g->org, o, today, base, &m, g->res, g->err);
+    if (!rc)
+        rc = demo_records(&out, g->org, m, o, today, g->res, g->err);
+    mkt_free(m);
     /* the records came with their ids: move the generators past them */
-    for (int i = 0; !rc && i < 4; i++)
+    for (int i = 0; !rc && i < 5; i++)
         rc = db_sync_ids(g->c, LOADED_IDS[i], g->err);
     if (!rc)
         rc = bulk_indexes_restore(g->c, &saved, g->err);
@@ -249,9 +274,13 @@ static int generate_csv(const struct demo_options *o, struct demo_result *res,
     reps = reps < 6 ? 6 : reps > 200 ? 200 : reps;
     int rc = build(&g, reps);
     struct demo_sink out = {NULL, o->csv_dir};
+    int64_t today = o->today_ms ? o->today_ms : demo_today();
+    struct mkt *m = NULL;
+    if (!rc && !o->org_only && o->contacts > 0)
+        rc = campaigns(&out, &org, o, today, 1, &m, res, err);
     if (!rc && !o->org_only)
-        rc = demo_records(&out, &org, o, o->today_ms ? o->today_ms
-                          : demo_today(), res, err);
+        rc = demo_records(&out, &org, m, o, today, res, err);
+    mkt_free(m);
     return rc;
 }
 

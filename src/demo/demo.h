@@ -30,6 +30,7 @@ void demo_phase(const struct demo_options *o, const char *phase);
 struct demo_result {
     int teams, users;
     long companies, contacts, deals, activities, stage_changes;
+    long campaigns, campaign_costs, touchpoints;
     int already;        /* the demo was loaded before: nothing written */
 };
 

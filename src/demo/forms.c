@@ -1,10 +1,11 @@
 /* The demo's web forms (issue 6 item 7): a newsletter sign-up, a
  * consultation request, a webinar registration and an archived first-round
- * offer form, with submissions, form_submit touchpoints and consent
- * records for a sample of the demo contacts, each at the moment the
- * contact entered the stage the form gives. Written after the records
- * (demo/records.c), in the demo's transaction; the forms' keys are
- * random (they are public), everything else follows the data. */
+ * offer form, each for a campaign of the demo (demo/marketing.c), with
+ * submissions and consent records for a sample of the contacts whose
+ * form_submit touchpoint of that campaign is the moment they entered the
+ * stage the form gives: the touchpoint is the submission's. Written after
+ * the records (demo/records.c), in the demo's transaction; the forms'
+ * keys are random (they are public), everything else follows the data. */
 #include "demo/forms.h"
 #include "model/form.h"
 #include "store/audit.h"
@@ -20,10 +21,13 @@
 
 struct demo_form {
     const char *body;           /* the POST /api/v1/forms body */
-    const char *channel;        /* its campaign: the first of the channel */
+    const char *channel;        /* its campaign: the one of the channel
+                                 * with the most forms submitted, or for
+                                 * an archived form the first */
     const char *pick;           /* which contacts submitted it (SQL) */
     const char *at;             /* the column of their submission time */
     int archive;
+    int named;                  /* named after its campaign */
 };
 
 static const struct demo_form FORMS[] = {
@@ -35,8 +39,7 @@ static const struct demo_form FORMS[] = {
      "Phễu. Tôi có thể hủy đăng ký bất cứ lúc nào.\",\"consent_required\":"
      "true,\"thank_you_message\":\"Cảm ơn bạn đã đăng ký! Bản tin đầu tiên "
      "sẽ đến hộp thư của bạn trong tuần này.\"}",
-     "email", "became_subscriber_at IS NOT NULL AND id % 5 = 1",
-     "became_subscriber_at", 0},
+     "email", "1 = 1", "became_subscriber_at", 0, 0},
     {"{\"name\":\"Đăng ký nhận tư vấn\",\"fields\":["
      "{\"name\":\"ho\",\"label\":\"Họ\",\"type\":\"text\",\"maps_to\":"
      "\"last_name\"},{\"name\":\"ten\",\"label\":\"Tên\",\"type\":\"text\","
@@ -49,8 +52,7 @@ static const struct demo_form FORMS[] = {
      "điều gì?\",\"type\":\"textarea\"}],\"consent_text\":\"Tôi đồng ý để "
      "Phễu liên hệ và gửi thông tin về sản phẩm qua email.\","
      "\"submit_label\":\"Gửi yêu cầu\"}",
-     "paid_search", "became_lead_at IS NOT NULL AND id % 7 = 2",
-     "became_lead_at", 0},
+     "paid_search", "1 = 1", "became_lead_at", 0, 0},
     {"{\"name\":\"Webinar: Bán hàng đa kênh 2026\",\"fields\":["
      "{\"name\":\"ho_ten\",\"label\":\"Họ và tên\",\"type\":\"text\","
      "\"required\":true,\"maps_to\":\"first_name\"},{\"name\":\"email\","
@@ -60,25 +62,32 @@ static const struct demo_form FORMS[] = {
      "viên\",\"51–200 nhân viên\",\"Trên 200 nhân viên\"]}],"
      "\"consent_text\":\"Tôi đồng ý nhận email nhắc lịch và tài liệu của "
      "webinar.\"}",
-     "webinar", "became_lead_at IS NOT NULL AND id % 7 = 5",
-     "became_lead_at", 0},
+     "webinar", "1 = 1", "became_lead_at", 0, 1},
     {"{\"name\":\"Ưu đãi khách hàng mới (đợt 1)\",\"locale\":\"vi\",\"fields\":["
      "{\"name\":\"ten\",\"label\":\"Tên\",\"type\":\"text\",\"maps_to\":"
      "\"first_name\"},{\"name\":\"dien_thoai\",\"label\":\"Số điện "
      "thoại\",\"type\":\"phone\",\"required\":true,\"maps_to\":\"phone\"}],"
      "\"consent_text\":\"Tôi đồng ý nhận tin nhắn về chương trình khuyến "
      "mãi.\",\"consent_purpose\":\"sms_marketing\"}",
-     "social", "became_lead_at IS NOT NULL AND phone IS NOT NULL AND "
-     "id % 11 = 3", "became_lead_at", 1},
+     "social", "k.phone IS NOT NULL", "became_lead_at", 1, 0},
 };
 
-/* The first campaign of channel, or 0. */
-static int64_t campaign_of(struct db_conn *c, const char *channel,
+/* The campaign of form d: of its channel, the one whose touchpoints
+ * hold the most form submissions (an archived form: the first with
+ * any). 0 when none has, and on error (err set). */
+static int64_t campaign_of(struct db_conn *c, const struct demo_form *d,
                            struct err *err)
 {
     int64_t id = 0;
-    int rc = db_int(c, err, &id, "SELECT id FROM campaigns WHERE channel = "
-                    "? ORDER BY id LIMIT 1", "t", channel);
+    int rc = db_int(c, err, &id, d->archive
+                    ? "SELECT MIN(t.campaign_id) FROM touchpoints t JOIN "
+                      "campaigns c ON c.id = t.campaign_id WHERE t.kind = "
+                      "'form_submit' AND c.channel = ?"
+                    : "SELECT t.campaign_id FROM touchpoints t JOIN "
+                      "campaigns c ON c.id = t.campaign_id WHERE t.kind = "
+                      "'form_submit' AND c.channel = ? GROUP BY "
+                      "t.campaign_id ORDER BY COUNT(*) DESC, t.campaign_id "
+                      "LIMIT 1", "t", d->channel);
     return rc ? 0 : id;
 }
 
@@ -98,11 +107,21 @@ static int create(struct db_conn *c, const struct demo_form *d,
 {
     json_t *body = json_loads(d->body, 0, NULL);
     struct wctx w = {.c = c, .privileged = 1, .reason = "demo", .a = a};
-    int64_t campaign = campaign_of(c, d->channel, err);
+    int64_t campaign = campaign_of(c, d, err);
     if (!body)
         return err_set(err, E_INTERNAL, NULL, "demo form: bad JSON");
     if (campaign)
         json_object_set_new(body, "campaign_id", json_integer(campaign));
+    if (campaign && d->named) {
+        struct db_stmt *st;
+        int rc = db_query(c, &st, err, "SELECT name FROM campaigns WHERE id "
+                          "= ?", "i", campaign);
+        if (!rc && db_step(st, err) == DB_ROW)
+            json_object_set_new(body, "name", json_string(arena_printf(
+                                a, "Đăng ký %s", db_col_text(st, 0))));
+        if (!rc)
+            db_done(st);
+    }
     if (owner)
         json_object_set_new(body, "owner_id", json_integer(owner));
     int rc = form_create(&w, body, id, err);
@@ -136,7 +155,7 @@ static json_t *value_for(const struct form_field *fd, const struct person *p,
     return v ? json_string(v) : NULL;
 }
 
-/* Writes p's submission of f: the row, the form_submit touchpoint and,
+/* Writes p's submission of f (its touchpoint is already there) and,
  * for two in three, the consent. */
 static int submit(struct db_conn *c, const struct form *f,
                   const struct person *p, int i, struct err *err)
@@ -162,12 +181,6 @@ static int submit(struct db_conn *c, const struct form *f,
                     ? "created" : "updated", text, url, ip,
                     "Mozilla/5.0 (demo)", p->at);
     free(text);
-    if (!rc)
-        rc = db_run(c, err, "INSERT INTO touchpoints (contact_id, kind, "
-                    "channel, campaign_id, url, at, created_at) SELECT ?, "
-                    "'form_submit', (SELECT channel FROM campaigns WHERE id = "
-                    "?), ?, ?, ?, ?", "iIItii", p->id, f->campaign_id,
-                    f->campaign_id, url, p->at, p->at);
     if (!rc && f->consent_text && i % 3 != 2)
         rc = db_int(c, err, &cid, "INSERT INTO consents (contact_id, "
                     "purpose, granted, text, source, form_id, submission_id, "
@@ -178,17 +191,8 @@ static int submit(struct db_conn *c, const struct form *f,
     return rc;
 }
 
-/* Orders people by the time of their submission (then id): submission
- * ids follow time, as live ones do. */
-static int by_time(const void *x, const void *y)
-{
-    const struct person *a = x, *b = y;
-    if (a->at != b->at)
-        return a->at < b->at ? -1 : 1;
-    return (a->id > b->id) - (a->id < b->id);
-}
-
-/* The sampled contacts of d, each submitting f at its own time. */
+/* The sampled contacts of d, each submitting f at its own time, in time
+ * order (submission ids follow time, as live ones do). */
 static int submissions(struct db_conn *c, const struct demo_form *d,
                        const struct form *f, int64_t today, int *n,
                        struct arena *a, struct err *err)
@@ -196,12 +200,17 @@ static int submissions(struct db_conn *c, const struct demo_form *d,
     struct db_stmt *st;
     struct person *ps = arena_alloc(a, sizeof(*ps) * SAMPLE);
     int count = 0, r, rc;
-    const char *sql = arena_printf(a, "SELECT id, %s, created_at, "
-                                   "first_name, last_name, email, phone, "
-                                   "title FROM contacts WHERE %s AND %s < ? "
-                                   "ORDER BY id LIMIT %d", d->at, d->pick,
-                                   d->at, SAMPLE);
-    rc = db_query(c, &st, err, sql, "i", today);
+    const char *sql = arena_printf(a, "SELECT k.id, t.at, k.created_at, "
+                                   "k.first_name, k.last_name, k.email, "
+                                   "k.phone, k.title FROM touchpoints t JOIN "
+                                   "contacts k ON k.id = t.contact_id WHERE "
+                                   "t.kind = 'form_submit' AND t.campaign_id "
+                                   "= ? AND t.at = k.%s AND %s AND t.at < ? "
+                                   "ORDER BY t.at, k.id LIMIT %d", d->at,
+                                   d->pick, SAMPLE);
+    if (!f->campaign_id)
+        return 0;
+    rc = db_query(c, &st, err, sql, "ii", f->campaign_id, today);
     if (rc)
         return rc;
     while ((r = db_step(st, err)) == DB_ROW) {
@@ -218,7 +227,6 @@ static int submissions(struct db_conn *c, const struct demo_form *d,
     db_done(st);
     if (r < 0)
         return err->code;
-    qsort(ps, (size_t)count, sizeof(*ps), by_time);
     for (int i = 0; !rc && i < count; i++)
         rc = submit(c, f, &ps[i], i, err);
     *n += count;

@@ -15,6 +15,7 @@
  * (company, owner, stage history, deals) is a pure function of (seed,
  * index), recomputed by every pass that needs it. */
 #include "demo/records.h"
+#include "demo/marketing.h"
 #include "demo/names.h"
 #include "demo/terms.h"
 #include "model/export.h"
@@ -107,6 +108,7 @@ struct plan {
     int nsteps, stage;
     int rejected;
     struct deal_plan deal, renewal; /* deal.created = 0: none */
+    int64_t campaign;               /* its first touch's, or 0 */
 };
 
 /* ---- the run ---- */
@@ -147,19 +149,10 @@ static const char *const ACTIVITY_F[] = {"id", "kind", "subject", "body",
     "due_at", "done_at", "outcome", "owner_id", "contact_id", "company_id",
     "deal_id", "custom", "created_at", "updated_at"};
 
-/* One output table: a bulk load into the database, or a CSV file. */
-struct sink {
-    const struct object *o;         /* object rows, or NULL: raw rows */
-    struct bulk *b;
-    FILE *f;
-    struct buf line;
-    int cells;
-    long rows;
-};
-
 struct world {
     const struct demo_sink *out;
     const struct demo_org *org;
+    const struct mkt *mkt;
     uint64_t seed;
     long n, m;                      /* contacts, companies */
     int64_t today, start, span;
@@ -295,177 +288,6 @@ static void resolve(const struct object *o, const char *const *names, int n,
         if (out[i] < 0)
             BUG("demo field missing from the object");
     }
-}
-
-/* ---- sinks ---- */
-
-/* Opens the CSV file dir/name. */
-static int sink_file(struct world *w, struct sink *s, const char *name)
-{
-    char path[4096];
-    snprintf(path, sizeof(path), "%s/%s", w->out->csv_dir, name);
-    s->f = fopen(path, "wb");
-    if (!s->f)
-        return err_set(w->err, E_INVALID, "csv", "cannot create %.200s: %s",
-                       path, strerror(errno));
-    buf_init(&s->line, (size_t)-1);
-    return 0;
-}
-
-/* Opens a sink of object o's rows (CSV: name.csv in the export layout). */
-static int sink_obj(struct world *w, struct sink *s, const struct object *o)
-{
-    memset(s, 0, sizeof(*s));
-    s->o = o;
-    if (!w->out->c) {
-        char name[64];
-        snprintf(name, sizeof(name), "%s.csv", o->plural);
-        int rc = sink_file(w, s, name);
-        if (!rc)
-            export_csv_header(o, NULL, &s->line);
-        return rc;
-    }
-    const char *cols[REC_MAX];
-    int n = 0;
-    for (int i = 0; i < o->nfields; i++)
-        if (!(o->fields[i].flags & FF_VIRTUAL))
-            cols[n++] = o->fields[i].name;
-    return bulk_begin(w->out->c, o->table, cols, n, &s->b, w->err);
-}
-
-/* Opens a sink of raw rows of table (CSV: csv, or nothing when NULL). */
-static int sink_raw(struct world *w, struct sink *s, const char *table,
-                    const char *const *cols, int ncols, const char *csv)
-{
-    memset(s, 0, sizeof(*s));
-    if (w->out->c)
-        return bulk_begin(w->out->c, table, cols, ncols, &s->b, w->err);
-    if (!csv)
-        return 0;
-    int rc = sink_file(w, s, csv);
-    for (int i = 0; !rc && i < ncols; i++) {
-        if (i)
-            buf_add(&s->line, ",", 1);
-        csvcell_add(&s->line, cols[i], 0);
-    }
-    if (!rc)
-        buf_add(&s->line, "\r\n", 2);
-    return rc;
-}
-
-/* Writes out the pending CSV text when there is enough of it. */
-static int sink_flush(struct world *w, struct sink *s, int force)
-{
-    if (!s->f || (!force && s->line.len < (1u << 16)))
-        return 0;
-    if (s->line.len && fwrite(s->line.data, 1, s->line.len, s->f) !=
-        s->line.len)
-        return err_set(w->err, E_INTERNAL, "csv", "cannot write: %s",
-                       strerror(errno));
-    s->line.len = 0;
-    return 0;
-}
-
-/* Writes one record. */
-static int sink_rec(struct world *w, struct sink *s, const struct rec *r)
-{
-    s->rows++;
-    if (s->f) {
-        export_csv_row(r, NULL, &s->line);
-        return sink_flush(w, s, 0);
-    }
-    const struct object *o = r->o;
-    for (int i = 0; i < o->nfields; i++) {
-        const struct field *f = &o->fields[i];
-        const struct val *v = &r->v[i];
-        if (f->flags & FF_VIRTUAL)
-            continue;
-        if (f->type == FT_CUSTOM)
-            bulk_text(s->b, "{}");
-        else if (!v->set || v->null)
-            bulk_null(s->b);
-        else if (f->type == FT_ID || f->type == FT_INT ||
-                 f->type == FT_MONEY || f->type == FT_REF ||
-                 f->type == FT_TIME)
-            bulk_int(s->b, v->i);
-        else
-            bulk_text(s->b, v->s);
-    }
-    return bulk_row(s->b, w->err);
-}
-
-/* Raw rows: values in column order, then raw_end. An integer value. */
-static void raw_int(struct sink *s, int64_t v)
-{
-    if (s->b) {
-        bulk_int(s->b, v);
-    } else if (s->f) {
-        char t[24];
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        snprintf(t, sizeof(t), "%lld", (long long)v);
-        buf_adds(&s->line, t);
-    }
-}
-
-/* A raw time value: ms in the database, ISO 8601 in CSV. */
-static void raw_time(struct sink *s, int64_t ms)
-{
-    if (s->b) {
-        bulk_int(s->b, ms);
-    } else if (s->f) {
-        char iso[40];
-        clock_iso(ms, iso, sizeof(iso));
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        buf_adds(&s->line, iso);
-    }
-}
-
-/* A raw text value (NULL: NULL), guarded in CSV like any text cell. */
-static void raw_text(struct sink *s, const char *t)
-{
-    if (s->b) {
-        bulk_text(s->b, t);
-    } else if (s->f) {
-        if (s->cells++)
-            buf_add(&s->line, ",", 1);
-        csvcell_add(&s->line, t, 1);
-    }
-}
-
-/* Ends a raw row. */
-static int raw_end(struct world *w, struct sink *s)
-{
-    s->rows++;
-    if (s->b)
-        return bulk_row(s->b, w->err);
-    if (!s->f)
-        return 0;
-    s->cells = 0;
-    buf_add(&s->line, "\r\n", 2);
-    return sink_flush(w, s, 0);
-}
-
-/* Finishes a sink (after an error, rc, just frees it). */
-static int sink_close(struct world *w, struct sink *s, int rc)
-{
-    if (s->b) {
-        struct err e2 = {0};
-        int r2 = bulk_end(s->b, rc ? &e2 : w->err);
-        rc = rc ? rc : r2;
-        s->b = NULL;
-    }
-    if (s->f) {
-        if (!rc)
-            rc = sink_flush(w, s, 1);
-        if (fclose(s->f) != 0 && !rc)
-            rc = err_set(w->err, E_INTERNAL, "csv", "cannot write: %s",
-                         strerror(errno));
-        s->f = NULL;
-        buf_release(&s->line);
-    }
-    return rc;
 }
 
 /* ---- companies ---- */
@@ -769,7 +591,7 @@ static int write_companies(struct world *w)
     struct sink s;
     struct rec r;
     struct terms_rec tr;
-    int rc = sink_obj(w, &s, &OBJ_COMPANY);
+    int rc = sink_obj(&s, w->out, &OBJ_COMPANY, w->err);
     for (long j = 0; !rc && j < w->m; j++) {
         const struct company *c = &w->co[j];
         int64_t id = w->base_company + j;
@@ -790,7 +612,7 @@ static int write_companies(struct world *w)
         put_t(&r, w->of[O_CUSTOM], "{}");
         put_i(&r, w->of[O_CREATED], c->created);
         put_i(&r, w->of[O_UPDATED], c->created);
-        rc = sink_rec(w, &s, &r);
+        rc = sink_rec(&s, &r);
         if (!rc && w->tl_company) {
             company_terms(w, j, &tr);
             terms_load_add(w->tl_company, id, tr.t, tr.n);
@@ -799,7 +621,7 @@ static int write_companies(struct world *w)
         arena_init(&w->a);
     }
     w->res->companies = s.rows;
-    return sink_close(w, &s, rc);
+    return sink_close(&s, rc);
 }
 
 /* ---- writing contacts ---- */
@@ -917,7 +739,7 @@ static int write_contact(struct world *w, struct sink *s, long i,
     put_t(&r, f[C_STAGE], p->stage == ST_NONE ? NULL : stage_name(p->stage));
     put_t(&r, f[C_LEAD_STATUS], lead_status(p, &rs));
     put_t(&r, f[C_SOURCE], SOURCES[p->source].name);
-    put_null(&r, f[C_CAMPAIGN]);
+    put_ref(&r, f[C_CAMPAIGN], p->campaign);
     int64_t fit = (int64_t)rng_below(&rs, 51);
     int64_t eng = p->stage < ST_SUB ? 0 : (int64_t)(p->stage * 6) +
                   (int64_t)rng_below(&rs, 9);
@@ -936,7 +758,7 @@ static int write_contact(struct world *w, struct sink *s, long i,
             highest = k;
     }
     put_t(&r, f[C_HIGHEST], highest == ST_NONE ? NULL : stage_name(highest));
-    int rc = sink_rec(w, s, &r);
+    int rc = sink_rec(s, &r);
     if (!rc && w->tl_contact) {
         struct terms_rec tr;
         contact_terms(w, &pp, p, &tr);
@@ -961,7 +783,7 @@ static int write_steps(struct world *w, struct sink *s, long i,
         else
             raw_text(s, NULL);
         raw_text(s, REASONS[st->reason]);
-        rc = raw_end(w, s);
+        rc = raw_end(s);
     }
     return rc;
 }
@@ -1085,14 +907,14 @@ static int write_deal(struct world *w, struct sink *s,
     put_ref(&r, f[D_COMPANY], d->company);
     r.v[f[D_CONTACTS]].set = 1;
     r.v[f[D_CONTACTS]].j = json_pack("[I]", (json_int_t)d->contact);
-    put_null(&r, f[D_CAMPAIGN]);
+    put_ref(&r, f[D_CAMPAIGN], p->campaign);
     put_t(&r, f[D_FORECAST], d->forecast);
     put_t(&r, f[D_WON], d->won);
     put_t(&r, f[D_LOST], d->lost);
     put_t(&r, f[D_CUSTOM], "{}");
     put_i(&r, f[D_CREATED], dp->created);
     put_i(&r, f[D_UPDATED], dp->closed ? dp->closed : dp->created);
-    int rc = sink_rec(w, s, &r);
+    int rc = sink_rec(s, &r);
     rec_release(&r);
     if (!rc && w->tl_deal) {
         struct terms_rec tr;
@@ -1198,7 +1020,7 @@ static void emit(struct act_ctx *x, const struct act *a)
         put_t(&r, f[A_CUSTOM], "{}");
         put_i(&r, f[A_CREATED], a->at);
         put_i(&r, f[A_UPDATED], a->done > a->at ? a->done : a->at);
-        x->rc = sink_rec(w, x->acts, &r);
+        x->rc = sink_rec(x->acts, &r);
     }
     if (x->collab && a->kind == K_DEMO && a->deal &&
         x->demo_collab != a->deal) {
@@ -1207,7 +1029,7 @@ static void emit(struct act_ctx *x, const struct act *a)
         raw_int(x->collab, a->deal);
         raw_int(x->collab, a->owner);
         raw_int(x->collab, a->at);
-        x->rc = raw_end(w, x->collab);
+        x->rc = raw_end(x->collab);
     }
 }
 
@@ -1337,7 +1159,39 @@ static int write_activities(struct world *w, struct sink *acts,
 /* ---- the contact passes ---- */
 
 enum { T_CONTACTS = 1, T_STAGES = 2, T_DEALS = 4, T_DEAL_CONTACTS = 8,
-       T_ACTIVITIES = 16, T_COLLAB = 32 };
+       T_ACTIVITIES = 16, T_COLLAB = 32, T_TOUCHES = 64 };
+#define NSINKS 7
+
+/* What contact plan p's touchpoints follow (demo/marketing.h). */
+static void story_of(const struct plan *p, struct mkt_story *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->created = p->created;
+    s->source = p->source;
+    s->by_form = p->nsteps && p->steps[0].reason == R_FORM;
+    s->lead = entered(p, ST_LEAD);
+    s->lead_by_form = s->lead && p->steps[0].stage == ST_SUB;
+    s->mql = entered(p, ST_MQL);
+    s->sql = entered(p, ST_SQL);
+    s->opp = entered(p, ST_OPP);
+    s->closed = p->deal.closed;
+}
+
+/* Contact i's touches, when a table of the pass needs them: its
+ * original campaign goes into p, the touches to their sink. */
+static int contact_touches(struct world *w, struct sink *touches, long i,
+                           struct plan *p)
+{
+    struct mkt_story s;
+    struct mkt_touch t[MKT_MAX_TOUCHES];
+    story_of(p, &s);
+    int n = mkt_contact_touches(w->mkt, i, &s, t);
+    p->campaign = n ? mkt_campaign_id(w->mkt, t[0].campaign) : 0;
+    if (!touches)
+        return 0;
+    return mkt_write_touches(w->mkt, touches, i, w->base_contact + i,
+                             p->created, t, n);
+}
 
 /* Writes the deals of contact i (its new business deal and renewal). */
 static int contact_deals(struct world *w, struct sink *s, struct sink *dc,
@@ -1354,21 +1208,23 @@ static int contact_deals(struct world *w, struct sink *s, struct sink *dc,
     for (int k = 0; dc && !rc && k < (ren.id ? 2 : 1); k++) {
         raw_int(dc, id + k);
         raw_int(dc, w->base_contact + i);
-        rc = raw_end(w, dc);
+        rc = raw_end(dc);
     }
     return rc;
 }
 
 /* One pass over the contacts writing the tables in mask (one sink per
  * table, each already open or NULL). */
-static int contact_pass(struct world *w, struct sink *sk[6])
+static int contact_pass(struct world *w, struct sink *sk[NSINKS])
 {
     struct plan p;
     int64_t deal_id = w->base_deal, act_id = w->base_activity;
     int rc = 0;
     for (long i = 0; !rc && i < w->n; i++) {
         plan_contact(w, i, &p);
-        if (sk[0])
+        if (sk[0] || sk[2] || sk[6])
+            rc = contact_touches(w, sk[6], i, &p);
+        if (!rc && sk[0])
             rc = write_contact(w, sk[0], i, &p);
         if (!rc && sk[1])
             rc = write_steps(w, sk[1], i, &p);
@@ -1385,8 +1241,8 @@ static int contact_pass(struct world *w, struct sink *sk[6])
 }
 
 /* Opens the sinks of the tables in mask. */
-static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
-                      struct sink *sk[6])
+static int open_sinks(struct world *w, unsigned mask,
+                      struct sink all[NSINKS], struct sink *sk[NSINKS])
 {
     static const char *const SC[] = {"contact_id", "from_stage", "to_stage",
                                      "at", "by_user", "reason"};
@@ -1394,21 +1250,24 @@ static int open_sinks(struct world *w, unsigned mask, struct sink all[6],
     static const char *const CB[] = {"object", "record_id", "user_id",
                                      "created_at"};
     int rc = 0;
-    for (int k = 0; k < 6; k++)
+    for (int k = 0; k < NSINKS; k++)
         sk[k] = NULL;
-    for (int k = 0; !rc && k < 6; k++) {
+    for (int k = 0; !rc && k < NSINKS; k++) {
         if (!(mask & (1u << k)))
             continue;
         switch (k) {
-        case 0: rc = sink_obj(w, &all[k], &OBJ_CONTACT); break;
-        case 1: rc = sink_raw(w, &all[k], "stage_changes", SC, 6,
-                              "stage_changes.csv"); break;
-        case 2: rc = sink_obj(w, &all[k], &OBJ_DEAL); break;
-        case 3: rc = sink_raw(w, &all[k], "deal_contacts", DC, 2, NULL);
+        case 0: rc = sink_obj(&all[k], w->out, &OBJ_CONTACT, w->err); break;
+        case 1: rc = sink_raw(&all[k], w->out, "stage_changes", SC, 6,
+                              "stage_changes.csv", w->err); break;
+        case 2: rc = sink_obj(&all[k], w->out, &OBJ_DEAL, w->err); break;
+        case 3: rc = sink_raw(&all[k], w->out, "deal_contacts", DC, 2, NULL,
+                              w->err);
                 break;
-        case 4: rc = sink_obj(w, &all[k], &OBJ_ACTIVITY); break;
-        default: rc = sink_raw(w, &all[k], "collaborators", CB, 4, NULL);
-                 break;
+        case 4: rc = sink_obj(&all[k], w->out, &OBJ_ACTIVITY, w->err); break;
+        case 5: rc = sink_raw(&all[k], w->out, "collaborators", CB, 4, NULL,
+                              w->err);
+                break;
+        default: rc = mkt_touch_sink(&all[k], w->out, w->err); break;
         }
         if (!rc)
             sk[k] = &all[k];
@@ -1422,27 +1281,28 @@ static int write_contacts(struct world *w)
 {
     int pg = w->out->c && !strcmp(db_engine(db_conn_db(w->out->c)),
                                   "postgres");
-    unsigned masks[6] = {63};
+    unsigned masks[NSINKS] = {(1u << NSINKS) - 1};
     int nmasks = 1, rc = 0;
     if (pg) {
-        for (int k = 0; k < 6; k++)
+        for (int k = 0; k < NSINKS; k++)
             masks[k] = 1u << k;
-        nmasks = 6;
+        nmasks = NSINKS;
     }
     for (int m = 0; !rc && m < nmasks; m++) {
-        struct sink all[6], *sk[6];
+        struct sink all[NSINKS], *sk[NSINKS];
         memset(all, 0, sizeof(all));
         rc = open_sinks(w, masks[m], all, sk);
         if (!rc)
             rc = contact_pass(w, sk);
-        long *counts[6] = {&w->res->contacts, &w->res->stage_changes,
-                           &w->res->deals, NULL, &w->res->activities, NULL};
-        for (int k = 0; k < 6; k++) {
+        long *counts[NSINKS] = {&w->res->contacts, &w->res->stage_changes,
+                                &w->res->deals, NULL, &w->res->activities,
+                                NULL, &w->res->touchpoints};
+        for (int k = 0; k < NSINKS; k++) {
             if (!sk[k])
                 continue;
             if (counts[k])
                 *counts[k] = sk[k]->rows;
-            rc = sink_close(w, sk[k], rc);
+            rc = sink_close(sk[k], rc);
         }
     }
     return rc;
@@ -1578,13 +1438,15 @@ static int world_init(struct world *w, const struct demo_sink *out,
 }
 
 int demo_records(const struct demo_sink *out, const struct demo_org *org,
-                 const struct demo_options *o, int64_t today_ms,
-                 struct demo_result *res, struct err *err)
+                 const struct mkt *mkt, const struct demo_options *o,
+                 int64_t today_ms, struct demo_result *res,
+                 struct err *err)
 {
     struct world w;
     if (o->contacts <= 0)
         return 0;
     int rc = world_init(&w, out, org, o, today_ms, res, err);
+    w.mkt = mkt;
     if (!rc)
         rc = make_companies(&w);
     demo_phase(o, "companies in memory");

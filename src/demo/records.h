@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "demo/demo.h"
+#include "demo/sink.h"
 #include "store/db.h"
 
 #define DEMO_MAX_REPS 200
@@ -22,20 +23,19 @@ struct demo_org {
     int64_t manager[2], specialist[2], ae[2];
     int64_t cs[4];
     int ncs;
+    int64_t mkt[5];     /* the marketing team, its manager first */
+    int nmkt;
 };
 
-/* Where the records go: the database c (in its open write transaction)
- * or, when c is NULL, CSV files in csv_dir. */
-struct demo_sink {
-    struct db_conn *c;
-    const char *csv_dir;
-};
+struct mkt;
 
 /* Generates o->contacts contacts and everything that goes with them,
  * owned by the users of org, with times before today_ms (the start of
- * the current day in the business time zone). Counts go to res. */
+ * the current day in the business time zone), and their touchpoints
+ * with the campaigns of mkt (demo/marketing.h). Counts go to res. */
 int demo_records(const struct demo_sink *out, const struct demo_org *org,
-                 const struct demo_options *o, int64_t today_ms,
-                 struct demo_result *res, struct err *err);
+                 const struct mkt *mkt, const struct demo_options *o,
+                 int64_t today_ms, struct demo_result *res,
+                 struct err *err);
 
 #endif

@@ -7,6 +7,7 @@ writes of the loaded database."""
 
 import csv
 import io
+import json
 import re
 import time
 
@@ -39,6 +40,9 @@ SNAPSHOT = {
     "collaborators": "SELECT * FROM collaborators ORDER BY 1, 2, 3",
     "search_terms": "SELECT kind, term, word, record_id FROM search_terms "
                     "ORDER BY kind, record_id, term, word",
+    "campaigns": "SELECT * FROM campaigns ORDER BY id",
+    "campaign_costs": "SELECT * FROM campaign_costs ORDER BY id",
+    "touchpoints": "SELECT * FROM touchpoints ORDER BY id",
 }
 
 
@@ -65,6 +69,13 @@ def test_same_seed_same_data(tmp_path):
     for t in SNAPSHOT:
         assert sa[t] == sb[t], t
     assert len(sa["contacts"]) == 700 and len(sa["search_terms"]) > 7000
+    m = re.search(r"^marketing: (\d+) campaigns, (\d+) cost entries, "
+                  r"(\d+) touchpoints$", out, re.M)
+    assert m, out
+    assert [int(x) for x in m.groups()] == [len(sa["campaigns"]),
+                                            len(sa["campaign_costs"]),
+                                            len(sa["touchpoints"])]
+    assert 2100 <= len(sa["touchpoints"]) <= 3500
     load(c, "--seed", "6", "--contacts", "700", "--today", TODAY)
     sc = snapshot(c)
     assert sc["contacts"] != sa["contacts"]
@@ -80,13 +91,14 @@ def test_csv_files_are_the_loaded_data(tmp_path):
     assert "600 contacts" in out and not nodb.exists()
     cli_ok("demo", *args, "--csv", d2)
     names = sorted(p.name for p in d1.iterdir())
-    assert names == ["activities.csv", "companies.csv", "contacts.csv",
-                     "deals.csv", "stage_changes.csv"]
+    assert names == ["activities.csv", "campaign_costs.csv", "campaigns.csv",
+                     "companies.csv", "contacts.csv", "deals.csv",
+                     "stage_changes.csv", "touchpoints.csv"]
     for n in names:
         assert (d1 / n).read_bytes() == (d2 / n).read_bytes(), n
     db = new_db(tmp_path / "x.db")
     load(db, *args)
-    for obj in ("contacts", "companies", "deals", "activities"):
+    for obj in ("contacts", "companies", "deals", "activities", "campaigns"):
         p = cli_ok("export", obj, "--output", tmp_path / (obj + ".csv"),
                    db=db)
         assert (tmp_path / (obj + ".csv")).read_bytes() == \
@@ -96,6 +108,22 @@ def test_csv_files_are_the_loaded_data(tmp_path):
     assert len(rows) == db_value(db, "SELECT COUNT(*) FROM stage_changes")
     assert set(rows[0]) == {"contact_id", "from_stage", "to_stage", "at",
                             "by_user", "reason"}
+    costs = list(csv.DictReader(io.StringIO(
+        (d1 / "campaign_costs.csv").read_text("utf-8"), newline="")))
+    assert len(costs) == db_value(db, "SELECT COUNT(*) FROM campaign_costs")
+    assert sum(int(c["amount"]) for c in costs) == \
+        db_value(db, "SELECT SUM(cost) FROM campaigns")
+    # touchpoints.csv is what `pheu import touchpoints` takes: every row
+    # is accepted by the loaded database (a dry run writes nothing)
+    tps = list(csv.DictReader(io.StringIO(
+        (d1 / "touchpoints.csv").read_text("utf-8"), newline="")))
+    total = db_value(db, "SELECT COUNT(*) FROM touchpoints")
+    assert len(tps) == total
+    assert "campaign_id" not in tps[0] and "utm_campaign" in tps[0]
+    p = cli_ok("import", "touchpoints", d1 / "touchpoints.csv", "--dry-run",
+               db=db, timeout=300)
+    assert "%d rows: %d ok" % (total, total) in p.stdout, p.stdout + p.stderr
+    assert db_value(db, "SELECT COUNT(*) FROM touchpoints") == total
 
 
 def test_org_only_loads_the_users_the_csv_refers_to(tmp_path):
@@ -263,6 +291,67 @@ def test_people_are_vietnamese(demo_db):
     emails = [r["email"] for r in rows if r["email"]]
     assert len(set(emails)) == len(emails)
     assert all(re.fullmatch(r"[a-z0-9.]+@[a-z0-9.-]+", e) for e in emails)
+
+
+def test_campaigns_and_touchpoints_tell_the_story(demo_db):
+    """Campaigns on a dozen channels, costs within their dates, every
+    contact's first touch at or before its creation and naming its
+    original campaign, and attribution that credits many campaigns."""
+    ch = counts(demo_db, "SELECT channel AS k, COUNT(*) AS n FROM campaigns "
+                "GROUP BY channel")
+    assert set(ch) == {"paid_search", "social", "email", "seo", "referral",
+                       "content", "event", "webinar", "display", "partner",
+                       "pr", "direct_mail"}, ch
+    assert 45 <= sum(ch.values()) <= 65
+    st = counts(demo_db, "SELECT status AS k, COUNT(*) AS n FROM campaigns "
+                "GROUP BY status")
+    assert set(st) == {"planned", "active", "completed"}, st
+    assert db_value(demo_db, "SELECT COUNT(DISTINCT utm_campaign) FROM "
+                    "campaigns") == sum(ch.values())
+    assert db_value(demo_db, "SELECT COUNT(*) FROM campaign_costs k JOIN "
+                    "campaigns c ON c.id = k.campaign_id WHERE k.date < "
+                    "c.start_date OR k.date > c.end_date") == 0
+    assert db_value(demo_db, "SELECT COUNT(*) FROM campaigns c WHERE cost "
+                    "<> (SELECT COALESCE(SUM(amount), 0) FROM campaign_costs "
+                    "k WHERE k.campaign_id = c.id)") == 0
+    assert db_value(demo_db, """
+        SELECT COUNT(*) FROM contacts k JOIN touchpoints t ON t.id =
+          (SELECT x.id FROM touchpoints x WHERE x.contact_id = k.id
+           ORDER BY x.at, x.id LIMIT 1)
+        WHERE t.at > k.created_at
+           OR COALESCE(t.campaign_id, 0) <> COALESCE(k.source_campaign_id, 0)
+        """) == 0
+    assert db_value(demo_db, "SELECT COUNT(*) FROM contacts k WHERE NOT "
+                    "EXISTS (SELECT 1 FROM touchpoints t WHERE t.contact_id "
+                    "= k.id)") == 0
+    now = int(time.time() * 1000)
+    assert db_value(demo_db, "SELECT COUNT(*) FROM touchpoints WHERE at > ?",
+                    (now,)) == 0
+    n = db_value(demo_db, "SELECT COUNT(*) FROM touchpoints")
+    assert 3 * 3000 <= n <= 5 * 3000, n
+    # the demo forms name campaigns of their channel, and each
+    # submission is one of that campaign's form_submit touches
+    forms = db_rows(demo_db, "SELECT f.id, c.channel FROM forms f JOIN "
+                    "campaigns c ON c.id = f.campaign_id ORDER BY f.id")
+    assert [f["channel"] for f in forms] == ["email", "paid_search",
+                                             "webinar", "social"]
+    assert db_value(demo_db, "SELECT COUNT(*) FROM form_submissions") > 100
+    assert db_value(demo_db, """
+        SELECT COUNT(*) FROM form_submissions s JOIN forms f ON f.id = s.form_id
+        WHERE NOT EXISTS (SELECT 1 FROM touchpoints t WHERE t.contact_id =
+          s.contact_id AND t.at = s.at AND t.kind = 'form_submit' AND
+          t.campaign_id = f.campaign_id)""") == 0
+    doc = json.loads(cli_ok("report", "attribution", "--model", "u_shaped",
+                            "--by", "campaign", "--format", "json",
+                            db=demo_db).stdout)
+    won = db_value(demo_db, "SELECT COUNT(*) FROM deals WHERE status = "
+                   "'won'")
+    assert won > 100
+    assert doc["unattributed"]["deals"] <= won // 50, doc["unattributed"]
+    paid = [r for r in doc["rows"] if r["key"] is not None and
+            r["revenue"] > 0]
+    assert len(paid) >= 20, len(paid)
+    assert sum(r["revenue"] for r in paid) > doc["total_revenue"] // 2
 
 
 def test_search_finds_the_demo_people(server, admin):

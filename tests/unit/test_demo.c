@@ -9,7 +9,9 @@
 
 #include "demo/demo.h"
 #include "demo/names.h"
+#include "model/campaign.h"
 #include "model/crm.h"
+#include "model/touchpoint.h"
 #include "util/buf.h"
 #include "util/log.h"
 #include "util/phone.h"
@@ -191,4 +193,160 @@ Test(demo_names, landlines_have_their_area_code)
     cr_expect_str_eq(e164, buf);
     cr_expect_eq(names_city_region("Cần Thơ"), 1);
     cr_expect_eq(names_city_region("Đà Nẵng"), 0);
+}
+
+/* ---- marketing (demo/marketing.c) ---- */
+
+/* The row-by-row checks of the marketing tests: each query counts the
+ * rows that break a rule, so every count must be 0 (NULL-ended). */
+static void expect_no_breaks(const char *const *rules)
+{
+    for (int i = 0; rules[i]; i++)
+        cr_expect_eq(count(rules[i]), 0, "%s", rules[i]);
+}
+
+Test(demo_marketing, campaigns_follow_the_programs, .init = setup,
+     .fini = teardown)
+{
+    /* 400 contacts scale the programs by (400/3000)^0.4 = 0.447: one
+     * track each, dated counts round(k * 0.447) but at least 1. The
+     * window is 2024-11-30 .. 2026-05-31 and periods starting up to 31
+     * days after it are planned: Google Ads and social by quarter 8 each
+     * (Q4/2024 .. Q3/2026), the newsletter 21 months (11/2024 .. 7/2026)
+     * under 3 yearly parents, SEO by half-year 5 (H2/2024 .. H2/2026),
+     * referral by year 3, e-books 1, events 3, webinars 1, display,
+     * partner, PR and letter 1 each:
+     * 8 + 8 + 24 + 5 + 3 + 1 + 3 + 1 + 4 = 57. */
+    cr_expect_eq(count("SELECT COUNT(*) FROM campaigns"), 57);
+    cr_expect_eq(count("SELECT COUNT(*) FROM campaigns WHERE parent_id IS "
+                       "NOT NULL"), 21);
+    /* the four starting 2026-07-01 are planned */
+    cr_expect_eq(count("SELECT COUNT(*) FROM campaigns WHERE start_date = "
+                       "'2026-07-01' AND status = 'planned'"), 4);
+    cr_expect_eq(count("SELECT COUNT(DISTINCT parent_id) FROM campaigns"),
+                 3);
+    cr_expect_eq(count("SELECT COUNT(DISTINCT channel) FROM campaigns"), 12);
+    struct db_stmt *st;
+    int r, n = 0;
+    cr_assert_eq(db_query(tdb.c, &st, &err, "SELECT DISTINCT channel FROM "
+                          "campaigns", NULL), 0);
+    while ((r = db_step(st, &err)) == DB_ROW) {
+        int ok = 0;
+        for (int i = 0; CAMPAIGN_CHANNELS[i]; i++)
+            ok |= !strcmp(CAMPAIGN_CHANNELS[i], db_col_text(st, 0));
+        cr_expect(ok, "%s", db_col_text(st, 0));
+        n++;
+    }
+    db_done(st);
+    cr_expect_eq(n, 12);
+    static const char *const RULES[] = {
+        /* status by the dates on 2026-06-01 */
+        "SELECT COUNT(*) FROM campaigns WHERE status <> CASE WHEN "
+        "start_date > '2026-06-01' THEN 'planned' WHEN end_date < "
+        "'2026-06-01' THEN 'completed' ELSE 'active' END",
+        /* owners from the marketing team */
+        "SELECT COUNT(*) FROM campaigns c JOIN users u ON u.id = "
+        "c.owner_id WHERE u.role NOT IN ('marketing_manager', 'marketer')",
+        /* utm keys: lower-case tags already */
+        "SELECT COUNT(*) FROM campaigns WHERE utm_key IS NOT utm_campaign "
+        "OR utm_campaign IS NULL",
+        NULL};
+    expect_no_breaks(RULES);
+    cr_expect_gt(count("SELECT COUNT(*) FROM campaigns WHERE status = "
+                       "'active'"), 0);
+}
+
+Test(demo_marketing, costs_lie_within_their_campaigns, .init = setup,
+     .fini = teardown)
+{
+    static const char *const RULES[] = {
+        "SELECT COUNT(*) FROM campaign_costs k JOIN campaigns c ON c.id = "
+        "k.campaign_id WHERE k.date < c.start_date OR k.date > c.end_date "
+        "OR k.date >= '2026-06-01' OR k.amount <= 0 OR k.currency <> 'VND'",
+        /* a campaign's cost is the sum of its entries */
+        "SELECT COUNT(*) FROM campaigns c WHERE c.cost <> (SELECT "
+        "COALESCE(SUM(amount), 0) FROM campaign_costs k WHERE "
+        "k.campaign_id = c.id)",
+        "SELECT COUNT(*) FROM campaigns WHERE status = 'planned' AND cost "
+        "<> 0",
+        NULL};
+    cr_expect_gt(count("SELECT COUNT(*) FROM campaign_costs"), 100);
+    expect_no_breaks(RULES);
+}
+
+Test(demo_marketing, first_touch_is_the_original_source, .init = setup,
+     .fini = teardown)
+{
+    struct db_stmt *st;
+    int r, n = 0, with_campaign = 0;
+    /* each contact's first touch (earliest at, then id) */
+    cr_assert_eq(db_query(tdb.c, &st, &err, "SELECT k.id, k.source, "
+        "k.source_campaign_id, k.created_at, t.kind, t.utm_medium, "
+        "t.utm_source, t.referrer, t.campaign_id, t.at FROM contacts k "
+        "JOIN touchpoints t ON t.id = (SELECT x.id FROM touchpoints x WHERE "
+        "x.contact_id = k.id ORDER BY x.at, x.id LIMIT 1) ORDER BY k.id",
+        NULL), 0);
+    while ((r = db_step(st, &err)) == DB_ROW) {
+        const char *src = touchpoint_source(db_col_text(st, 4),
+                                            db_col_text(st, 5),
+                                            db_col_text(st, 6),
+                                            db_col_text(st, 7));
+        cr_expect_str_eq(src, db_col_text(st, 1), "contact %lld",
+                         (long long)db_col_int(st, 0));
+        cr_expect_eq(db_col_null(st, 2), db_col_null(st, 8));
+        if (!db_col_null(st, 2)) {
+            cr_expect_eq(db_col_int(st, 2), db_col_int(st, 8));
+            with_campaign++;
+        }
+        cr_expect_leq(db_col_int(st, 9), db_col_int(st, 3));
+        n++;
+    }
+    db_done(st);
+    cr_assert_eq(r, DB_DONE);
+    cr_expect_eq(n, 400);               /* every contact has touches */
+    cr_expect_gt(with_campaign, 250);
+    /* deals carry their contact's original campaign */
+    static const char *const RULES[] = {"SELECT COUNT(*) FROM deals d JOIN "
+        "deal_contacts dc ON dc.deal_id = d.id JOIN contacts k ON k.id = "
+        "dc.contact_id WHERE d.source_campaign_id IS NOT "
+        "k.source_campaign_id", NULL};
+    expect_no_breaks(RULES);
+}
+
+Test(demo_marketing, touches_follow_the_story, .init = setup,
+     .fini = teardown)
+{
+    static const char *const RULES[] = {
+        /* a form at the moment each contact entered lead through one */
+        "SELECT COUNT(*) FROM contacts k JOIN stage_changes s ON "
+        "s.contact_id = k.id AND s.to_stage = 'lead' AND s.at = "
+        "k.became_lead_at AND s.reason = 'form' WHERE NOT EXISTS (SELECT 1 "
+        "FROM touchpoints t WHERE t.contact_id = k.id AND t.kind = "
+        "'form_submit' AND t.at = k.became_lead_at)",
+        /* all before today and within the 18 months */
+        "SELECT COUNT(*) FROM touchpoints WHERE at >= 1780246800000 OR at < "
+        "1780246800000 - 549 * 86400000",
+        /* a campaign's touches fall within its dates (business time) */
+        "SELECT COUNT(*) FROM touchpoints t JOIN campaigns c ON c.id = "
+        "t.campaign_id WHERE date((t.at + 25200000) / 1000, 'unixepoch') "
+        "NOT BETWEEN c.start_date AND c.end_date",
+        /* with its tag and channel; never a parent's */
+        "SELECT COUNT(*) FROM touchpoints t JOIN campaigns c ON c.id = "
+        "t.campaign_id WHERE t.utm_campaign IS NOT c.utm_campaign OR "
+        "t.channel IS NOT c.channel OR c.parent_id IS NULL AND c.channel = "
+        "'email'",
+        /* visitor ids of the tracking's shape */
+        "SELECT COUNT(*) FROM touchpoints WHERE visitor_id IS NOT NULL AND "
+        "visitor_id NOT GLOB '*-[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+        "[0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f][0-9a-f]"
+        "[0-9a-f][0-9a-f][0-9a-f]'",
+        NULL};
+    expect_no_breaks(RULES);
+    cr_expect_gt(count("SELECT COUNT(*) FROM stage_changes WHERE to_stage = "
+                       "'lead' AND reason = 'form'"), 100);
+    cr_expect_gt(count("SELECT COUNT(*) FROM touchpoints WHERE contact_id "
+                       "IS NULL"), 40);
+    /* 3 to 4 touches per contact, counting the anonymous ones */
+    int64_t n = count("SELECT COUNT(*) FROM touchpoints");
+    cr_expect(n >= 3 * 400 && n <= 5 * 400, "%lld", (long long)n);
 }
