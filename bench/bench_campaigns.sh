@@ -3,7 +3,8 @@
 # (SPEC §14 / issue 6 "Performance"): GET /api/v1/reports/campaigns for
 # 500 campaigns over 1,000,000 contacts, with touchpoints and won deals,
 # in < 1 s. Data: `pheu demo --contacts BENCH_CONTACTS` (default
-# 1,000,000) then bench/campaigns_data.sql (500 campaigns, 6,000 cost
+# 1,000,000), its own marketing data taken out (bench/campaigns_clear.sql),
+# then bench/campaigns_data.sql (500 campaigns, 6,000 cost
 # entries, two contacts in five with one as original campaign, 2,000,000
 # touchpoints, 20,000 won deals). The whole of 2026 with the linear and
 # the time-decay model, one channel, and one sales rep's view, each
@@ -46,6 +47,14 @@ if [ "$(bench_sql 'SELECT COUNT(*) FROM contacts')" = 0 ]; then
 fi
 if [ "$(bench_sql "SELECT COUNT(*) FROM campaigns WHERE name = 'Bench perf campaign 1'")" = 0 ]
 then
+    bench_load_sql bench_campaigns bench/campaigns_clear.sql
+    # campaigns_data.sql numbers its campaigns from the largest id left
+    # (none now): the id generator must start over as well
+    if [ "$engine" = postgres ]; then
+        bench_sql "SELECT setval(pg_get_serial_sequence('campaigns', 'id'), 1, false)" >/dev/null
+    else
+        bench_sql "DELETE FROM sqlite_sequence WHERE name = 'campaigns'" >/dev/null
+    fi
     bench_load_sql bench_campaigns bench/campaigns_data.sql
 fi
 ncamp=$(bench_sql 'SELECT COUNT(*) FROM campaigns')
