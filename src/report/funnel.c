@@ -409,7 +409,15 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
         sqlp_int(p, q->from_ms);
         sqlp_int(p, q->to_ms);
     }
-    return listq_where(c, &q->lq, v, sql, p, a, err);
+    int rc = listq_where(c, &q->lq, v, sql, p, a, err);
+    /* contacts_funnel's order: PostgreSQL then reads a cohort from that
+     * index alone (a third of the table's pages) rather than scan the
+     * table; SQLite already does without it (and would sort for it when
+     * it picks another index) */
+    if (!rc && q->mode == FUNNEL_COHORT &&
+        !strcmp(db_engine(db_conn_db(c)), "postgres"))
+        buf_adds(sql, " ORDER BY t.created_at");
+    return rc;
 }
 
 /* Reads the contacts into r's funnels. */
@@ -426,6 +434,7 @@ static int scan(struct db_conn *c, struct run *r, const struct vis *v,
     buf_release(&sql);
     if (rc)
         return rc;
+    db_want_binary(st);     /* integers and the source: no text parsing */
     rc = sqlp_bind(st, &p, 1, err);
     int s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {

@@ -305,6 +305,12 @@ void db_done(struct db_stmt *s)
         s->conn->db->ops->done(s);
 }
 
+void db_want_binary(struct db_stmt *s)
+{
+    if (s->conn->db->ops->want_binary)
+        s->conn->db->ops->want_binary(s);
+}
+
 int64_t db_col_int(struct db_stmt *s, int i)
 {
     return s->conn->db->ops->col_int(s, i);

@@ -88,6 +88,13 @@ void db_done(struct db_stmt *st);
 int64_t db_col_int(struct db_stmt *st, int i);
 const char *db_col_text(struct db_stmt *st, int i);  /* NULL for NULL */
 int db_col_null(struct db_stmt *st, int i);
+/* Asks for st's rows in the engine's binary form, for a scan of many
+ * rows read only with db_col_int (integer columns), db_col_text (text
+ * columns) and db_col_null: PostgreSQL then sends integers as 8 bytes
+ * rather than digits to format and parse (1M funnel rows: see decision
+ * 0010); nothing changes on SQLite. Call after db_prepare, before the
+ * first db_step; db_done forgets it. */
+void db_want_binary(struct db_stmt *st);
 
 /* The number of result columns of a prepared statement and their names
  * (valid while the statement is borrowed). */

@@ -39,6 +39,7 @@ struct db_ops {
     int64_t (*col_int)(struct db_stmt *s, int i);
     const char *(*col_text)(struct db_stmt *s, int i);
     int (*col_null)(struct db_stmt *s, int i);
+    void (*want_binary)(struct db_stmt *s);     /* NULL: nothing to do */
     int (*col_count)(struct db_stmt *s);
     const char *(*col_name)(struct db_stmt *s, int i);
     /* Bulk load (see db_copy_begin); the engine owns its handle. */

@@ -31,6 +31,7 @@ struct pg_stmt {
     uint64_t hash;
     int nparams, prepared, busy, cached;
     int described;          /* res holds a description, not rows */
+    int binary;             /* db_want_binary: results in binary form */
     const char *params[MAX_PARAMS];
     char ints[MAX_PARAMS][24];
     PGresult *res;
@@ -128,6 +129,7 @@ static void stmt_reset(struct pg_stmt *s)
     PQclear(s->res);
     s->res = NULL;
     s->described = 0;
+    s->binary = 0;
     s->row = -1;
     s->nrows = 0;
     memset(s->params, 0, sizeof(s->params));
@@ -435,7 +437,7 @@ static int pg_step(struct db_stmt *base, struct err *err)
     if (!s->res) {
         if (c->queued) {    /* ride in the pipeline: one round trip */
             if (!PQsendQueryPrepared(c->h, s->name, s->nparams, s->params,
-                                     NULL, NULL, 0)) {
+                                     NULL, NULL, s->binary)) {
                 fail(c->h, NULL, err, "send");
                 drain(c, &(struct err){0});
                 return -1;
@@ -444,7 +446,7 @@ static int pg_step(struct db_stmt *base, struct err *err)
                 return -1;
         } else {
             s->res = PQexecPrepared(c->h, s->name, s->nparams, s->params,
-                                    NULL, NULL, 0);
+                                    NULL, NULL, s->binary);
         }
         ExecStatusType st = PQresultStatus(s->res);
         if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
@@ -492,11 +494,32 @@ static void pg_done(struct db_stmt *base)
     s->busy = 0;
 }
 
+static void pg_want_binary(struct db_stmt *base)
+{
+    PS(base)->binary = 1;
+}
+
+/* An integer sent in binary form: big-endian, 2, 4 or 8 bytes (int2,
+ * int4, int8). */
+static int64_t binary_int(const unsigned char *p, int len)
+{
+    uint64_t v = 0;
+    for (int k = 0; k < len; k++)
+        v = v << 8 | p[k];
+    if (len < 8 && len > 0 && (p[0] & 0x80))  /* sign-extend */
+        v |= ~(uint64_t)0 << (8 * len);
+    return (int64_t)v;
+}
+
 static int64_t pg_col_int(struct db_stmt *base, int i)
 {
     struct pg_stmt *s = PS(base);
     if (PQgetisnull(s->res, s->row, i))
         return 0;
+    if (s->binary)
+        return binary_int((const unsigned char *)PQgetvalue(s->res, s->row,
+                                                            i),
+                          PQgetlength(s->res, s->row, i));
     return strtoll(PQgetvalue(s->res, s->row, i), NULL, 10);
 }
 
@@ -692,6 +715,7 @@ const struct db_ops db_pg_ops = {
     .col_int = pg_col_int,
     .col_text = pg_col_text,
     .col_null = pg_col_null,
+    .want_binary = pg_want_binary,
     .col_count = pg_col_count,
     .col_name = pg_col_name,
     .copy_begin = pg_copy_begin,
