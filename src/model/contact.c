@@ -145,12 +145,61 @@ int crm_contact_check_rules(const struct rec *in, const struct rec *old,
     return rc;
 }
 
-/* prepare hook: identity, a name or address to know them by, dates. */
+/* The time a stage change made by in is recorded at. */
+static int64_t stage_change_time(const struct rec *in)
+{
+    const struct val *at = rec_get(in, "stage_changed_at");
+    return at->set && !at->null ? at->i : rec_int(in, "updated_at");
+}
+
+/* Whether in moves the contact (old NULL: a new one) to another stage
+ * whose change the after hook records. */
+static int stage_moved(const struct wctx *w, const struct rec *in,
+                       const struct rec *old)
+{
+    const struct val *st = rec_get(in, "lifecycle_stage");
+    const char *from = old ? rec_text(old, "lifecycle_stage") : NULL;
+    /* imports write the history their columns give themselves */
+    return st->set && !st->null && (!from || strcmp(from, st->s)) &&
+           !w->quiet_stages;
+}
+
+/* An update that moves the stage carries the first entry and highest
+ * stage it makes (as note_first_entry would write them, from old), so
+ * the contact row is written once per move, not twice (PostgreSQL: one
+ * row version and one entry per index fewer); note_first_entry then
+ * finds its entry standing and writes nothing. */
+static void fold_first_entry(const struct wctx *w, struct rec *in,
+                             const struct rec *old)
+{
+    if (!old || !stage_moved(w, in, old))
+        return;
+    int k = lifecycle_rank(rec_text(in, "lifecycle_stage"));
+    if (k < 0)
+        return;
+    const char *stage = LIFECYCLE_STAGES[k == 0 ? 7 : k - 1];
+    char col[64];
+    snprintf(col, sizeof(col), "became_%s_at", stage);
+    int64_t at = stage_change_time(in);
+    const struct val *kept = rec_get(old, col);
+    if (kept->set && !kept->null && kept->i <= at)
+        return;                         /* the kept entry stands */
+    rec_set_int(in, col, at);
+    if (k && lifecycle_rank(rec_text(old, "highest_stage")) < k)
+        rec_set_text(in, "highest_stage", stage);
+}
+
+/* prepare hook: identity, a name or address to know them by, dates,
+ * the first entry a stage move makes. */
 static int contact_prepare(struct wctx *w, struct rec *in,
                            const struct rec *old, struct err *err)
 {
     int rc = check_identity(w, in, old, err);
-    return rc ? rc : crm_contact_check_rules(in, old, err);
+    if (!rc)
+        rc = crm_contact_check_rules(in, old, err);
+    if (!rc)
+        fold_first_entry(w, in, old);
+    return rc;
 }
 
 int crm_reindex_contact(struct db_conn *c, int64_t id, struct arena *a,
@@ -177,30 +226,35 @@ int crm_reindex_contact(struct db_conn *c, int64_t id, struct arena *a,
     return search_index(c, SEARCH_CONTACT, id, texts, 4, phones, 1, a, err);
 }
 
+/* Sets the company that target names ("?" bound to id) to the stage of
+ * its most advanced contact (other lowest, none: NULL), written only when
+ * it changes (most moves leave it as it is). One statement whose result
+ * nobody reads: on PostgreSQL it rides in the write's pipeline, no round
+ * trip of its own. */
+static int rollup(struct db_conn *c, const char *target, int64_t id,
+                  struct err *err)
+{
+    struct buf best, sql;
+    buf_init(&best, 1024);
+    buf_adds(&best, "(SELECT k.lifecycle_stage FROM contacts k WHERE "
+             "k.company_id = companies.id AND k.lifecycle_stage IS NOT NULL "
+             "ORDER BY CASE k.lifecycle_stage WHEN 'other' THEN 0");
+    for (int i = 0; i < 7; i++)
+        buf_addf(&best, " WHEN '%s' THEN %d", LIFECYCLE_STAGES[i], i + 1);
+    buf_adds(&best, " ELSE -1 END DESC LIMIT 1)");
+    buf_init(&sql, 4096);
+    buf_addf(&sql, "UPDATE companies SET lifecycle_stage = %s WHERE id = %s "
+             "AND COALESCE(lifecycle_stage, '') <> COALESCE(%s, '')",
+             buf_cstr(&best), target, buf_cstr(&best));
+    int rc = db_run_nowait(c, err, buf_cstr(&sql), "i", id);
+    buf_release(&sql);
+    buf_release(&best);
+    return rc;
+}
+
 int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
 {
-    struct db_stmt *st;
-    int rc = db_query(c, &st, err, "SELECT DISTINCT lifecycle_stage FROM "
-                      "contacts WHERE company_id = ? AND lifecycle_stage IS "
-                      "NOT NULL", "i", id);
-    if (rc)
-        return rc;
-    int best = -1, r;
-    const char *stage = NULL;
-    while ((r = db_step(st, err)) == DB_ROW) {
-        int k = lifecycle_rank(db_col_text(st, 0));
-        if (k > best) {
-            best = k;
-            stage = LIFECYCLE_STAGES[k == 0 ? 7 : k - 1];
-        }
-    }
-    db_done(st);
-    if (r < 0)
-        return err->code;
-    /* written only when it changes: most moves leave it as it is */
-    return db_run_nowait(c, err, "UPDATE companies SET lifecycle_stage = ? "
-                         "WHERE id = ? AND COALESCE(lifecycle_stage, '') <> "
-                         "COALESCE(?, '')", "tit", stage, id, stage);
+    return rollup(c, "?", id, err);
 }
 
 /* Keeps contact id's first entry into stage to (the earlier of the kept
@@ -256,7 +310,6 @@ int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                       const char *to, int64_t at, const char *reason,
                       struct err *err)
 {
-    int64_t company = 0;
     int rc = db_run_nowait(w->c, err, "INSERT INTO stage_changes "
                            "(contact_id, from_stage, to_stage, at, by_user, "
                            "reason) VALUES (?, ?, ?, ?, ?, ?)", "ittiIt", id,
@@ -264,11 +317,9 @@ int crm_stage_changed(struct wctx *w, int64_t id, const char *from,
                            reason);
     if (!rc)
         rc = note_first_entry(w->c, id, to, at, err);
-    if (!rc)
-        rc = db_int(w->c, err, &company, "SELECT COALESCE(company_id, 0) "
-                    "FROM contacts WHERE id = ?", "i", id);
-    if (!rc && company)
-        rc = crm_rollup_company(w->c, company, err);
+    if (!rc)    /* the contact's company, found by the UPDATE itself */
+        rc = rollup(w->c, "(SELECT company_id FROM contacts WHERE id = ?)",
+                    id, err);
     return rc;
 }
 
@@ -327,17 +378,12 @@ static int contact_after(struct wctx *w, const struct rec *in,
                          const struct rec *old, int64_t id, struct err *err)
 {
     int rc = 0;
-    const struct val *st = rec_get(in, "lifecycle_stage");
-    const char *from = old ? rec_text(old, "lifecycle_stage") : NULL;
-    const char *to = st->set && !st->null ? st->s : NULL;
-    /* imports write the history their columns give themselves */
-    int moved = to && (!from || strcmp(from, to)) && !w->quiet_stages;
-    if (moved) {
-        const struct val *at = rec_get(in, "stage_changed_at");
-        rc = crm_stage_changed(w, id, from, to, at->set && !at->null
-                               ? at->i : rec_int(in, "updated_at"),
+    int moved = stage_moved(w, in, old);
+    if (moved)
+        rc = crm_stage_changed(w, id, old ? rec_text(old, "lifecycle_stage")
+                               : NULL, rec_text(in, "lifecycle_stage"),
+                               stage_change_time(in),
                                w->reason ? w->reason : "manual", err);
-    }
     int64_t oldco = old ? rec_int(old, "company_id") : 0;
     const struct val *co = rec_get(in, "company_id");
     if (!rc && co->set && oldco && oldco != rec_int(in, "company_id"))
