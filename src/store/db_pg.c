@@ -11,6 +11,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+#include <endian.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
@@ -499,16 +500,25 @@ static void pg_want_binary(struct db_stmt *base)
     PS(base)->binary = 1;
 }
 
-/* An integer sent in binary form: big-endian, 2, 4 or 8 bytes (int2,
- * int4, int8). */
-static int64_t binary_int(const unsigned char *p, int len)
+/* An integer sent in binary form: big-endian int8, int4 or int2. */
+static int64_t binary_int(const char *p, int len)
 {
-    uint64_t v = 0;
-    for (int k = 0; k < len; k++)
-        v = v << 8 | p[k];
-    if (len < 8 && len > 0 && (p[0] & 0x80))  /* sign-extend */
-        v |= ~(uint64_t)0 << (8 * len);
-    return (int64_t)v;
+    uint64_t v8;
+    uint32_t v4;
+    uint16_t v2;
+    switch (len) {
+    case 8:
+        memcpy(&v8, p, 8);
+        return (int64_t)be64toh(v8);
+    case 4:
+        memcpy(&v4, p, 4);
+        return (int32_t)be32toh(v4);
+    case 2:
+        memcpy(&v2, p, 2);
+        return (int16_t)be16toh(v2);
+    default:
+        return 0;
+    }
 }
 
 static int64_t pg_col_int(struct db_stmt *base, int i)
@@ -517,8 +527,7 @@ static int64_t pg_col_int(struct db_stmt *base, int i)
     if (PQgetisnull(s->res, s->row, i))
         return 0;
     if (s->binary)
-        return binary_int((const unsigned char *)PQgetvalue(s->res, s->row,
-                                                            i),
+        return binary_int(PQgetvalue(s->res, s->row, i),
                           PQgetlength(s->res, s->row, i));
     return strtoll(PQgetvalue(s->res, s->row, i), NULL, 10);
 }
