@@ -409,12 +409,16 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
         sqlp_int(p, q->from_ms);
         sqlp_int(p, q->to_ms);
     }
+    size_t plain = sql->len;
     int rc = listq_where(c, &q->lq, v, sql, p, a, err);
     /* contacts_funnel's order: PostgreSQL then reads a cohort from that
      * index alone (a third of the table's pages) rather than scan the
-     * table; SQLite already does without it (and would sort for it when
-     * it picks another index) */
-    if (!rc && q->mode == FUNNEL_COHORT &&
+     * table. Only when nothing was added (a caller who sees every
+     * contact, no filter): a visibility or filter condition on another
+     * column needs the table's rows anyway, best read in the table's
+     * order. SQLite already uses the index without it (and would sort
+     * for it when it picks another index). */
+    if (!rc && q->mode == FUNNEL_COHORT && sql->len == plain &&
         !strcmp(db_engine(db_conn_db(c)), "postgres"))
         buf_adds(sql, " ORDER BY t.created_at");
     return rc;
