@@ -53,6 +53,7 @@ static struct {
     int stop;
     pthread_t thread;
     struct db *db;
+    struct db_conn *checks_off; /* the writer's connection, once set */
     struct track_options o;
     unsigned char key[TRACK_KEYBYTES];
     struct cslot campaigns[CACHE_SLOTS], visitors[CACHE_SLOTS];
@@ -213,7 +214,9 @@ static int campaign_of(struct db_conn *c, const char *key, int64_t *id,
     struct db_stmt *st;
     if (s) {
         *id = s->id;
-        snprintf(channel, chlen, "%s", s->channel);
+        memcpy(channel, s->channel, chlen < sizeof(s->channel)
+               ? chlen : sizeof(s->channel));
+        channel[chlen - 1] = '\0';
         return 0;
     }
     int rc = key[0] == '#'
@@ -237,6 +240,16 @@ static int campaign_of(struct db_conn *c, const char *key, int64_t *id,
     return 0;
 }
 
+/* Copies utm_campaign v into key as campaigns.utm_key holds it: ASCII
+ * letters lower-cased (without snprintf: once per hit). */
+static void utm_key(char *key, size_t size, const char *v)
+{
+    size_t i = 0;
+    for (; v[i] && i + 1 < size; i++)
+        key[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+    key[i] = '\0';
+}
+
 /* Campaign and channel of every row. */
 static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
                              struct row *rows, int n, struct err *err)
@@ -248,10 +261,7 @@ static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
         if (h[i]->campaign)
             snprintf(key, sizeof(key), "#%lld", (long long)h[i]->campaign);
         else if (h[i]->utm[2])
-            snprintf(key, sizeof(key), "%s", h[i]->utm[2]);
-        for (char *p = key; h[i]->campaign == 0 && *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p + 32);   /* as campaigns.utm_key */
+            utm_key(key, sizeof(key), h[i]->utm[2]);
         if (key[0])
             rc = campaign_of(c, key, &rows[i].campaign, rows[i].channel,
                              sizeof(rows[i].channel), err);
@@ -362,8 +372,11 @@ static int lookup_visitors(struct db_conn *c, const char **vids,
     for (int from = 0; !rc && from < n; from += LOOKUP_CHUNK) {
         int r = DB_DONE;
         list.len = 0;
-        for (int i = from; i < n && i < from + LOOKUP_CHUNK; i++)
-            buf_addf(&list, "%s\"%s\"", i > from ? "," : "[", vids[i]);
+        for (int i = from; i < n && i < from + LOOKUP_CHUNK; i++) {
+            buf_adds(&list, i > from ? ",\"" : "[\"");
+            buf_adds(&list, vids[i]);
+            buf_adds(&list, "\"");
+        }
         buf_adds(&list, "]");
         rc = db_query(c, &st, err, sql, "t", buf_cstr(&list));
         while (!rc && (r = db_step(st, err)) == DB_ROW) {
@@ -458,15 +471,21 @@ static const char *const KINDS[] = {"page_view", "email_open",
  * channel) by building a temporary b-tree of the list for every row:
  * about 40% of the cost of storing a page view. The writer's values are
  * valid by construction (kind one of KINDS, channel 'email' or copied
- * from a campaign row, which passed the same CHECK), so its insert is
- * compiled without the CHECKs; every other statement, and PostgreSQL,
- * keeps them. Decision 0016. */
-static int skip_checks(struct db_conn *c, int on, struct err *err)
+ * from a campaign row, which passed the same CHECK; the contact updates
+ * of after_insert write a source derived by model/touchpoint.c), so the
+ * writer's own connection compiles its statements without the CHECKs;
+ * every other connection, and PostgreSQL, keeps them. The pragma is set
+ * once: each change of it expires every prepared statement of the
+ * connection, which then cost a re-prepare per batch (10% of the
+ * writer's time). Decision 0016. */
+static int skip_checks(struct db_conn *c, struct err *err)
 {
-    if (strcmp(db_engine(db_conn_db(c)), "sqlite"))
+    if (T.checks_off == c || strcmp(db_engine(db_conn_db(c)), "sqlite"))
         return 0;
-    return db_exec(c, on ? "PRAGMA ignore_check_constraints = ON"
-                         : "PRAGMA ignore_check_constraints = OFF", err);
+    int rc = db_exec(c, "PRAGMA ignore_check_constraints = ON", err);
+    if (!rc)
+        T.checks_off = c;
+    return rc;
 }
 
 /* Stores the rows with COPY (PostgreSQL). */
@@ -568,9 +587,7 @@ static int insert_rows(struct db_conn *c, struct track_hit **h,
 }
 
 /* Stores the rows: COPY on PostgreSQL; on SQLite multi-row INSERTs
- * compiled without the CHECKs (see skip_checks). The pragma holds from
- * the statements' compilation to their last row, since turning it off
- * expires (and so recompiles) the connection's statements. */
+ * compiled without the CHECKs (see skip_checks). */
 static int store_rows(struct db_conn *c, struct track_hit **h,
                       const struct row *rows, int n, struct err *err)
 {
@@ -580,13 +597,7 @@ static int store_rows(struct db_conn *c, struct track_hit **h,
         snprintf(created, sizeof(created), "%lld", (long long)now);
         return copy_rows(c, h, rows, n, created, err);
     }
-    int rc = skip_checks(c, 1, err);
-    if (!rc)
-        rc = insert_rows(c, h, rows, n, now, err);
-    struct err off = {0};
-    if (skip_checks(c, 0, &off) && !rc)
-        rc = err_set(err, off.code, NULL, "%s", off.msg);
-    return rc;
+    return insert_rows(c, h, rows, n, now, err);
 }
 
 /* After the insert: a pk joins its visitor's anonymous touches to the
@@ -628,7 +639,9 @@ static int write_batch(struct db_conn *c, struct track_hit **h, int n,
     int nid = 0, any = 0;
     for (int i = 0; i < n; i++)
         nid += h[i]->identify;
-    int rc = db_begin_write(c, err);
+    int rc = skip_checks(c, err);
+    if (!rc)
+        rc = db_begin_write(c, err);
     if (!rc)
         rc = resolve_campaigns(c, h, rows, n, err);
     if (!rc)
@@ -791,6 +804,7 @@ void track_stop(void)
     pthread_cond_destroy(&T.cv);
     cache_clear(T.campaigns);
     cache_clear(T.visitors);
+    T.checks_off = NULL;
     settings_clear();
     /* a server that never tracked (or did not start) says nothing */
     log_msg(atomic_load(&T.batches) ? LOG_INFO : LOG_DEBUG, "tracking "
