@@ -62,6 +62,8 @@ def pixel(crm, params, referer=SHOP + "/", headers=None, path="/t.gif",
         assert r.content == GIF and len(GIF) == 43
         assert r.headers["Content-Type"] == "image/gif"
         assert r.headers["Cache-Control"].startswith("no-store")
+        assert r.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
     return r
 
 
