@@ -12,7 +12,12 @@
 #     (/proc/PID/task), as microseconds per hit: what the request path
 #     and the write each cost;
 #   - GET /api/v1/contacts/{id} (wrk -c8) alone and with tracking load
-#     (wrk -c8 on /t.gif) at the same time: what tracking does to the API.
+#     (wrk -c8 on /t.gif) at the same time: what tracking does to the API;
+#   - t.gif_nowait: /t.gif on a second server started with
+#     --track-defer-ms 0, whose writer stores hits while the burst is
+#     answered (decision 0016, "Bursts"): what a burst longer than the
+#     writer's wait (30 s, or half the queue's memory) costs, i.e. the
+#     sustained rate.
 # Usage: bench/bench_tracking.sh [--db PATH|URL]
 #   --db PATH   database (kept): made with `pheu init` + `pheu demo` when
 #               new; a postgres:// URL names an existing (maybe empty)
@@ -63,10 +68,17 @@ port2=$(free_port)
 PHEU_TRACK_RATE=1000000 PHEU_TRACK_BURST=1000000 ./pheu serve --db "$db" \
     --listen "127.0.0.1:$port2" --workers "$workers" >"$tmp/serve.log" 2>&1 &
 pheu_pid=$!
+port3=$(free_port)
+PHEU_TRACK_DEFER_MS=0 PHEU_TRACK_RATE=1000000 PHEU_TRACK_BURST=1000000 \
+    ./pheu serve --db "$db" --listen "127.0.0.1:$port3" \
+    --workers "$workers" >"$tmp/serve2.log" 2>&1 &
+pheu2_pid=$!
 wait_http "http://127.0.0.1:$port1/" ||
     bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
 wait_http "http://127.0.0.1:$port2/healthz" 30 ||
     bench_die "pheu serve did not start: $(cat "$tmp/serve.log")"
+wait_http "http://127.0.0.1:$port3/healthz" 30 ||
+    bench_die "pheu serve (2) did not start: $(cat "$tmp/serve2.log")"
 
 api=http://127.0.0.1:$port2/api/v1
 auth="Authorization: Bearer $token"
@@ -77,7 +89,7 @@ curl -fsS -X PATCH -H "$auth" -H "Content-Type: application/json" \
 # tstat KEY: one counter of GET /api/v1/tracking/stats ("refused": the
 # sum over every reason).
 tstat() {
-    curl -fsS -H "$auth" "$api/tracking/stats" | python3 -c '
+    curl -fsS -H "$auth" "${tapi:-$api}/tracking/stats" | python3 -c '
 import json, sys
 v = json.load(sys.stdin)[sys.argv[1]]
 print(sum(v.values()) if isinstance(v, dict) else v)' "$1"
@@ -90,7 +102,7 @@ rows() {
 # name matches PATTERN.
 cpu_ticks() {
     local t sum=0 v
-    for t in /proc/"$pheu_pid"/task/*; do
+    for t in /proc/"${tpid:-$pheu_pid}"/task/*; do
         if grep -qE "$1" "$t/comm" 2>/dev/null; then
             v=$(awk '{ print $14 + $15 }' "$t/stat" 2>/dev/null || echo 0)
             sum=$((sum + v))
@@ -114,18 +126,22 @@ ncontacts=$(curl -fsS -H "$auth" "$api/contacts?sort=-id&limit=1" |
 echo "data: $ncontacts contacts ($engine); wrk -t1 -c32 -d${secs}s;" \
     "rounds=$rounds; workers=$workers; $(machine_line)"
 
-# track NAME PATH METHOD: a wrk run of page views, then the writer's
-# figures for it (the drain after the run included).
+# track NAME PATH METHOD [PORT PID]: a wrk run of page views on the
+# server at PORT (default the first), then the writer's figures for it
+# (the drain after the run included; waited: the time it deferred).
 track() {
-    local name=$1 w0 h0 q0 d0 r0 t0 t1 w1 h1 q1 d1 r1 ms line
+    local name=$1 w0 h0 q0 d0 r0 x0 t0 t1 w1 h1 q1 d1 r1 x1 ms line
+    local tport=${4:-$port2} tpid=${5:-$pheu_pid}
+    local tapi=http://127.0.0.1:$tport/api/v1
     w0=$(cpu_ticks '^pheu-track$')
     h0=$(cpu_ticks '^MHD-worker')
     q0=$(tstat queued)
     d0=$(tstat written)
     r0=$(tstat refused)
+    x0=$(tstat deferred_ms)
     now_ns t0
     WRK_TRACK_PATH=$2 WRK_TRACK_METHOD=$3 run_wrk "$name" \
-        "http://127.0.0.1:$port2/" -s bench/wrk_track.lua
+        "http://127.0.0.1:$tport/" -s bench/wrk_track.lua
     wait_drained
     now_ns t1
     w1=$(cpu_ticks '^pheu-track$')
@@ -133,16 +149,18 @@ track() {
     q1=$(tstat queued)
     d1=$(tstat written)
     r1=$(tstat refused)
+    x1=$(tstat deferred_ms)
     ms=$(((t1 - t0) / 1000000))
     line=$(awk -v q=$((q1 - q0)) -v d=$((d1 - d0)) -v r=$((r1 - r0)) \
         -v ms="$ms" -v w=$((w1 - w0)) -v h=$((h1 - h0)) -v hz="$hz" \
-        -v hw="$(tstat queue_high_water)" -v n="$name" 'BEGIN {
+        -v x=$((x1 - x0)) -v hw="$(tstat queue_high_water)" -v n="$name" \
+        'BEGIN {
         tot = q + r
         printf "%s writer: queued=%d written=%d refused=%d in %.1f s " \
-            "(run + drain) = %.0f rows/s; queue high-water=%d; " \
-            "cpu us/hit: http=%.1f writer=%.1f", n, q, d, r, ms / 1000,
-            d * 1000 / ms, hw, tot ? h * 1e6 / hz / tot : 0,
-            d ? w * 1e6 / hz / d : 0 }')
+            "(run + drain) = %.0f rows/s; waited %.1f s; queue " \
+            "high-water=%d; cpu us/hit: http=%.1f writer=%.1f", n, q, d, r,
+            ms / 1000, d * 1000 / ms, x / 1000, hw,
+            tot ? h * 1e6 / hz / tot : 0, d ? w * 1e6 / hz / d : 0 }')
     BENCH_LINES+=("$line")
     echo "$line"
 }
@@ -161,6 +179,7 @@ measure() {
     WRK_TRACK_PATH=/t/collect WRK_TRACK_METHOD=POST run_wrk \
         "baseline_post$1" "http://127.0.0.1:$port1/" -s bench/wrk_track.lua
     track "collect$1" /t/collect POST
+    track "t.gif_nowait$1" /t.gif GET "$port3" "$pheu2_pid"
     WRK_IDS_N=$ncontacts WRK_CONNECTIONS=8 run_wrk "contact$1" \
         "$api/contacts/1" -H "$auth" -s bench/wrk_ids.lua
     WRK_TRACK_PATH=/t.gif wrk -t1 -c8 -d$((secs + 2))s \
@@ -179,9 +198,9 @@ measure() {
 }
 
 bench_rounds measure "$rounds" baseline_plain baseline t.gif baseline_post \
-    collect contact contact_with_tracking
+    collect t.gif_nowait contact contact_with_tracking
 written=$(rows)
-r="t.gif/baseline=$(ratio t.gif baseline) collect/baseline=$(ratio collect baseline_post)"
+r="t.gif/baseline=$(ratio t.gif baseline) collect/baseline=$(ratio collect baseline_post) t.gif_nowait/baseline=$(ratio t.gif_nowait baseline)"
 echo "ratio $r; touchpoints in the table: $written"
 bench_md "bench_tracking.sh" \
     "data: $ncontacts contacts; engine $engine; wrk -t1 -c32 -d${secs}s; rounds=$rounds; workers=$workers" \

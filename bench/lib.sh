@@ -257,17 +257,18 @@ bench_db_args() {
 
 # bench_start_tmp: makes the run's temporary directory, $tmp, and traps
 # EXIT with bench_cleanup (and INT/TERM with exit 130). The servers the
-# bench starts go in the globals pheu_pid and base_pid.
+# bench starts go in the globals pheu_pid, pheu2_pid and base_pid.
 bench_start_tmp() {
     tmp=$(mktemp -d)
     pheu_pid=
+    pheu2_pid=
     base_pid=
     trap bench_cleanup EXIT
     trap 'exit 130' INT TERM
 }
 
 # bench_cleanup: on failure shows the end of $tmp/serve.log, then stops
-# $pheu_pid and $base_pid (when set) and removes $tmp.
+# $pheu_pid, $pheu2_pid and $base_pid (when set) and removes $tmp.
 bench_cleanup() {
     local rc=$?
     if [ "$rc" -ne 0 ] && [ -s "$tmp/serve.log" ]; then
@@ -275,6 +276,7 @@ bench_cleanup() {
         tail -n 20 "$tmp/serve.log" >&2
     fi
     stop_pid "${pheu_pid:-}"
+    stop_pid "${pheu2_pid:-}"
     stop_pid "${base_pid:-}"
     rm -rf "$tmp"
 }

@@ -393,9 +393,14 @@ static int f_get(struct req *rq, struct resp *rs)
     int rc = strlen(key) > 64 ? err_set(&err, E_NOTFOUND, NULL, "no such "
                                         "form")
         : form_load_key(rq->dbc, key, &f, &rq->arena, &err);
+    struct buf b;
+    if (rc && err.code == E_NOTFOUND) {
+        buf_init(&b, (size_t)-1);
+        form_missing_html(&b);
+        return html(rs, 404, &b);
+    }
     if (rc)
         return resp_fail(rs, &err);
-    struct buf b;
     buf_init(&b, (size_t)-1);
     if (f.archived_at) {
         form_page_html(&f, NULL, 1, NULL, &b);

@@ -25,6 +25,9 @@
 #define EMAIL_FACTOR 10
 
 static struct ratelimit *views_rl, *email_rl;
+static struct resp_fixed *pixel;   /* the answer of /t.gif */
+
+static int pixel_resp(struct resp *rs);
 static char fresh_prefix[17];   /* random, per process */
 static atomic_ullong fresh_seq;
 
@@ -48,6 +51,9 @@ int tracking_start(struct db *db, const struct track_options *o,
         tracking_stop();
         return err_set(err, E_INTERNAL, NULL, "cannot make rate limits");
     }
+    struct resp tmpl = {0};
+    pixel_resp(&tmpl);
+    pixel = resp_fixed_new(&tmpl);  /* NULL: made per request instead */
     rand_secure(r, sizeof(r));
     for (int i = 0; i < 8; i++)
         snprintf(fresh_prefix + 2 * i, 3, "%02x", r[i]);
@@ -60,6 +66,8 @@ void tracking_stop(void)
     ratelimit_free(views_rl);
     ratelimit_free(email_rl);
     views_rl = email_rl = NULL;
+    resp_fixed_free(pixel);
+    pixel = NULL;
 }
 
 /* ---- reading a request ---- */
@@ -149,11 +157,9 @@ static int track_js(struct req *rq, struct resp *rs)
     return static_send(rq, rs, f, "public, max-age=3600");
 }
 
-/* GET /t.gif?vid&url&ref&utm_*&pk | ?t=<open token>: records a page view
- * or an email open; always the same uncacheable pixel. */
-static int track_gif(struct req *rq, struct resp *rs)
+/* Fills rs with the pixel: the same uncacheable GIF for every request. */
+static int pixel_resp(struct resp *rs)
 {
-    record(rq);
     resp_header(rs, "Cache-Control", "no-store, max-age=0");
     resp_header(rs, "Cross-Origin-Resource-Policy", "cross-origin");
     rs->status = 200;
@@ -162,6 +168,14 @@ static int track_gif(struct req *rq, struct resp *rs)
     rs->body_static = 1;
     rs->content_type = "image/gif";
     return 0;
+}
+
+/* GET /t.gif?vid&url&ref&utm_*&pk | ?t=<open token>: records a page view
+ * or an email open; answers the pixel, made once at start. */
+static int track_gif(struct req *rq, struct resp *rs)
+{
+    record(rq);
+    return pixel ? resp_send_fixed(rs, pixel) : pixel_resp(rs);
 }
 
 /* Access-Control-Allow-Origin for a tracked site's Origin (decision

@@ -25,6 +25,7 @@ int cmd_serve(int argc, char **argv)
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *level = "info", *proxies = NULL;
     long workers = 2, track_rate = 0, track_burst = 0, track_ms = 0;
+    long track_mb = 0, track_busy = 0, track_defer = -1;
     long form_rate = 0, form_burst = 0;
     int secure = 0;
     struct opt opts[] = {
@@ -44,6 +45,13 @@ int cmd_serve(int argc, char **argv)
                 "tracking hits a client address may send at once (100)"),
         OPT_INT("track-batch-ms", &track_ms, "PHEU_TRACK_BATCH_MS",
                 "longest wait before tracking hits are written (50)"),
+        OPT_INT("track-queue-mb", &track_mb, "PHEU_TRACK_QUEUE_MB",
+                "memory for tracking hits waiting to be written, MiB (256)"),
+        OPT_INT("track-busy-rate", &track_busy, "PHEU_TRACK_BUSY_RATE",
+                "tracking hits per second above which writing waits for "
+                "the burst to pass (5000)"),
+        OPT_INT("track-defer-ms", &track_defer, "PHEU_TRACK_DEFER_MS",
+                "longest such wait for a hit; 0: never wait (30000)"),
         OPT_INT("form-rate", &form_rate, "PHEU_FORM_RATE",
                 "form submissions per second per client address (1)"),
         OPT_INT("form-burst", &form_burst, "PHEU_FORM_BURST",
@@ -67,6 +75,13 @@ int cmd_serve(int argc, char **argv)
         track_burst > 1000000 || track_ms < 0 || track_ms > 60000) {
         fprintf(stderr, "pheu: --track-rate and --track-burst must be from "
                 "1 to 1000000, --track-batch-ms from 1 to 60000\n");
+        return 2;
+    }
+    if (track_mb < 0 || track_mb > 65536 || track_busy < 0 ||
+        track_busy > 100000000 || track_defer < -1 || track_defer > 3600000) {
+        fprintf(stderr, "pheu: --track-queue-mb must be from 1 to 65536, "
+                "--track-busy-rate from 1 to 100000000, --track-defer-ms "
+                "from 0 to 3600000\n");
         return 2;
     }
     if (form_rate < 0 || form_rate > 1000000 || form_burst < 0 ||
@@ -94,9 +109,14 @@ int cmd_serve(int argc, char **argv)
         .db = db, .router = router, .proxies = &plist,
     };
     struct err err = {0};
-    struct track_options topt = {.rate = (int)track_rate,
-                                 .burst = (int)track_burst,
-                                 .batch_ms = (int)track_ms};
+    struct track_options topt = {
+        .rate = (int)track_rate, .burst = (int)track_burst,
+        .batch_ms = (int)track_ms, .queue_mb = (int)track_mb,
+        .busy_rate = (int)track_busy,
+        /* -1 unset: the default; 0 given: never wait */
+        .defer_ms = track_defer < 0 ? 0 : track_defer == 0 ? -1
+                                                           : (int)track_defer,
+    };
     rc = db_start_upkeep(db, &err) || imports_resume(db, &err) ||
          tracking_start(db, &topt, &err) ||
          forms_start((int)form_rate, (int)form_burst, &err)

@@ -59,6 +59,7 @@ struct resp {
     const char *content_type;
     const char *headers[8][2];  /* extra headers: name, value (arena) */
     int nheaders;
+    const struct resp_fixed *fixed; /* sent as is, or NULL */
     resp_fill_fn fill;          /* streamed body, or NULL */
     void (*fill_free)(void *ctx);
     void *fill_ctx;
@@ -153,6 +154,15 @@ int resp_text(struct resp *rs, int status, const char *content_type,
               const char *body, size_t len);
 /* Sends a status with no body. */
 int resp_empty(struct resp *rs, int status);
+/* A response sent unchanged to every request (the tracking pixel):
+ * made once from a template with a static body, a content type and
+ * headers, and queued as is, so a request builds no response of its
+ * own. Built and freed by http/server.c (it holds the library's
+ * response); NULL when the library cannot make it. */
+struct resp_fixed *resp_fixed_new(const struct resp *tmpl);
+void resp_fixed_free(struct resp_fixed *f);
+/* Answers with f (borrowed: must outlive the request); returns 0. */
+int resp_send_fixed(struct resp *rs, const struct resp_fixed *f);
 /* Adds a header (name and value must outlive the response: use arena). */
 void resp_header(struct resp *rs, const char *name, const char *value);
 /* The HTTP status for an enum err. */

@@ -226,10 +226,62 @@ static struct MHD_Response *stream_response(struct resp *rs)
     return r;
 }
 
+/* A response made once (see resp_fixed_new in http.h). */
+struct resp_fixed {
+    struct MHD_Response *r;
+    int status;
+};
+
+struct resp_fixed *resp_fixed_new(const struct resp *tmpl)
+{
+    struct MHD_Response *r = MHD_create_response_from_buffer(
+        tmpl->len, tmpl->body, MHD_RESPMEM_PERSISTENT);
+    if (!r)
+        return NULL;
+    common_headers(r, tmpl);
+    struct resp_fixed *f = xcalloc(1, sizeof(*f));
+    f->r = r;
+    f->status = tmpl->status;
+    return f;
+}
+
+void resp_fixed_free(struct resp_fixed *f)
+{
+    if (!f)
+        return;
+    MHD_destroy_response(f->r);
+    free(f);
+}
+
+int resp_send_fixed(struct resp *rs, const struct resp_fixed *f)
+{
+    rs->fixed = f;
+    rs->status = f->status;
+    return 0;
+}
+
+/* Writes the access log line of a request answered with rs. */
+static void log_resp(struct req *rq, const struct resp *rs)
+{
+    if (log_enabled(rq->bare ? LOG_DEBUG : LOG_INFO)) {
+        char path[512];
+        log_msg(rq->bare ? LOG_DEBUG : LOG_INFO, "http method=%s path=%s "
+                "status=%d us=%lld",
+                rq->method, log_escape(rq->path, path, sizeof(path)),
+                rs->status, (long long)(clock_mono_us() - rq->started_us));
+    }
+}
+
 /* Queues rs on the connection and writes the log line. */
 static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
 {
     struct MHD_Response *r;
+    if (rs->fixed) {
+        enum MHD_Result ok = MHD_queue_response(
+            rq->conn, (unsigned)rs->fixed->status, rs->fixed->r);
+        log_resp(rq, rs);
+        return ok;
+    }
     if (rs->fill)
         r = stream_response(rs);
     else if (rs->body_static)
@@ -247,13 +299,7 @@ static enum MHD_Result send_resp(struct req *rq, struct resp *rs)
     enum MHD_Result ok = MHD_queue_response(rq->conn, (unsigned)rs->status,
                                             r);
     MHD_destroy_response(r);
-    if (log_enabled(rq->bare ? LOG_DEBUG : LOG_INFO)) {
-        char path[512];
-        log_msg(rq->bare ? LOG_DEBUG : LOG_INFO, "http method=%s path=%s "
-                "status=%d us=%lld",
-                rq->method, log_escape(rq->path, path, sizeof(path)),
-                rs->status, (long long)(clock_mono_us() - rq->started_us));
-    }
+    log_resp(rq, rs);
     return ok;
 }
 

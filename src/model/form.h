@@ -144,6 +144,10 @@ void form_page_html(const struct form *f, json_t *errors, int gone,
  * script is allowed by the CSP hash form_script_csp gives. */
 void form_hosted_html(const struct form *f, const char *action,
                       struct buf *b);
+/* Appends the page of GET /f/<key> for a key that names no form (a
+ * mistyped or deleted link opened in a browser): "form not found" in
+ * Vietnamese and English. */
+void form_missing_html(struct buf *b);
 /* Writes into out (size >= 52) the CSP source of the snippet's inline
  * script, "'sha256-<base64>'". */
 void form_script_csp(const struct form *f, char *out, size_t size);

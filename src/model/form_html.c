@@ -378,3 +378,16 @@ void form_page_html(const struct form *f, json_t *errors, int gone,
     }
     buf_adds(b, "</main></body></html>\n");
 }
+
+void form_missing_html(struct buf *b)
+{
+    buf_adds(b, "<!doctype html>\n<html lang=\"vi\"><head><meta "
+             "charset=\"utf-8\"><meta name=\"viewport\" content=\"width="
+             "device-width, initial-scale=1\"><title>Không tìm thấy biểu "
+             "mẫu</title></head>\n<body><main class=\"pheu-answer\"><h1>"
+             "Không tìm thấy biểu mẫu</h1>\n<p>Liên kết này không dẫn tới "
+             "biểu mẫu nào. Hãy kiểm tra lại địa chỉ, hoặc hỏi người đã gửi "
+             "liên kết.</p>\n<p lang=\"en\">Form not found: this link leads "
+             "to no form. Check the address, or ask whoever sent it.</p>\n"
+             "</main></body></html>\n");
+}

@@ -2,7 +2,10 @@
  * ring of hits under one mutex, and a thread that takes them in batches
  * of up to BATCH_MAX, resolves campaigns and visitors, and stores each
  * batch in one write transaction with the engine's bulk path (COPY on
- * PostgreSQL, a prepared INSERT on SQLite). */
+ * PostgreSQL, a prepared INSERT on SQLite). While hits arrive faster
+ * than busy_rate the writer waits (up to defer_ms for a hit, and while
+ * the queue is under half its memory): a burst is answered by the HTTP
+ * threads alone and written after it. */
 #include "track/writer.h"
 #include "model/settings.h"
 #include "model/touchpoint.h"
@@ -11,6 +14,7 @@
 #include "util/log.h"
 #include "util/xalloc.h"
 
+#include <malloc.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,7 +24,8 @@
 
 #define BATCH_MIN 500           /* written at once when this many wait */
 #define BATCH_MAX 2000          /* hits per transaction */
-#define QUEUE_BYTES (64u << 20)
+#define RATE_WINDOW_US 100000   /* arrivals are counted over 100 ms */
+#define TRIM_BYTES (16u << 20)  /* a drained queue this large: malloc_trim */
 #define CACHE_SLOTS 1024        /* direct-mapped, per cache */
 #define CAMPAIGN_TTL_MS 10000   /* a new or renamed campaign: seen in 10 s */
 #define VISITOR_TTL_MS 60000
@@ -47,16 +52,21 @@ static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     struct track_hit **ring;
-    size_t cap, head, len, bytes;
+    size_t cap, head, len, bytes, max_bytes, peak_bytes;
     int64_t first_us;           /* when the oldest queued hit arrived */
+    long long seen_n;           /* arrivals counted at seen_us (writer) */
+    int64_t seen_us;
+    int busy;                   /* arrivals over busy_rate (writer) */
     atomic_int running;
     int stop;
     pthread_t thread;
     struct db *db;
+    struct db_conn *checks_off; /* the writer's connection, once set */
     struct track_options o;
     unsigned char key[TRACK_KEYBYTES];
     struct cslot campaigns[CACHE_SLOTS], visitors[CACHE_SLOTS];
     atomic_llong queued, written, failed, batches, write_us, high;
+    atomic_llong deferred_us, qbytes;
     atomic_llong refused[TRACK_NREFUSALS];
 } T = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -83,6 +93,9 @@ json_t *track_stats_json(void)
     json_object_set_new(o, "queue_length", json_integer(len));
     json_object_set_new(o, "queue_high_water",
                         json_integer(atomic_load(&T.high)));
+    json_object_set_new(o, "queue_bytes", json_integer(atomic_load(&T.qbytes)));
+    json_object_set_new(o, "deferred_ms",
+                        json_integer(atomic_load(&T.deferred_us) / 1000));
     for (int i = 1; i < TRACK_NREFUSALS; i++)
         json_object_set_new(r, track_refusal_name(i),
                             json_integer(atomic_load(&T.refused[i])));
@@ -97,10 +110,11 @@ int track_enqueue(struct track_hit *h)
     int wake = 0, ok = 0;
     pthread_mutex_lock(&T.mu);
     if (T.running && !T.stop && T.len < T.cap &&
-        T.bytes + h->size <= QUEUE_BYTES) {
+        T.bytes + h->size <= T.max_bytes) {
         T.ring[(T.head + T.len) % T.cap] = h;
         T.len++;
         T.bytes += h->size;
+        atomic_store(&T.qbytes, (long long)T.bytes);
         if (T.len == 1)
             T.first_us = clock_mono_us();
         if ((long long)T.len > atomic_load(&T.high))
@@ -127,9 +141,37 @@ static void wait_until(int64_t us)
     pthread_cond_timedwait(&T.cv, &T.mu, &ts);
 }
 
+/* Whether hits arrived faster than busy_rate over the last window
+ * (counted from T.queued every RATE_WINDOW_US; writer thread, T.mu). */
+static int arriving_fast(int64_t now)
+{
+    if (now - T.seen_us >= RATE_WINDOW_US) {
+        long long n = atomic_load(&T.queued);
+        T.busy = (n - T.seen_n) * 1000000LL >
+                 (long long)T.o.busy_rate * (now - T.seen_us);
+        T.seen_n = n;
+        T.seen_us = now;
+    }
+    return T.busy;
+}
+
+/* Whether the writer should wait for the burst to pass (T.mu held): hits
+ * arrive fast, the queue is under half its memory, and its oldest hit
+ * has waited less than defer_ms. Writing then would take CPU from the
+ * HTTP threads answering the burst (7 us a hit on SQLite, against the
+ * request's 20). */
+static int defer_now(int64_t now)
+{
+    if (T.stop || T.o.defer_ms < 0 || T.bytes >= T.max_bytes / 2 ||
+        !arriving_fast(now))
+        return 0;
+    return clock_now_ms() - T.ring[T.head]->at < T.o.defer_ms;
+}
+
 /* Takes the next batch into out: its size, 0 when idle for RELOAD_MS,
  * or -1 once stopped and empty. A batch is taken when BATCH_MIN hits
- * wait, when the oldest has waited batch_ms, or at once when stopping. */
+ * wait, when the oldest has waited batch_ms, or at once when stopping;
+ * not while defer_now holds. */
 static int take(struct track_hit **out)
 {
     int n = 0;
@@ -146,6 +188,11 @@ static int take(struct track_hit **out)
                 break;
             continue;
         }
+        if (defer_now(now)) {
+            wait_until(now + RATE_WINDOW_US);
+            atomic_fetch_add(&T.deferred_us, clock_mono_us() - now);
+            continue;
+        }
         int64_t due = T.first_us + T.o.batch_ms * 1000LL;
         if (T.stop || T.len >= BATCH_MIN || now >= due)
             break;
@@ -157,10 +204,26 @@ static int take(struct track_hit **out)
         T.head = (T.head + 1) % T.cap;
         T.len--;
     }
+    atomic_store(&T.qbytes, (long long)T.bytes);
     if (T.len)
         T.first_us = clock_mono_us();
+    if (T.bytes > T.peak_bytes)
+        T.peak_bytes = T.bytes;
     pthread_mutex_unlock(&T.mu);
     return n;
+}
+
+/* After a large backlog is written, gives the freed memory back to the
+ * system (the hits were allocated by the HTTP threads' arenas). */
+static void trim_after_backlog(void)
+{
+    pthread_mutex_lock(&T.mu);
+    int drained = T.len == 0 && T.peak_bytes >= TRIM_BYTES;
+    if (drained)
+        T.peak_bytes = 0;
+    pthread_mutex_unlock(&T.mu);
+    if (drained)
+        malloc_trim(0);
 }
 
 /* ---- caches (writer thread only) ---- */
@@ -213,7 +276,9 @@ static int campaign_of(struct db_conn *c, const char *key, int64_t *id,
     struct db_stmt *st;
     if (s) {
         *id = s->id;
-        snprintf(channel, chlen, "%s", s->channel);
+        memcpy(channel, s->channel, chlen < sizeof(s->channel)
+               ? chlen : sizeof(s->channel));
+        channel[chlen - 1] = '\0';
         return 0;
     }
     int rc = key[0] == '#'
@@ -237,6 +302,16 @@ static int campaign_of(struct db_conn *c, const char *key, int64_t *id,
     return 0;
 }
 
+/* Copies utm_campaign v into key as campaigns.utm_key holds it: ASCII
+ * letters lower-cased (without snprintf: once per hit). */
+static void utm_key(char *key, size_t size, const char *v)
+{
+    size_t i = 0;
+    for (; v[i] && i + 1 < size; i++)
+        key[i] = v[i] >= 'A' && v[i] <= 'Z' ? (char)(v[i] + 32) : v[i];
+    key[i] = '\0';
+}
+
 /* Campaign and channel of every row. */
 static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
                              struct row *rows, int n, struct err *err)
@@ -248,10 +323,7 @@ static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
         if (h[i]->campaign)
             snprintf(key, sizeof(key), "#%lld", (long long)h[i]->campaign);
         else if (h[i]->utm[2])
-            snprintf(key, sizeof(key), "%s", h[i]->utm[2]);
-        for (char *p = key; h[i]->campaign == 0 && *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p + 32);   /* as campaigns.utm_key */
+            utm_key(key, sizeof(key), h[i]->utm[2]);
         if (key[0])
             rc = campaign_of(c, key, &rows[i].campaign, rows[i].channel,
                              sizeof(rows[i].channel), err);
@@ -362,8 +434,11 @@ static int lookup_visitors(struct db_conn *c, const char **vids,
     for (int from = 0; !rc && from < n; from += LOOKUP_CHUNK) {
         int r = DB_DONE;
         list.len = 0;
-        for (int i = from; i < n && i < from + LOOKUP_CHUNK; i++)
-            buf_addf(&list, "%s\"%s\"", i > from ? "," : "[", vids[i]);
+        for (int i = from; i < n && i < from + LOOKUP_CHUNK; i++) {
+            buf_adds(&list, i > from ? ",\"" : "[\"");
+            buf_adds(&list, vids[i]);
+            buf_adds(&list, "\"");
+        }
         buf_adds(&list, "]");
         rc = db_query(c, &st, err, sql, "t", buf_cstr(&list));
         while (!rc && (r = db_step(st, err)) == DB_ROW) {
@@ -458,15 +533,21 @@ static const char *const KINDS[] = {"page_view", "email_open",
  * channel) by building a temporary b-tree of the list for every row:
  * about 40% of the cost of storing a page view. The writer's values are
  * valid by construction (kind one of KINDS, channel 'email' or copied
- * from a campaign row, which passed the same CHECK), so its insert is
- * compiled without the CHECKs; every other statement, and PostgreSQL,
- * keeps them. Decision 0016. */
-static int skip_checks(struct db_conn *c, int on, struct err *err)
+ * from a campaign row, which passed the same CHECK; the contact updates
+ * of after_insert write a source derived by model/touchpoint.c), so the
+ * writer's own connection compiles its statements without the CHECKs;
+ * every other connection, and PostgreSQL, keeps them. The pragma is set
+ * once: each change of it expires every prepared statement of the
+ * connection, which then cost a re-prepare per batch (10% of the
+ * writer's time). Decision 0016. */
+static int skip_checks(struct db_conn *c, struct err *err)
 {
-    if (strcmp(db_engine(db_conn_db(c)), "sqlite"))
+    if (T.checks_off == c || strcmp(db_engine(db_conn_db(c)), "sqlite"))
         return 0;
-    return db_exec(c, on ? "PRAGMA ignore_check_constraints = ON"
-                         : "PRAGMA ignore_check_constraints = OFF", err);
+    int rc = db_exec(c, "PRAGMA ignore_check_constraints = ON", err);
+    if (!rc)
+        T.checks_off = c;
+    return rc;
 }
 
 /* Stores the rows with COPY (PostgreSQL). */
@@ -568,9 +649,7 @@ static int insert_rows(struct db_conn *c, struct track_hit **h,
 }
 
 /* Stores the rows: COPY on PostgreSQL; on SQLite multi-row INSERTs
- * compiled without the CHECKs (see skip_checks). The pragma holds from
- * the statements' compilation to their last row, since turning it off
- * expires (and so recompiles) the connection's statements. */
+ * compiled without the CHECKs (see skip_checks). */
 static int store_rows(struct db_conn *c, struct track_hit **h,
                       const struct row *rows, int n, struct err *err)
 {
@@ -580,13 +659,7 @@ static int store_rows(struct db_conn *c, struct track_hit **h,
         snprintf(created, sizeof(created), "%lld", (long long)now);
         return copy_rows(c, h, rows, n, created, err);
     }
-    int rc = skip_checks(c, 1, err);
-    if (!rc)
-        rc = insert_rows(c, h, rows, n, now, err);
-    struct err off = {0};
-    if (skip_checks(c, 0, &off) && !rc)
-        rc = err_set(err, off.code, NULL, "%s", off.msg);
-    return rc;
+    return insert_rows(c, h, rows, n, now, err);
 }
 
 /* After the insert: a pk joins its visitor's anonymous touches to the
@@ -628,7 +701,9 @@ static int write_batch(struct db_conn *c, struct track_hit **h, int n,
     int nid = 0, any = 0;
     for (int i = 0; i < n; i++)
         nid += h[i]->identify;
-    int rc = db_begin_write(c, err);
+    int rc = skip_checks(c, err);
+    if (!rc)
+        rc = db_begin_write(c, err);
     if (!rc)
         rc = resolve_campaigns(c, h, rows, n, err);
     if (!rc)
@@ -708,6 +783,8 @@ static void *writer_main(void *arg)
             break;
         if (n)
             write_all(batch, n);
+        if (n)
+            trim_after_backlog();
         if (clock_mono_us() - last > RELOAD_MS * 1000LL) {
             reload();
             last = clock_mono_us();
@@ -723,7 +800,7 @@ int track_start(struct db *db, const struct track_options *o,
                 struct err *err)
 {
     struct db_conn *c;
-    struct track_options d = {20, 100, 50000, 50};
+    struct track_options d = {20, 100, 2000000, 50, 256, 5000, 30000};
     int rc = db_conn_get(db, &c, err);
     if (!rc)
         rc = track_secret(c, T.key, err);
@@ -736,6 +813,9 @@ int track_start(struct db *db, const struct track_options *o,
         d.burst = o->burst > 0 ? o->burst : d.burst;
         d.queue_max = o->queue_max > 0 ? o->queue_max : d.queue_max;
         d.batch_ms = o->batch_ms > 0 ? o->batch_ms : d.batch_ms;
+        d.queue_mb = o->queue_mb > 0 ? o->queue_mb : d.queue_mb;
+        d.busy_rate = o->busy_rate > 0 ? o->busy_rate : d.busy_rate;
+        d.defer_ms = o->defer_ms ? o->defer_ms : d.defer_ms;
     }
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -746,7 +826,11 @@ int track_start(struct db *db, const struct track_options *o,
     T.db = db;
     T.cap = (size_t)d.queue_max;
     T.ring = xcalloc(T.cap, sizeof(*T.ring));
-    T.head = T.len = T.bytes = 0;
+    T.head = T.len = T.bytes = T.peak_bytes = 0;
+    T.max_bytes = (size_t)d.queue_mb << 20;
+    T.seen_n = atomic_load(&T.queued);
+    T.seen_us = clock_mono_us();
+    T.busy = 0;
     T.stop = 0;
     if (pthread_create(&T.thread, NULL, writer_main, NULL)) {
         free(T.ring);
@@ -759,7 +843,9 @@ int track_start(struct db *db, const struct track_options *o,
     T.running = 1;
     pthread_mutex_unlock(&T.mu);
     log_msg(LOG_DEBUG, "tracking started rate=%d burst=%d queue=%d "
-            "batch_ms=%d", d.rate, d.burst, d.queue_max, d.batch_ms);
+            "queue_mb=%d batch_ms=%d busy_rate=%d defer_ms=%d", d.rate,
+            d.burst, d.queue_max, d.queue_mb, d.batch_ms, d.busy_rate,
+            d.defer_ms);
     return 0;
 }
 
@@ -791,6 +877,7 @@ void track_stop(void)
     pthread_cond_destroy(&T.cv);
     cache_clear(T.campaigns);
     cache_clear(T.visitors);
+    T.checks_off = NULL;
     settings_clear();
     /* a server that never tracked (or did not start) says nothing */
     log_msg(atomic_load(&T.batches) ? LOG_INFO : LOG_DEBUG, "tracking "

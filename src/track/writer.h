@@ -17,8 +17,11 @@
 struct track_options {
     int rate;           /* hits per second per client address (20) */
     int burst;          /* bucket size (100) */
-    int queue_max;      /* hits waiting to be written (50,000) */
+    int queue_max;      /* hits waiting to be written (2,000,000) */
     int batch_ms;       /* longest wait before a batch is written (50) */
+    int queue_mb;       /* memory of the waiting hits, MiB (256) */
+    int busy_rate;      /* hits/s above which writing waits (5,000) */
+    int defer_ms;       /* longest such wait for a hit; -1: never (30 s) */
 };
 
 /* Loads the tracking secret (creating it when absent) and the tracked
@@ -40,16 +43,16 @@ const unsigned char *track_key(void);
 const struct track_options *track_options(void);
 
 /* Queues hit (takes ownership): TRACK_OK, or TRACK_FULL when the queue
- * holds queue_max hits or 64 MiB, or the service is not running (the
- * hit is then freed and counted). */
+ * holds queue_max hits or queue_mb MiB, or the service is not running
+ * (the hit is then freed and counted). */
 int track_enqueue(struct track_hit *hit);
 
 /* Counts a request that recorded nothing for reason r. */
 void track_refused(int r);
 
 /* The counters as a new JSON object: received, queued, written,
- * failed, batches, queue_length, queue_high_water, write_ms, refused
- * {reason: n}. */
+ * failed, batches, queue_length, queue_high_water, queue_bytes,
+ * deferred_ms, write_ms, refused {reason: n}. */
 json_t *track_stats_json(void);
 
 #endif

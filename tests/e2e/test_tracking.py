@@ -62,6 +62,8 @@ def pixel(crm, params, referer=SHOP + "/", headers=None, path="/t.gif",
         assert r.content == GIF and len(GIF) == 43
         assert r.headers["Content-Type"] == "image/gif"
         assert r.headers["Cache-Control"].startswith("no-store")
+        assert r.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+        assert r.headers["X-Content-Type-Options"] == "nosniff"
     return r
 
 
@@ -474,6 +476,49 @@ def test_rate_limit_per_address(crm_db, tmp_path_factory):
         first = sorted(got, key=lambda t: t["id"])[:5]
         assert [t["url"] for t in first] == [SHOP + "/%d" % i
                                              for i in range(5)]
+    finally:
+        crm.close()
+        assert crm.srv.stop() == 0
+
+
+def test_a_burst_is_written_after_it_or_at_its_defer_time(
+        crm_db, tmp_path_factory):
+    """Decision 0016 ("Bursts"): while hits arrive faster than the busy
+    rate (here 20/s) the writer waits, so the HTTP threads answer the
+    burst alone; a hit waits at most the defer time (here 2 s), and what
+    is left is written once the burst is over."""
+    crm = start(crm_db, tmp_path_factory,
+                dict(FAST, PHEU_TRACK_BUSY_RATE=20, PHEU_TRACK_DEFER_MS=2000),
+                "trk-burst")
+    try:
+        v = vid()
+        c = crm.srv.client()
+        sent, at1, at35 = 0, None, None
+        t0 = time.monotonic()
+        while time.monotonic() - t0 < 4.0:
+            r = c.get("/t.gif", params={"vid": v, "url": SHOP + "/%d" % sent},
+                      headers={"Referer": SHOP + "/"})
+            assert r.status_code == 200
+            sent += 1
+            t = time.monotonic() - t0
+            if at1 is None and t >= 1.0:
+                at1 = stats(crm)
+            if at35 is None and t >= 3.5:
+                at35 = stats(crm)
+        # one second in: most of what came is still waiting (without the
+        # wait it would be written within batch_ms, 50 ms)
+        assert at1["queued"] >= 20, at1
+        assert at1["queue_length"] >= at1["queued"] // 2, at1
+        assert at1["queue_bytes"] > 0
+        # 3.5 s in, the burst still going: what was queued in the first
+        # second has waited over 2 s, so it is written
+        assert at35["written"] >= at1["queued"], (at1, at35)
+        s = settled(crm)
+        assert s["written"] == sent and s["queue_bytes"] == 0
+        assert s["deferred_ms"] >= 1000, s
+        got = touches(crm, visitor_id=v)
+        assert sorted(t["url"] for t in got) == sorted(
+            SHOP + "/%d" % i for i in range(sent))
     finally:
         crm.close()
         assert crm.srv.stop() == 0
