@@ -140,6 +140,23 @@ const char *vis_where_rec(const struct vis *v, enum vis_object o,
                         "%lld))", base, id_col, name, (long long)v->viewer);
 }
 
+const char *vis_ids_rec(const struct vis *v, enum vis_object o,
+                        const char *table, const char *owner_col,
+                        struct arena *a)
+{
+    const char *base = vis_where(v, o, owner_col, a);
+    const char *name = vis_object_name(o);
+    if (!strcmp(base, "1=1"))
+        return NULL;
+    const char *own = arena_printf(a, "SELECT id FROM %s WHERE %s", table,
+                                   base);
+    if (!name)
+        return own;
+    return arena_printf(a, "%s UNION SELECT record_id FROM collaborators "
+                        "WHERE object = '%s' AND user_id = %lld", own, name,
+                        (long long)v->viewer);
+}
+
 int vis_check(struct db_conn *c, const struct vis *v, enum vis_object o,
               int64_t id, int64_t owner_id, struct err *err)
 {

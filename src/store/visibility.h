@@ -47,6 +47,16 @@ const char *vis_where(const struct vis *v, enum vis_object o,
 const char *vis_where_rec(const struct vis *v, enum vis_object o,
                           const char *owner_col, const char *id_col,
                           struct arena *a);
+/* The ids of the records of kind o in table (owner column owner_col)
+ * that v may see, as an SQL subquery for "id_col IN (...)": the records
+ * of a visible owner, UNION those the viewer collaborates on. NULL when
+ * v sees every record of the kind. The same records as vis_where_rec,
+ * put so that the engine can start from them through the owner index
+ * (PostgreSQL cannot use an index for "owner IN (..) OR id IN (..)" and
+ * reads the whole table). Allocated in a. */
+const char *vis_ids_rec(const struct vis *v, enum vis_object o,
+                        const char *table, const char *owner_col,
+                        struct arena *a);
 /* Whether record id of kind o, owned by owner_id, is visible: by owner,
  * else by the collaborators table. Returns 0, E_NOTFOUND, or a storage
  * error. */
