@@ -415,16 +415,87 @@ static int load_contact_batch(struct db_conn *c, struct crun *r,
     return rc ? rc : each_row(r, st, err, take_contact);
 }
 
-/* Counts the campaigns' contacts through the funnel, batch by batch;
- * for a viewer who sees only some contacts, in one query that starts
- * from the ids of those contacts (vis_ids_rec), whose rows are at most
- * the contacts the viewer sees. */
+/* each_row: a campaign's contacts counted by the server (columns: see
+ * contacts_summed_sql). */
+static void take_counted(struct crun *r, struct crow *w, struct db_stmt *st)
+{
+    (void)r;
+    w->n[CC_NEW_CONTACTS] += db_col_int(st, 1);
+    w->n[CC_LEADS] += db_col_int(st, 2);
+    w->n[CC_MQLS] += db_col_int(st, 3);
+    w->mql_sql += db_col_int(st, 4);
+    w->n[CC_SQLS] += db_col_int(st, 5);
+    w->sql_cust += db_col_int(st, 6);
+    w->n[CC_CUSTOMERS] += db_col_int(st, 7);
+}
+
+/* Appends "LEAST(t.became_<k>_at, .., t.became_evangelist_at) AS name":
+ * the first entry into stage k or a later one (LEAST skips nulls), as
+ * first_from. */
+static void least_from(struct buf *b, int k, const char *name)
+{
+    buf_adds(b, ", LEAST(");
+    for (int j = k; j <= ST_LAST; j++)
+        buf_addf(b, "%st.became_%s_at", j > k ? ", " : "",
+                 LIFECYCLE_STAGES[j]);
+    buf_addf(b, ") AS %s", name);
+}
+
+/* The contacts' funnel counts summed per campaign by PostgreSQL, the
+ * same test as camp_count_contact (parameters: the period, then the
+ * campaign id range). PostgreSQL hands a result over as text, whole:
+ * the 400,000 rows of the C count cost it and the report more to write
+ * and read than the sums cost it to compute. */
+static const char *contacts_summed_sql(const char *ids, struct arena *a)
+{
+    static const char *const F[] = {
+        "x.created_at >= p.lo AND x.created_at < p.hi",
+        "x.l >= p.lo AND x.l < p.hi", "x.m >= p.lo AND x.m < p.hi",
+        "x.m >= p.lo AND x.m < p.hi AND x.s IS NOT NULL",
+        "x.s >= p.lo AND x.s < p.hi",
+        "x.s >= p.lo AND x.s < p.hi AND x.cu IS NOT NULL",
+        "x.cu >= p.lo AND x.cu < p.hi"};
+    struct buf b;
+    buf_init(&b, (size_t)-1);
+    buf_adds(&b, "SELECT x.source_campaign_id");
+    for (size_t i = 0; i < sizeof(F) / sizeof(F[0]); i++)
+        buf_addf(&b, ", COUNT(*) FILTER (WHERE %s)", F[i]);
+    buf_adds(&b, " FROM (SELECT CAST(? AS BIGINT) AS lo, CAST(? AS BIGINT) "
+             "AS hi) p, (SELECT t.source_campaign_id, t.created_at");
+    least_from(&b, ST_LEAD, "l");
+    least_from(&b, ST_MQL, "m");
+    least_from(&b, ST_SQL, "s");
+    least_from(&b, ST_CUSTOMER, "cu");
+    buf_adds(&b, " FROM contacts t WHERE t.source_campaign_id IS NOT NULL "
+             "AND t.source_campaign_id BETWEEN ? AND ?");
+    if (ids)
+        buf_addf(&b, " AND t.id IN (%s)", ids);
+    buf_adds(&b, ") x GROUP BY x.source_campaign_id");
+    const char *sql = arena_strdup(a, buf_cstr(&b));
+    buf_release(&b);
+    return sql;
+}
+
+/* Counts the campaigns' contacts through the funnel: summed by the
+ * server on PostgreSQL (contacts_summed_sql), else read batch by batch
+ * and counted in C; for a viewer who sees only some contacts, in one
+ * query that starts from the ids of those contacts (vis_ids_rec), whose
+ * rows are at most the contacts the viewer sees. */
 static int load_contacts(struct db_conn *c, struct crun *r, struct arena *a,
                          struct err *err)
 {
     struct buf b;
+    struct db_stmt *st;
     const char *ids = r->v ? vis_ids_rec(r->v, VIS_CONTACT, "contacts",
                                          "owner_id", a) : NULL;
+    if (!r->nrows)
+        return 0;
+    if (!strcmp(db_engine(db_conn_db(c)), "postgres")) {
+        int rc = db_query(c, &st, err, contacts_summed_sql(ids, a), "iiii",
+                          r->lo, r->hi, r->rows[0].id,
+                          r->rows[r->nrows - 1].id);
+        return rc ? rc : each_row(r, st, err, take_counted);
+    }
     int per = ids ? r->nrows : CAMPAIGNS_PER_BATCH;
     buf_init(&b, (size_t)-1);
     buf_adds(&b, "SELECT t.source_campaign_id, t.created_at");
