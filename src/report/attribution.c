@@ -412,14 +412,23 @@ static int prepare_ints(struct db_conn *c, const char *sql,
     return rc;
 }
 
-/* Reads the won deals, in id order, converting their amounts. */
+/* qsort: deals by id. */
+static int deal_cmp(const void *x, const void *y)
+{
+    int64_t a = ((const struct deal *)x)->id, b = ((const struct deal *)y)->id;
+    return (a > b) - (a < b);
+}
+
+/* Reads the won deals, converting their amounts, and sorts them by id
+ * here: PostgreSQL sorted the 63,577 rows of a year on disk (more than
+ * work_mem), a third of the query's time. */
 static int load_deals(struct db_conn *c, struct run *r, const char *where,
                       struct arena *a, struct err *err)
 {
     struct db_stmt *st;
     const char *sql = arena_printf(a, "SELECT d.id, d.amount, d.currency, "
                                    "d.created_at, d.closed_at FROM deals d "
-                                   "WHERE %s ORDER BY d.id", where);
+                                   "WHERE %s", where);
     const int64_t period[] = {r->q->won_from, r->q->won_to};
     int rc = prepare_ints(c, sql, period, 2, &st, err), s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
@@ -439,6 +448,8 @@ static int load_deals(struct db_conn *c, struct run *r, const char *where,
         add(r, &r->total, amount);
     }
     db_done(st);
+    if (r->ndeals > 1)
+        qsort(r->deals, (size_t)r->ndeals, sizeof(*r->deals), deal_cmp);
     return rc ? rc : s < 0 ? err->code : 0;
 }
 
