@@ -350,23 +350,20 @@ static void take_touches(struct crun *r, struct crow *w, struct db_stmt *st)
  * campaign (a third cheaper than grouping the whole index range on
  * SQLite, and only the campaigns of the channel asked for), else only
  * the touches of contacts the viewer may see (as the touchpoint list
- * does), found from those contacts' ids (vis_ids_rec: PostgreSQL hashed
- * all 2,000,000 touches against a scan of every contact for a join
- * filtered by the visibility predicate). */
+ * does), grouped, so that the engine may start from those contacts. */
 static int load_touches(struct db_conn *c, struct crun *r, struct arena *a,
                         struct err *err)
 {
     struct db_stmt *st;
     const struct vis *v = r->v;
-    const char *ids = v ? vis_ids_rec(v, VIS_CONTACT, "contacts",
-                                      "owner_id", a) : NULL;
     int rc;
-    if (ids)
+    if (v && !v->see_all && !v->see_audience)
         rc = db_query(c, &st, err, arena_printf(a, "SELECT t.campaign_id, "
-                      "COUNT(*) FROM touchpoints t WHERE t.contact_id IN "
-                      "(%s) AND t.campaign_id IS NOT NULL AND t.at >= ? AND "
-                      "t.at < ? GROUP BY t.campaign_id", ids), "ii", r->lo,
-                      r->hi);
+                      "COUNT(*) FROM touchpoints t JOIN contacts c ON c.id = "
+                      "t.contact_id AND %s WHERE t.campaign_id IS NOT NULL "
+                      "AND t.at >= ? AND t.at < ? GROUP BY t.campaign_id",
+                      vis_where_rec(v, VIS_CONTACT, "c.owner_id", "c.id", a)),
+                      "ii", r->lo, r->hi);
     else
         rc = db_query(c, &st, err, "SELECT k.id, (SELECT COUNT(*) FROM "
                       "touchpoints t WHERE t.campaign_id = k.id AND t.at >= "
@@ -446,7 +443,7 @@ static void least_from(struct buf *b, int k, const char *name)
  * campaign id range). PostgreSQL hands a result over as text, whole:
  * the 400,000 rows of the C count cost it and the report more to write
  * and read than the sums cost it to compute. */
-static const char *contacts_summed_sql(const char *ids, struct arena *a)
+static const char *contacts_summed_sql(const char *seen, struct arena *a)
 {
     static const char *const F[] = {
         "x.created_at >= p.lo AND x.created_at < p.hi",
@@ -467,9 +464,8 @@ static const char *contacts_summed_sql(const char *ids, struct arena *a)
     least_from(&b, ST_SQL, "s");
     least_from(&b, ST_CUSTOMER, "cu");
     buf_adds(&b, " FROM contacts t WHERE t.source_campaign_id IS NOT NULL "
-             "AND t.source_campaign_id BETWEEN ? AND ?");
-    if (ids)
-        buf_addf(&b, " AND t.id IN (%s)", ids);
+             "AND t.source_campaign_id BETWEEN ? AND ? AND ");
+    buf_adds(&b, seen);
     buf_adds(&b, ") x GROUP BY x.source_campaign_id");
     const char *sql = arena_strdup(a, buf_cstr(&b));
     buf_release(&b);
@@ -478,38 +474,34 @@ static const char *contacts_summed_sql(const char *ids, struct arena *a)
 
 /* Counts the campaigns' contacts through the funnel: summed by the
  * server on PostgreSQL (contacts_summed_sql), else read batch by batch
- * and counted in C; for a viewer who sees only some contacts, in one
- * query that starts from the ids of those contacts (vis_ids_rec), whose
- * rows are at most the contacts the viewer sees. */
+ * and counted in C. */
 static int load_contacts(struct db_conn *c, struct crun *r, struct arena *a,
                          struct err *err)
 {
     struct buf b;
     struct db_stmt *st;
-    const char *ids = r->v ? vis_ids_rec(r->v, VIS_CONTACT, "contacts",
-                                         "owner_id", a) : NULL;
+    const char *seen = r->v ? vis_where_rec(r->v, VIS_CONTACT, "t.owner_id",
+                                            "t.id", a) : "1=1";
     if (!r->nrows)
         return 0;
     if (!strcmp(db_engine(db_conn_db(c)), "postgres")) {
-        int rc = db_query(c, &st, err, contacts_summed_sql(ids, a), "iiii",
+        int rc = db_query(c, &st, err, contacts_summed_sql(seen, a), "iiii",
                           r->lo, r->hi, r->rows[0].id,
                           r->rows[r->nrows - 1].id);
         return rc ? rc : each_row(r, st, err, take_counted);
     }
-    int per = ids ? r->nrows : CAMPAIGNS_PER_BATCH;
     buf_init(&b, (size_t)-1);
     buf_adds(&b, "SELECT t.source_campaign_id, t.created_at");
     for (int j = ST_LEAD; j <= ST_LAST; j++)
         buf_addf(&b, ", t.became_%s_at", LIFECYCLE_STAGES[j]);
-    buf_adds(&b, " FROM contacts t WHERE t.source_campaign_id IS NOT NULL "
-             "AND t.source_campaign_id BETWEEN ? AND ?");
-    if (ids)
-        buf_addf(&b, " AND t.id IN (%s)", ids);
+    buf_addf(&b, " FROM contacts t WHERE t.source_campaign_id IS NOT NULL "
+             "AND t.source_campaign_id BETWEEN ? AND ? AND %s", seen);
     const char *sql = arena_strdup(a, buf_cstr(&b));
     buf_release(&b);
     int rc = 0;
-    for (int i = 0; !rc && i < r->nrows; i += per)
-        rc = load_contact_batch(c, r, sql, i, i + per < r->nrows ? i + per
+    for (int i = 0; !rc && i < r->nrows; i += CAMPAIGNS_PER_BATCH)
+        rc = load_contact_batch(c, r, sql, i, i + CAMPAIGNS_PER_BATCH <
+                                r->nrows ? i + CAMPAIGNS_PER_BATCH
                                 : r->nrows, err);
     return rc;
 }
