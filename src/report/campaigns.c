@@ -2,7 +2,8 @@
  * decision 0015). The arithmetic first, then the arguments, then the
  * run: the campaigns, then one query per figure (cost entries and deals
  * grouped by campaign, touchpoints counted per campaign, the campaigns'
- * contacts read by ranges of campaigns and counted in C) while the
+ * contacts summed by PostgreSQL, or read by ranges of campaigns and
+ * counted in C on SQLite) while the
  * attribution report by campaign runs on a thread of its own for the
  * revenue; merged into one row per campaign, sorted, with totals. */
 #include "report/campaigns.h"
@@ -373,9 +374,9 @@ static int load_touches(struct db_conn *c, struct crun *r, struct arena *a,
     return rc ? rc : each_row(r, st, err, take_touches);
 }
 
-/* Contacts read per query: a range of campaigns at a time, so that
- * PostgreSQL (which hands a result over whole) holds a bounded part of
- * the 400,000 contacts of a large base at once. */
+/* Contacts read per query on SQLite: a range of campaigns at a time
+ * (from when PostgreSQL, which hands a result over whole, read the rows
+ * too; it now sums them itself, see contacts_summed_sql). */
 #define CAMPAIGNS_PER_BATCH 64
 
 /* Adds one contact row (columns: see load_contact_batch) to its
