@@ -25,6 +25,8 @@ struct vis {
     int see_audience;   /* marketing roles: all contacts and companies */
     int64_t *owners;    /* sorted owner ids whose records are visible */
     int nowners;
+    int any_array;      /* PostgreSQL: collaborations as = ANY(ARRAY(..)),
+                         * see vis_where_rec */
 };
 
 /* Computes what user_id may see. The flags come from the user's role.
@@ -43,7 +45,13 @@ const char *vis_where(const struct vis *v, enum vis_object o,
                       const char *col, struct arena *a);
 
 /* As vis_where for a CRM record table: also lets through the records
- * the viewer collaborates on (id_col is the record's id column). */
+ * the viewer collaborates on (id_col is the record's id column). On
+ * PostgreSQL (any_array) those are "id_col = ANY(ARRAY(subquery))", not
+ * "id_col IN (subquery)": inside an OR the latter is a hashed subplan
+ * that no index serves and that the planner guesses at half the table,
+ * so a sales rep's few thousand contacts were found by scanning all of
+ * them (in parallel workers); the array form is an init plan the planner
+ * can put in a BitmapOr with the owner index, and estimate. */
 const char *vis_where_rec(const struct vis *v, enum vis_object o,
                           const char *owner_col, const char *id_col,
                           struct arena *a);
