@@ -495,8 +495,14 @@ static int load_contacts(struct db_conn *c, struct crun *r, struct arena *a,
     buf_adds(&b, "SELECT t.source_campaign_id, t.created_at");
     for (int j = ST_LEAD; j <= ST_LAST; j++)
         buf_addf(&b, ", t.became_%s_at", LIFECYCLE_STAGES[j]);
-    buf_addf(&b, " FROM contacts t WHERE t.source_campaign_id IS NOT NULL "
-             "AND t.source_campaign_id BETWEEN ? AND ? AND %s", seen);
+    /* INDEXED BY: for a restricted viewer SQLite otherwise starts from
+     * the owners' contacts ("owner IN (..) OR id IN (..)" as a
+     * multi-index OR) and reads every row of them from the table; the
+     * covering index holds owner_id and the rowid, so the filter needs
+     * no row (a sales manager, 100k contacts: 0.26 s -> 0.03 s). */
+    buf_addf(&b, " FROM contacts t INDEXED BY contacts_source_campaign "
+             "WHERE t.source_campaign_id IS NOT NULL AND "
+             "t.source_campaign_id BETWEEN ? AND ? AND %s", seen);
     const char *sql = arena_strdup(a, buf_cstr(&b));
     buf_release(&b);
     int rc = 0;

@@ -282,6 +282,13 @@ def test_each_caller_counts_what_they_may_see(crm, won_stage):
     assert seen(r1) == (900000, 1, 1, 1, 1, 0, 900000)
     # marketing sees the whole audience, but no other team's deals
     assert seen(mk) == (900000, 3, 2, 2, 0, 0, 450000)
+    # a collaborator sees the contact as its owner does: its touch and
+    # its lead count for the rep now (the contact counts are read from
+    # the covering index on SQLite, the collaborators by rowid)
+    r = crm.admin.post("/api/v1/contacts/%d/collaborators" % other,
+                       json={"user_id": r1.user["id"]})
+    assert r.status_code == 201, r.text
+    assert seen(r1) == (900000, 2, 2, 2, 1, 0, 450000)
 
 
 # ---- currency ----
