@@ -67,7 +67,7 @@ static int reports_attribution(struct req *rq, struct resp *rs)
     attr_query_init(&q);
     int rc = req_query_each(rq, attr_arg, &aa);
     if (!rc)
-        rc = attr_query_check(&q, &err);
+        rc = attr_query_check(&q, 1, &err);
     if (!rc)
         rc = attribution_run(rq->dbc, &rq->who->vis, &q, &doc, &rq->arena,
                              &err);

@@ -160,19 +160,8 @@ static int read_options(struct attr_query *q, const char *const vals[5],
     for (int i = 0; i < 5 && !rc; i++)
         if (vals[i])
             rc = attr_query_arg(q, KEYS[i], vals[i], a, &err);
-    if (!rc && !vals[2]) {
-        q->won_from = INT64_MIN;
-        rc = attr_query_arg(q, "won_from", "1970-01-01", a, &err);
-        q->won_from = INT64_MIN;
-        q->from_day = NULL;
-    }
-    if (!rc && !vals[3]) {
-        rc = attr_query_arg(q, "won_to", "1970-01-01", a, &err);
-        q->won_to = INT64_MAX;
-        q->to_day = NULL;
-    }
     if (!rc)
-        rc = attr_query_check(q, &err);
+        rc = attr_query_check(q, 0, &err);
     if (!rc)
         return 0;
     for (int i = 0; i < 5; i++)

@@ -179,6 +179,8 @@ enum { G_MODEL = 1, G_BY = 2, G_FROM = 4, G_TO = 8, G_CURRENCY = 16 };
 void attr_query_init(struct attr_query *q)
 {
     memset(q, 0, sizeof(*q));
+    q->won_from = INT64_MIN;    /* an end not given stays open */
+    q->won_to = INT64_MAX;
 }
 
 int attr_query_arg(struct attr_query *q, const char *key, const char *value,
@@ -230,14 +232,16 @@ int attr_query_arg(struct attr_query *q, const char *key, const char *value,
                    "attribution report");
 }
 
-int attr_query_check(const struct attr_query *q, struct err *err)
+int attr_query_check(const struct attr_query *q, int require_period,
+                     struct err *err)
 {
     static const struct {
         unsigned bit;
         const char *name;
     } req[] = {{G_MODEL, "model"}, {G_BY, "by"}, {G_FROM, "won_from"},
                {G_TO, "won_to"}};
-    for (size_t i = 0; i < sizeof(req) / sizeof(req[0]); i++)
+    size_t n = require_period ? 4 : 2;
+    for (size_t i = 0; i < n; i++)
         if (!(q->given & req[i].bit))
             return err_set(err, E_INVALID, req[i].name, "is required");
     if (q->won_from >= q->won_to)

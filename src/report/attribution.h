@@ -73,7 +73,7 @@ struct attr_query {
                                  * ignores it) */
 };
 
-/* Prepares q (no argument given). */
+/* Prepares q (no argument given; the period open at both ends). */
 void attr_query_init(struct attr_query *q);
 /* Reads one query-string argument: model, by, won_from, won_to (whole
  * days YYYY-MM-DD in the business time zone, both included), currency.
@@ -81,9 +81,11 @@ void attr_query_init(struct attr_query *q);
  * copied into a. */
 int attr_query_arg(struct attr_query *q, const char *key, const char *value,
                    struct arena *a, struct err *err);
-/* Checks that model, by, won_from and won_to were given and that
- * won_from <= won_to; E_INVALID naming the parameter otherwise. */
-int attr_query_check(const struct attr_query *q, struct err *err);
+/* Checks that model and by were given, and won_from and won_to when
+ * require_period (the API; the CLI leaves an end open), and that
+ * won_from < won_to; E_INVALID naming the parameter otherwise. */
+int attr_query_check(const struct attr_query *q, int require_period,
+                     struct err *err);
 
 /* Runs the report over the won deals viewer v may see (NULL: every
  * deal) whose closed_at is in [q->won_from, q->won_to), and builds the

@@ -66,7 +66,7 @@ static struct {
     unsigned char key[TRACK_KEYBYTES];
     struct cslot campaigns[CACHE_SLOTS], visitors[CACHE_SLOTS];
     atomic_llong queued, written, failed, batches, write_us, high;
-    atomic_llong deferred_us, qbytes;
+    atomic_llong deferred_us;
     atomic_llong refused[TRACK_NREFUSALS];
 } T = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
@@ -82,7 +82,7 @@ json_t *track_stats_json(void)
 {
     json_t *o = json_object(), *r = json_object();
     pthread_mutex_lock(&T.mu);
-    long long len = (long long)T.len;
+    long long len = (long long)T.len, bytes = (long long)T.bytes;
     pthread_mutex_unlock(&T.mu);
     json_object_set_new(o, "queued", json_integer(atomic_load(&T.queued)));
     json_object_set_new(o, "written", json_integer(atomic_load(&T.written)));
@@ -93,7 +93,7 @@ json_t *track_stats_json(void)
     json_object_set_new(o, "queue_length", json_integer(len));
     json_object_set_new(o, "queue_high_water",
                         json_integer(atomic_load(&T.high)));
-    json_object_set_new(o, "queue_bytes", json_integer(atomic_load(&T.qbytes)));
+    json_object_set_new(o, "queue_bytes", json_integer(bytes));
     json_object_set_new(o, "deferred_ms",
                         json_integer(atomic_load(&T.deferred_us) / 1000));
     for (int i = 1; i < TRACK_NREFUSALS; i++)
@@ -114,7 +114,6 @@ int track_enqueue(struct track_hit *h)
         T.ring[(T.head + T.len) % T.cap] = h;
         T.len++;
         T.bytes += h->size;
-        atomic_store(&T.qbytes, (long long)T.bytes);
         if (T.len == 1)
             T.first_us = clock_mono_us();
         if ((long long)T.len > atomic_load(&T.high))
@@ -204,7 +203,6 @@ static int take(struct track_hit **out)
         T.head = (T.head + 1) % T.cap;
         T.len--;
     }
-    atomic_store(&T.qbytes, (long long)T.bytes);
     if (T.len)
         T.first_us = clock_mono_us();
     if (T.bytes > T.peak_bytes)

@@ -444,6 +444,15 @@ def test_cli_prints_the_api_document_a_table_and_csv(crm, camps, path):
     # W by channel: email t1 + t4 = 1,085,000; seo t3, social t2 930,000
     assert csv[1] == "email,email,1085000,0.350000,2"
     assert csv[2] == "seo,seo,930000,0.300000,1"
+    # without --from and --to the period is open at both ends: every won
+    # deal, as a period that holds them all gives
+    doc = json.loads(cli_ok("report", "attribution", "--model", "linear",
+                            "--format", "json", db=crm.db).stdout)
+    assert doc["won_from"] is None and doc["won_to"] is None
+    wide = report(crm.admin, "linear", "campaign", "1971-01-01",
+                  "2099-12-31")
+    assert doc["total_revenue"] == wide["total_revenue"] > 0
+    assert doc["rows"] == wide["rows"]
     assert cli("report", "attribution", "--model", "w_shaped", "--by",
                "owner", db=crm.db).returncode == 2
     p = cli("report", "attribution", "--model", "linear", "--from",
