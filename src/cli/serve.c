@@ -10,6 +10,7 @@
 #include "util/log.h"
 #include "util/opt.h"
 
+#include <limits.h>
 #include <stdio.h>
 
 /* Prints the URL on standard output once listening. */
@@ -25,7 +26,9 @@ int cmd_serve(int argc, char **argv)
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *level = "info", *proxies = NULL;
     long workers = 2, track_rate = 0, track_burst = 0, track_ms = 0;
-    long track_mb = 0, track_busy = 0, track_defer = -1;
+    /* LONG_MIN: not given (the writer's default); any given value is
+     * checked, so a 0 or -1 cannot pass for "default" */
+    long track_mb = LONG_MIN, track_busy = LONG_MIN, track_defer = LONG_MIN;
     long form_rate = 0, form_burst = 0;
     int secure = 0;
     struct opt opts[] = {
@@ -77,8 +80,11 @@ int cmd_serve(int argc, char **argv)
                 "1 to 1000000, --track-batch-ms from 1 to 60000\n");
         return 2;
     }
-    if (track_mb < 0 || track_mb > 65536 || track_busy < 0 ||
-        track_busy > 100000000 || track_defer < -1 || track_defer > 3600000) {
+    if ((track_mb != LONG_MIN && (track_mb < 1 || track_mb > 65536)) ||
+        (track_busy != LONG_MIN && (track_busy < 1 ||
+                                    track_busy > 100000000)) ||
+        (track_defer != LONG_MIN && (track_defer < 0 ||
+                                     track_defer > 3600000))) {
         fprintf(stderr, "pheu: --track-queue-mb must be from 1 to 65536, "
                 "--track-busy-rate from 1 to 100000000, --track-defer-ms "
                 "from 0 to 3600000\n");
@@ -111,11 +117,12 @@ int cmd_serve(int argc, char **argv)
     struct err err = {0};
     struct track_options topt = {
         .rate = (int)track_rate, .burst = (int)track_burst,
-        .batch_ms = (int)track_ms, .queue_mb = (int)track_mb,
-        .busy_rate = (int)track_busy,
-        /* -1 unset: the default; 0 given: never wait */
-        .defer_ms = track_defer < 0 ? 0 : track_defer == 0 ? -1
-                                                           : (int)track_defer,
+        .batch_ms = (int)track_ms,
+        .queue_mb = track_mb == LONG_MIN ? 0 : (int)track_mb,
+        .busy_rate = track_busy == LONG_MIN ? 0 : (int)track_busy,
+        /* 0 in the options: the default; -1: never wait (given 0) */
+        .defer_ms = track_defer == LONG_MIN ? 0 : track_defer == 0 ? -1
+                                                   : (int)track_defer,
     };
     rc = db_start_upkeep(db, &err) || imports_resume(db, &err) ||
          tracking_start(db, &topt, &err) ||
