@@ -472,30 +472,39 @@ static int deal_find(const struct run *r, int lo, int hi, int64_t id)
     "UNION ALL SELECT c.became_evangelist_at) u) " \
     "FROM contacts c WHERE c.id = dc.contact_id)"
 
-/* The lead moments query of every batch (parameters as touches_sql's):
- * the deal contacts of the batch's deals only (won, closed in the
- * period, visible: the where of every query). Without the deals, a
- * sales rep's one batch, whose few hundred deals spread over the whole
- * id range, ran the subquery for all 130,000 deal contacts (1.6 s on
- * PostgreSQL). */
-static const char *leads_sql(const char *where, struct arena *a)
+/* The lead moments query of every batch (parameter: the batch's deal
+ * ids, see batch_ids): the deal contacts of the batch's deals only (won,
+ * closed in the period, visible: load_deals read them under the run's
+ * where). A sales rep's one batch spans the whole id range of deals, so
+ * a range would run the subquery for all 130,000 deal contacts (1.6 s
+ * on PostgreSQL). */
+static const char *leads_sql(struct db_conn *c, struct arena *a)
 {
     return arena_printf(a, "SELECT dc.deal_id, " LEAD_OF_CONTACT " FROM "
-                        "deal_contacts dc CROSS JOIN deals d WHERE d.id = "
-                        "dc.deal_id AND dc.deal_id BETWEEN ? AND ? AND d.id "
-                        "BETWEEN ? AND ? AND %s", where);
+                        "deal_contacts dc WHERE dc.deal_id %s",
+                        db_in_ints(db_conn_db(c)));
+}
+
+/* The ids of deals[lo, hi) as a JSON array into b: the one parameter
+ * that names a batch's deals (db_in_ints). */
+static void batch_ids(const struct run *r, int lo, int hi, struct buf *b)
+{
+    b->len = 0;
+    buf_adds(b, "[");
+    for (int d = lo; d < hi; d++)
+        buf_addf(b, "%s%lld", d > lo ? "," : "", (long long)r->deals[d].id);
+    buf_adds(b, "]");
 }
 
 /* Sets each deal of deals[lo, hi)'s lead moment: the earliest lead
- * moment of its contacts. */
+ * moment of its contacts. ids: batch_ids of the batch. */
 static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
-                      struct err *err)
+                      const char *ids, struct err *err)
 {
     struct db_stmt *st;
-    const int64_t args[] = {r->deals[lo].id, r->deals[hi - 1].id,
-                            r->deals[lo].id, r->deals[hi - 1].id,
-                            r->q->won_from, r->q->won_to};
-    int rc = prepare_ints(c, r->leads_sql, args, 6, &st, err), s = DB_DONE;
+    int rc = db_prepare(c, r->leads_sql, &st, err), s = DB_DONE;
+    if (!rc)
+        rc = db_bind_text(st, 1, ids, err);
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
         int64_t t = db_col_int(st, 1);
@@ -508,20 +517,27 @@ static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
 }
 
 /* Reads the touches of deals[lo, hi) into r->t: those of the deals'
- * contacts at or before the deal's close. */
+ * contacts at or before the deal's close (the query stops at the
+ * batch's latest close; each deal's own is applied here). ids:
+ * batch_ids of the batch. */
 static int load_touches(struct db_conn *c, struct run *r, const char *sql,
-                        int lo, int hi, struct err *err)
+                        int lo, int hi, const char *ids, struct err *err)
 {
     struct db_stmt *st;
-    const int64_t args[] = {r->deals[lo].id, r->deals[hi - 1].id,
-                            r->deals[lo].id, r->deals[hi - 1].id,
-                            r->q->won_from, r->q->won_to};
-    int rc = prepare_ints(c, sql, args, 6, &st, err), s = DB_DONE;
+    int64_t last = r->deals[lo].closed_at;
+    for (int d = lo + 1; d < hi; d++)
+        if (r->deals[d].closed_at > last)
+            last = r->deals[d].closed_at;
+    int rc = db_prepare(c, sql, &st, err), s = DB_DONE;
+    if (!rc)
+        rc = db_bind_int(st, 1, last, err);
+    if (!rc)
+        rc = db_bind_text(st, 2, ids, err);
     int by_channel = r->q->by == ATTR_BY_CHANNEL;
     r->nt = 0;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
-        if (d < 0)
+        if (d < 0 || db_col_int(st, 1) > r->deals[d].closed_at)
             continue;
         if (r->nt == r->capt) {
             r->capt = r->capt ? 2 * r->capt : 4096;
@@ -624,10 +640,14 @@ static void credit_deal(struct run *r, const struct deal *d,
 static int run_batch(struct db_conn *c, struct run *r, const char *sql,
                      int lo, int hi, struct arena *a, struct err *err)
 {
-    int rc = SHARES[r->q->model][ATTR_LEAD] ? load_leads(c, r, lo, hi, err)
-                                            : 0;
+    struct buf ids;
+    buf_init(&ids, (size_t)-1);
+    batch_ids(r, lo, hi, &ids);
+    int rc = SHARES[r->q->model][ATTR_LEAD]
+             ? load_leads(c, r, lo, hi, buf_cstr(&ids), err) : 0;
     if (!rc)
-        rc = load_touches(c, r, sql, lo, hi, err);
+        rc = load_touches(c, r, sql, lo, hi, buf_cstr(&ids), err);
+    buf_release(&ids);
     if (!rc)
         rc = resolve(c, r, a, err);
     if (rc)
@@ -732,23 +752,21 @@ static json_t *doc_json(struct run *r)
     return doc;
 }
 
-/* The touches query of every batch (parameters: the batch's first and
- * last deal id, twice, then the period). */
-static const char *touches_sql(const struct run *r, const char *where,
+/* The touches query of every batch (parameters: the batch's latest
+ * close, then its deal ids, see batch_ids); the touches come from
+ * touchpoints_contact alone (migration 0009). The ids, not a range of
+ * them: a range also walks the deals that are not won in the period
+ * (three in four of a year's range) and needs the deals table again to
+ * tell them apart. */
+static const char *touches_sql(struct db_conn *c, const struct run *r,
                                struct arena *a)
 {
-    /* CROSS JOIN keeps SQLite on the batch's range of deal_contacts
-     * (else it scans deals_closed for every batch), the range repeated
-     * on d keeps PostgreSQL off a scan of every deal per batch; the
-     * touches come from touchpoints_contact alone (migration 0009) */
     return arena_printf(a, "SELECT dc.deal_id, t.at, t.id, t.campaign_id, "
-                        "%s FROM deal_contacts dc CROSS JOIN deals d "
-                        "JOIN touchpoints t ON t.contact_id = dc.contact_id "
-                        "AND t.at <= d.closed_at "
-                        "WHERE d.id = dc.deal_id AND dc.deal_id BETWEEN ? "
-                        "AND ? AND d.id BETWEEN ? AND ? AND %s",
+                        "%s FROM deal_contacts dc JOIN touchpoints t ON "
+                        "t.contact_id = dc.contact_id AND t.at <= ? WHERE "
+                        "dc.deal_id %s",
                         r->q->by == ATTR_BY_CHANNEL ? "t.channel" : "NULL",
-                        where);
+                        db_in_ints(db_conn_db(c)));
 }
 
 /* ---- two halves at once ---- */
@@ -905,8 +923,8 @@ static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
         rc = load_camps(c, r, 0, a, err);
     if (!rc)
         rc = load_deals(c, r, where, a, err);
-    const char *sql = touches_sql(r, where, a);
-    r->leads_sql = leads_sql(where, a);
+    const char *sql = touches_sql(c, r, a);
+    r->leads_sql = leads_sql(c, a);
     if (!rc)
         rc = run_deals(c, r, sql, a, err);
     if (!rc && r->overflow)

@@ -201,6 +201,11 @@ const char *db_ilike(const struct db *db)
     return db->ops->ilike;
 }
 
+const char *db_in_ints(const struct db *db)
+{
+    return db->ops->in_ints;
+}
+
 struct db *db_conn_db(struct db_conn *c)
 {
     return c->db;

@@ -132,6 +132,10 @@ void db_json_get(const struct db *db, char *out, size_t outlen,
 const char *db_bytes_collate(const struct db *db);
 /* The case-insensitive LIKE operator ("LIKE" or "ILIKE"). */
 const char *db_ilike(const struct db *db);
+/* The SQL after a column that tests it against a list of integers bound
+ * as one text parameter, a JSON array ("[3,5,8]"): one statement for
+ * lists of any length, thousands of ids in one round trip. */
+const char *db_in_ints(const struct db *db);
 /* The database a connection belongs to. */
 struct db *db_conn_db(struct db_conn *c);
 

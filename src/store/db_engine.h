@@ -18,6 +18,7 @@ struct db_ops {
     void (*json_get)(char *out, size_t outlen, const char *col,
                      const char *k, char type);
     const char *ilike;      /* case-insensitive LIKE */
+    const char *in_ints;    /* db_in_ints: membership in a JSON array */
     /* Opens one connection to db->url. */
     int (*conn_open)(struct db *db, struct db_conn **out, struct err *err);
     void (*conn_close)(struct db_conn *c);

@@ -711,6 +711,10 @@ const struct db_ops db_pg_ops = {
     .no_rowid = "",
     .json_get = pg_json_get,
     .ilike = "ILIKE",
+    /* an array: an index condition (ScalarArrayOp) on the column, where
+     * "IN (SELECT …)" may hash the list and scan the whole table */
+    .in_ints = "= ANY(ARRAY(SELECT CAST(json_array_elements_text("
+               "CAST(? AS json)) AS BIGINT)))",
     .conn_open = pg_open,
     .conn_close = pg_close,
     .conn_check = pg_check,

@@ -467,6 +467,7 @@ const struct db_ops db_sqlite_ops = {
     .no_rowid = "WITHOUT ROWID",
     .json_get = lite_json_get,
     .ilike = "LIKE",
+    .in_ints = "IN (SELECT value FROM json_each(?))",
     .conn_open = lite_open,
     .conn_close = lite_close,
     .conn_check = NULL,
