@@ -74,14 +74,6 @@ void export_csv_header(const struct object *o, const struct cf_set *cf,
     buf_add(b, "\r\n", 2);
 }
 
-/* Appends the decimal form of v. */
-static void add_int(struct buf *b, int64_t v)
-{
-    char t[24];
-    int n = snprintf(t, sizeof(t), "%lld", (long long)v);
-    buf_add(b, t, (size_t)n);
-}
-
 /* Appends a JSON array of ids as "1;2;3". */
 static void add_ids(struct buf *b, json_t *arr)
 {
@@ -90,7 +82,7 @@ static void add_ids(struct buf *b, json_t *arr)
     json_array_foreach(arr, i, v) {
         if (i)
             buf_add(b, ";", 1);
-        add_int(b, json_integer_value(v));
+        buf_add_int(b, json_integer_value(v));
     }
 }
 
@@ -144,7 +136,7 @@ static void add_field(struct buf *b, const struct rec *r, int i)
         }
         return;
     case FT_ID: case FT_INT: case FT_MONEY: case FT_REF:
-        add_int(b, v->i);
+        buf_add_int(b, v->i);
         return;
     case FT_TIME:
         clock_iso(v->i, iso, sizeof(iso));

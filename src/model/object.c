@@ -420,20 +420,6 @@ static int to_buf(const char *p, size_t n, void *b)
     return buf_add(b, p, n);
 }
 
-/* Appends the decimal form of v. */
-static void add_int(struct buf *b, int64_t v)
-{
-    char t[24], *p = t + sizeof(t);
-    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
-    do {
-        *--p = (char)('0' + u % 10);
-        u /= 10;
-    } while (u);
-    if (v < 0)
-        *--p = '-';
-    buf_add(b, p, (size_t)(t + sizeof(t) - p));
-}
-
 /* Whether s can go into JSON between quotes as it is: no quote,
  * backslash or control character (stored text is valid UTF-8, and
  * jansson escapes nothing else by default). */
@@ -477,7 +463,7 @@ static void dump_field(const struct rec *r, int i, size_t flags,
         buf_add(b, "\"", 1);
     } else if (f->type == FT_ID || f->type == FT_INT ||
                f->type == FT_MONEY || f->type == FT_REF) {
-        add_int(b, v->i);
+        buf_add_int(b, v->i);
     } else if (plain(v->s)) {
         buf_add(b, "\"", 1);
         buf_adds(b, v->s);

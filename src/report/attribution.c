@@ -430,6 +430,8 @@ static int load_deals(struct db_conn *c, struct run *r, const char *where,
                                    "WHERE %s", where);
     const int64_t period[] = {r->q->won_from, r->q->won_to};
     int rc = prepare_ints(c, sql, period, 2, &st, err), s = DB_DONE;
+    if (!rc)
+        db_want_binary(st);     /* see load_touches */
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         const char *cur = db_col_text(st, 2);
         int64_t amount;
@@ -491,8 +493,11 @@ static void batch_ids(const struct run *r, int lo, int hi, struct buf *b)
 {
     b->len = 0;
     buf_adds(b, "[");
-    for (int d = lo; d < hi; d++)
-        buf_addf(b, "%s%lld", d > lo ? "," : "", (long long)r->deals[d].id);
+    for (int d = lo; d < hi; d++) {
+        if (d > lo)
+            buf_adds(b, ",");
+        buf_add_int(b, r->deals[d].id);
+    }
     buf_adds(b, "]");
 }
 
@@ -503,8 +508,10 @@ static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
 {
     struct db_stmt *st;
     int rc = db_prepare(c, r->leads_sql, &st, err), s = DB_DONE;
-    if (!rc)
+    if (!rc) {
+        db_want_binary(st);     /* see load_touches */
         rc = db_bind_text(st, 1, ids, err);
+    }
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
         int64_t t = db_col_int(st, 1);
@@ -529,8 +536,12 @@ static int load_touches(struct db_conn *c, struct run *r, const char *sql,
         if (r->deals[d].closed_at > last)
             last = r->deals[d].closed_at;
     int rc = db_prepare(c, sql, &st, err), s = DB_DONE;
-    if (!rc)
+    if (!rc) {
+        /* integers as 8 bytes: parsing their digits was a fifth of the
+         * server's CPU in a PostgreSQL campaign report */
+        db_want_binary(st);
         rc = db_bind_int(st, 1, last, err);
+    }
     if (!rc)
         rc = db_bind_text(st, 2, ids, err);
     int by_channel = r->q->by == ATTR_BY_CHANNEL;

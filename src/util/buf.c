@@ -72,6 +72,20 @@ int buf_addf(struct buf *b, const char *fmt, ...)
     return 0;
 }
 
+int buf_add_int(struct buf *b, long long v)
+{
+    char t[24], *p = t + sizeof(t);
+    unsigned long long u = v < 0 ? 0 - (unsigned long long)v
+                                 : (unsigned long long)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return buf_add(b, p, (size_t)(t + sizeof(t) - p));
+}
+
 const char *buf_cstr(struct buf *b)
 {
     return b->data ? b->data : "";

@@ -23,6 +23,8 @@ int buf_adds(struct buf *b, const char *s);
 /* Appends formatted text; as buf_add. */
 int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+/* Appends the decimal form of v (no printf: lists of thousands of ids). */
+int buf_add_int(struct buf *b, long long v);
 /* Returns the contents as a C string (never NULL). */
 const char *buf_cstr(struct buf *b);
 /* Hands the storage to the caller (free()); the buffer is empty again. */

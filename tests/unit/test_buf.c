@@ -200,6 +200,26 @@ static int aligned16(const void *p)
     return ((uintptr_t)p & 15) == 0;
 }
 
+Test(buf, add_int_writes_every_int64)
+{
+    struct buf b;
+    buf_init(&b, 1 << 10);
+    const long long v[] = {0, 7, -7, 10, 1234567890123LL, INT64_MAX,
+                           INT64_MIN};
+    for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+        buf_adds(&b, "|");
+        cr_assert_eq(buf_add_int(&b, v[i]), 0);
+    }
+    cr_assert_str_eq(buf_cstr(&b), "|0|7|-7|10|1234567890123"
+                     "|9223372036854775807|-9223372036854775808");
+    buf_release(&b);
+    buf_init(&b, 3);            /* past max: nothing appended */
+    cr_assert_eq(buf_add_int(&b, 12), 0);
+    cr_assert_eq(buf_add_int(&b, 345), -1);
+    cr_assert_str_eq(buf_cstr(&b), "12");
+    buf_release(&b);
+}
+
 Test(arena, allocations_are_aligned_to_16)
 {
     struct arena a;
