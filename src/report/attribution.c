@@ -14,7 +14,6 @@
 #include "util/xalloc.h"
 
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -797,13 +796,10 @@ static int batch_size(void)
  * do not overlap). merge_half adds its sums to the main run. */
 struct half {
     struct run r;
-    struct db *db;
     const char *sql;
     int lo, hi, batch;
     struct arena arena;         /* names of campaigns it reads itself */
-    struct err err;
-    int rc;
-    pthread_t thread;
+    struct db_task task;
 };
 
 /* Credits deals[lo, hi) batch by batch on c. */
@@ -818,16 +814,12 @@ static int run_range(struct db_conn *c, struct run *r, const char *sql,
     return rc;
 }
 
-static void *half_main(void *arg)
+/* The half's db_task. */
+static int half_main(struct db_conn *c, void *ctx, struct err *err)
 {
-    struct half *h = arg;
-    struct db_conn *c;
-    h->rc = db_conn_get(h->db, &c, &h->err);
-    if (!h->rc)
-        h->rc = run_range(c, &h->r, h->sql, h->lo, h->hi, h->batch,
-                          &h->arena, &h->err);
-    db_conn_release(h->db);
-    return NULL;
+    struct half *h = ctx;
+    return run_range(c, &h->r, h->sql, h->lo, h->hi, h->batch, &h->arena,
+                     err);
 }
 
 /* Frees what the half owns. */
@@ -859,13 +851,12 @@ static int half_start(struct half *h, const struct run *r, struct db *db,
                                       r->camps[i].channel, 0, 0};
     h->r.ch_rev = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
     h->r.ch_touches = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
-    h->db = db;
     h->sql = sql;
     h->lo = lo;
     h->hi = hi;
     h->batch = batch;
     arena_init(&h->arena);
-    if (pthread_create(&h->thread, NULL, half_main, h) == 0)
+    if (db_task_start(&h->task, db, half_main, h) == 0)
         return 0;
     half_free(h);
     return -1;
@@ -914,9 +905,9 @@ static int run_deals(struct db_conn *c, struct run *r, const char *sql,
     if (half_start(&h, r, db_conn_db(c), sql, mid, r->ndeals, batch))
         return run_range(c, r, sql, 0, r->ndeals, batch, a, err);
     int rc = run_range(c, r, sql, 0, mid, batch, a, err);
-    pthread_join(h.thread, NULL);
-    if (!rc && h.rc)
-        rc = err_set(err, h.err.code, h.err.field, "%s", h.err.msg);
+    if (db_task_join(&h.task) && !rc)
+        rc = err_set(err, h.task.err.code, h.task.err.field, "%s",
+                     h.task.err.msg);
     if (!rc)
         merge_half(r, &h, a);
     half_free(&h);

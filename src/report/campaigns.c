@@ -14,7 +14,6 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -538,7 +537,6 @@ static int load_deals(struct db_conn *c, struct crun *r, struct arena *a,
  * queries, so it runs on a thread of its own, with a connection of its
  * own, beside the others. */
 struct rev_job {
-    struct db *db;
     const struct vis *v;
     struct attr_query aq;
     struct arena a;             /* the job's own: arenas are not shared */
@@ -548,10 +546,9 @@ struct rev_job {
 };
 
 /* Prepares the job: by campaign over the deals won in the period. */
-static void rev_init(struct rev_job *j, const struct crun *r, struct db *db)
+static void rev_init(struct rev_job *j, const struct crun *r)
 {
     memset(j, 0, sizeof(*j));
-    j->db = db;
     j->v = r->v;
     attr_query_init(&j->aq);
     j->aq.model = r->q->model;
@@ -562,17 +559,11 @@ static void rev_init(struct rev_job *j, const struct crun *r, struct db *db)
     arena_init(&j->a);
 }
 
-/* Runs the attribution report on a connection of the job's own (the
- * thread's, closed before the thread ends). */
-static void *rev_run(void *arg)
+/* Runs the attribution report (a db_task, or on the run's connection). */
+static int rev_run(struct db_conn *c, void *ctx, struct err *err)
 {
-    struct rev_job *j = arg;
-    struct db_conn *c;
-    j->rc = db_conn_get(j->db, &c, &j->err);
-    if (!j->rc)
-        j->rc = attribution_run(c, j->v, &j->aq, &j->doc, &j->a, &j->err);
-    db_conn_release(j->db);
-    return NULL;
+    struct rev_job *j = ctx;
+    return attribution_run(c, j->v, &j->aq, &j->doc, &j->a, err);
 }
 
 /* Takes each campaign's revenue from the job's document, and its error
@@ -770,28 +761,20 @@ static json_t *doc_json(struct crun *r)
 
 /* ---- the run ---- */
 
-/* The touchpoint counts, read on a thread and a connection of their own
- * while the run's connection reads the other counts: on PostgreSQL the
- * two index scans are the longest part of a report after attribution's,
- * and each engine answers several connections at once. They write only
- * their own column of the rows (row_of only reads the row index). */
+/* The touchpoint counts (a db_task): on PostgreSQL their index scans are
+ * the longest part of a report after attribution's, and each engine
+ * answers several connections at once. They write only their own
+ * column of the rows (row_of only reads the row index); ctx is the run,
+ * and the task's arena its own. */
 struct touch_job {
-    struct db *db;
     struct crun *r;
-    struct arena a;             /* the job's own: arenas are not shared */
-    struct err err;
-    int rc;
+    struct arena a;             /* arenas are not shared */
 };
 
-static void *touch_run(void *arg)
+static int touch_run(struct db_conn *c, void *ctx, struct err *err)
 {
-    struct touch_job *j = arg;
-    struct db_conn *c;
-    j->rc = db_conn_get(j->db, &c, &j->err);
-    if (!j->rc)
-        j->rc = load_touches(c, j->r, &j->a, &j->err);
-    db_conn_release(j->db);
-    return NULL;
+    struct touch_job *j = ctx;
+    return load_touches(c, j->r, &j->a, err);
 }
 
 /* Reads the counts and cost of every campaign: the touchpoints on a
@@ -800,10 +783,10 @@ static void *touch_run(void *arg)
 static int load_counts(struct db_conn *c, struct crun *r, struct arena *a,
                        struct err *err)
 {
-    struct touch_job tj = {.db = db_conn_db(c), .r = r};
-    pthread_t th;
+    struct touch_job tj = {.r = r};
+    struct db_task task;
     arena_init(&tj.a);
-    int threaded = pthread_create(&th, NULL, touch_run, &tj) == 0;
+    int threaded = db_task_start(&task, db_conn_db(c), touch_run, &tj) == 0;
     int rc = load_costs(c, r, err);
     if (!rc && !threaded)
         rc = load_touches(c, r, a, err);
@@ -811,12 +794,9 @@ static int load_counts(struct db_conn *c, struct crun *r, struct arena *a,
         rc = load_contacts(c, r, a, err);
     if (!rc)
         rc = load_deals(c, r, a, err);
-    if (threaded) {
-        pthread_join(th, NULL);
-        if (!rc && tj.rc) {
-            *err = tj.err;      /* its field and message are literals */
-            rc = tj.rc;
-        }
+    if (threaded && db_task_join(&task) && !rc) {
+        *err = task.err;        /* its field and message are literals */
+        rc = task.rc;
     }
     arena_release(&tj.a);
     return rc;
@@ -829,20 +809,21 @@ static int run_all(struct db_conn *c, struct crun *r, struct arena *a,
                    struct err *err)
 {
     struct rev_job job;
-    pthread_t th;
     int rc = fx_load(c, r->q->currency, &r->fx, a, err);
     if (!rc)
         rc = load_campaigns(c, r, a, err);
     if (rc)
         return rc;
-    rev_init(&job, r, db_conn_db(c));
-    int threaded = pthread_create(&th, NULL, rev_run, &job) == 0;
+    rev_init(&job, r);
+    struct db_task task;
+    int threaded = db_task_start(&task, db_conn_db(c), rev_run, &job) == 0;
     rc = load_counts(c, r, a, err);
-    if (threaded)
-        pthread_join(th, NULL);
-    else                        /* here, on this thread's connection */
-        job.rc = attribution_run(c, job.v, &job.aq, &job.doc, &job.a,
-                                 &job.err);
+    if (threaded) {
+        job.rc = db_task_join(&task);
+        job.err = task.err;
+    } else {                    /* here, on this thread's connection */
+        job.rc = rev_run(c, &job, &job.err);
+    }
     struct err ignored = {0};  /* the counts' error is the one told */
     int rrc = rev_take(r, &job, rc ? &ignored : err);
     return rc ? rc : rrc;

@@ -462,3 +462,31 @@ void db_rollback(struct db_conn *c)
     }
     release_writer(c);
 }
+
+/* ---- work on a thread and a connection of its own ---- */
+
+/* The task's thread: a connection of its own for fn, released after. */
+static void *task_main(void *arg)
+{
+    struct db_task *t = arg;
+    struct db_conn *c;
+    t->rc = db_conn_get(t->db, &c, &t->err);
+    if (!t->rc)
+        t->rc = t->fn(c, t->ctx, &t->err);
+    db_conn_release(t->db);
+    return NULL;
+}
+
+int db_task_start(struct db_task *t, struct db *db,
+                  int (*fn)(struct db_conn *c, void *ctx, struct err *err),
+                  void *ctx)
+{
+    *t = (struct db_task){.fn = fn, .ctx = ctx, .db = db};
+    return pthread_create(&t->thread, NULL, task_main, t) == 0 ? 0 : -1;
+}
+
+int db_task_join(struct db_task *t)
+{
+    pthread_join(t->thread, NULL);
+    return t->rc;
+}

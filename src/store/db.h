@@ -6,6 +6,7 @@
 #ifndef PHEU_STORE_DB_H
 #define PHEU_STORE_DB_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -163,5 +164,26 @@ int db_sync_ids(struct db_conn *c, const char *table, struct err *err);
 /* Test-only fault injection: when PHEU_FAULT_DB_STEP=N is set in the
  * environment, the Nth statement step after open fails with E_DB. */
 void db_fault_reset(void);
+
+/* ---- work on a thread and a connection of its own ----
+ * A report that reads several queries at once runs some of them on a
+ * thread of their own, each with its own connection (db_conn_get on that
+ * thread, released when fn returns). */
+struct db_task {
+    int (*fn)(struct db_conn *c, void *ctx, struct err *err);
+    void *ctx;
+    struct db *db;
+    struct err err;             /* fn's error */
+    int rc;
+    pthread_t thread;
+};
+
+/* Starts fn(c, ctx, err) on a thread; 0, or -1 when no thread could
+ * start (nothing ran: the caller then runs the work itself). */
+int db_task_start(struct db_task *t, struct db *db,
+                  int (*fn)(struct db_conn *c, void *ctx, struct err *err),
+                  void *ctx);
+/* Waits for a started task; returns its result, its error in t->err. */
+int db_task_join(struct db_task *t);
 
 #endif

@@ -702,14 +702,16 @@ def crm_snapshot(con, tables=CRM_TABLES):
         "SELECT * FROM %s" % t).fetchall()), key=repr) for t in tables}
 
 
-def crm_fault_sweep(base, workdir, send, ok_status, stride=5, limit=400):
+def crm_fault_sweep(base, workdir, send, ok_status, stride=5, limit=400,
+                    env=None):
     """Fault injection for one CRM write (after test_audit's fault_sweep,
     sampled): starts servers on copies of the closed database base with
     PHEU_FAULT_DB_STEP=N, for N from the first that lets the server start
     on in steps of stride, and sends the request (send(srv) -> response)
     to each. A request that fails must answer 500 and leave every CRM
     table as it was, and the same request then succeeds. Returns how
-    many N failed it, once one N is past its last step."""
+    many N failed it, once one N is past its last step. env: more
+    environment for the servers."""
     failed, n, started = 0, 0, False
     while n < limit:
         n += stride if started else 1
@@ -721,7 +723,7 @@ def crm_fault_sweep(base, workdir, send, ok_status, stride=5, limit=400):
             before = crm_snapshot(con)
         finally:
             con.close()
-        srv = Server(db, d, env={"PHEU_FAULT_DB_STEP": n})
+        srv = Server(db, d, env=dict(env or {}, PHEU_FAULT_DB_STEP=n))
         srv.start(wait_health=False, expect_ready=False)
         if srv.ready_line is None:
             srv.wait()                  # the fault hit start-up

@@ -15,7 +15,8 @@ import json
 
 import pytest
 
-from conftest import assert_error, cli, cli_ok, uniq
+from conftest import (Crm, Server, assert_error, cli, cli_ok, copy_db,
+                      crm_fault_sweep, uniq)
 from test_attribution import set_setting
 
 API = "/api/v1/reports/campaigns"
@@ -406,3 +407,46 @@ def test_no_campaign_at_all(tmp_path):
                             db=db).stdout)
     assert (doc["rows"], doc["totals"]["cost"], doc["totals"]["roi"]) == (
         [], 0, None)
+
+
+def test_a_report_cut_at_any_step_answers_500(crm_db, tmp_path):
+    """PHEU_FAULT_DB_STEP fails the Nth database step, on whichever of the
+    report's threads takes it (the counts, the touchpoint counts, and
+    attribution's two halves, one deal per batch): the report answers
+    500 with an error, the server carries on, and the same request then
+    answers 200."""
+    base = copy_db(crm_db, tmp_path / "base.db")
+    srv = Server(base, tmp_path).start()
+    try:
+        c = Crm(srv)
+        data, _ = c.page(c.admin, "/api/v1/pipelines")
+        nb = [p for p in data if p["name"] == "New business"][0]
+        stage = [s["id"] for s in nb["stages"] if s["kind"] == "won"][0]
+        a = camp(c, "email", "2025-03-01", "2025-03-31")
+        b = camp(c, "social", "2025-03-01", "2025-03-31")
+        cost(c, a, "2025-03-02", 1000)
+        k1 = person(c, "2025-03-02T03:00:00Z", a,
+                    (("lead", "2025-03-03T03:00:00Z"),))
+        k2 = person(c, "2025-03-04T03:00:00Z", b)
+        touch(c, "2025-03-05T03:00:00Z", b, k1)
+        for k in (k1, k2):
+            won(c, stage, 1000, [k], "2025-03-10T03:00:00Z",
+                "2025-03-20T03:00:00Z")
+        token = c.admin.headers["Authorization"]
+        want = report(c.admin, *MARCH)
+        assert mine(want, a, b)[b["id"]]["touchpoints"] == 2
+        c.close()
+    finally:
+        assert srv.stop() == 0, srv.stderr()
+
+    def send(s):
+        cl = s.client()
+        cl.headers["Authorization"] = token
+        r = cl.get(API, params={"from": MARCH[0], "to": MARCH[1]})
+        if r.status_code == 200:        # never a part of the figures
+            assert r.json() == want
+        return r
+
+    assert crm_fault_sweep(base, tmp_path, send, 200, stride=1,
+                           env={"PHEU_ATTR_BATCH": 1}) >= 10
+
