@@ -681,12 +681,31 @@ static int pg_in_tx(struct db_conn *c)
 
 /* One writer: a transaction-level advisory lock, released by COMMIT or
  * ROLLBACK, shared by every process on this database. BEGIN and the lock
- * travel in one message; a failed lock leaves the transaction open. */
-static int pg_begin_write(struct db_conn *c, struct err *err)
+ * are queued in pipeline mode: they ride with the transaction's first
+ * synchronous statement (most often the read of the row to change), one
+ * round trip less per write under the lock. A failed lock is reported by
+ * that statement, as any queued statement's error (see pipelining), and
+ * the caller's rollback ends the transaction. Without pipeline mode they
+ * travel in one message of their own; a failed lock then leaves the
+ * transaction open, rolled back here. */
+static int pg_begin_write(struct db_conn *conn, struct err *err)
 {
-    int rc = pg_exec(c, BEGIN_WRITE, err);
-    if (rc && pg_in_tx(c))
-        pg_exec(c, "ROLLBACK", &(struct err){0});
+    struct pg_conn *c = PC(conn);
+    if (!c->queued && PQpipelineStatus(c->h) == PQ_PIPELINE_OFF &&
+        PQtransactionStatus(c->h) == PQTRANS_IDLE &&
+        PQenterPipelineMode(c->h)) {
+        if (!PQsendQueryParams(c->h, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
+            return fail(c->h, NULL, err, "send");
+        c->queued++;
+        if (!PQsendQueryParams(c->h, WRITER_LOCK, 0, NULL, NULL, NULL, NULL,
+                               0))
+            return fail(c->h, NULL, err, "send");
+        c->queued++;
+        return 0;
+    }
+    int rc = pg_exec(conn, BEGIN_WRITE, err);
+    if (rc && pg_in_tx(conn))
+        pg_exec(conn, "ROLLBACK", &(struct err){0});
     return rc;
 }
 
