@@ -154,6 +154,22 @@ static int flush(struct bulk *b, struct err *err)
     return rc;
 }
 
+/* The decimal text of v in out (24 bytes), without printf's format
+ * parsing (a tenth of the sending thread's time). */
+static const char *int_text(char out[24], int64_t v)
+{
+    char *p = out + 23;
+    uint64_t u = v < 0 ? 0 - (uint64_t)v : (uint64_t)v;
+    *p = '\0';
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return p;
+}
+
 /* Sends one row through COPY (PostgreSQL). */
 static int copy_row(struct bulk *b, struct err *err)
 {
@@ -161,9 +177,7 @@ static int copy_row(struct bulk *b, struct err *err)
     for (int i = 0; i < b->ncols; i++) {
         const struct bval *v = &b->vals[i];
         if (v->kind == 'i') {
-            snprintf(b->ints[i], sizeof(b->ints[i]), "%lld",
-                     (long long)v->i);
-            vals[i] = b->ints[i];
+            vals[i] = int_text(b->ints[i], v->i);
         } else {
             vals[i] = v->kind == 't' ? v->s : NULL;
         }
