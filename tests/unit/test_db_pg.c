@@ -224,6 +224,36 @@ Test(pg, copy_loads_rows_and_ids_continue_after_them)
     cr_assert_eq(id, 8);
 }
 
+Test(pg, copy_of_many_rows_keeps_every_escaped_byte)
+{
+    struct err err = {0};
+    struct db_copy *cp;
+    static const char *const cols[] = {"name", "kind", "created_at",
+                                       "updated_at"};
+    /* 3,000 rows of ~40 bytes: sent to the server in several batches */
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(db_copy_begin(c, "teams", cols, 4, &cp, &err), 0, "%s",
+                 err.msg);
+    for (int i = 0; i < 3000; i++) {
+        char name[64], at[24];
+        snprintf(name, sizeof(name), "t%d a\\b\tc\nd\re\\", i);
+        snprintf(at, sizeof(at), "%d", -i);
+        const char *row[] = {name, "sales", at, "0"};
+        cr_assert_eq(db_copy_row(cp, row, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(db_copy_end(cp, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    int64_t n;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM teams WHERE "
+                        "name = 't' || (-created_at) || ? AND created_at "
+                        "<= 0", "t", " a\\b\tc\nd\re\\"), 0, "%s",
+                 err.msg);
+    cr_assert_eq(n, 3000);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT MIN(created_at) FROM teams",
+                        NULL), 0);
+    cr_assert_eq(n, -2999);
+}
+
 Test(pg, column_names_are_known_before_the_first_step)
 {
     struct db_stmt *st;
