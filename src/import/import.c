@@ -95,6 +95,8 @@ struct state {
                                  * (PostgreSQL, its key dropped) */
     struct buf jbuf;            /* a create audit row's JSON */
     struct search_memo *memo;   /* words of the names met so far */
+    int became[REC_MAX];        /* per contact field: the first[] slot of
+                                 * a became_<stage>_at column, else -1 */
 };
 
 /* ---- errors ---- */
@@ -850,11 +852,9 @@ static void queue_contact_row(struct state *s, const struct rec *in,
             continue;
         if (f->type == FT_ID) {
             rowbuf_int(&s->fill->contacts, id);
-        } else if (!strncmp(f->name, "became_", 7)) {
-            int k = lifecycle_rank(arena_strndup(&s->a, f->name + 7,
-                                                 strlen(f->name) - 10));
-            int col = k == 0 ? 7 : k - 1;
-            if (k >= 0 && first[col])
+        } else if (s->became[i] >= 0) {
+            int col = s->became[i];
+            if (first[col])
                 rowbuf_int(&s->fill->contacts, first[col]);
             else
                 rowbuf_text(&s->fill->contacts, NULL);
@@ -1165,6 +1165,25 @@ static void init_rowset(struct state *s, struct rowset *x)
     rowbuf_init(&x->audit, "audit_log", audit, 7);
 }
 
+/* Notes which contact fields are became_<stage>_at columns and the
+ * first[] slot of each (queue_stages' order), once per import instead of
+ * once per row. */
+static void map_became(struct state *s)
+{
+    for (int i = 0; i < OBJ_CONTACT.nfields; i++) {
+        const char *name = OBJ_CONTACT.fields[i].name;
+        size_t n = strlen(name);
+        char stage[64] = "";
+        s->became[i] = -1;
+        if (strncmp(name, "became_", 7) || n < 10 || n - 10 >= sizeof(stage))
+            continue;
+        memcpy(stage, name + 7, n - 10);
+        int k = lifecycle_rank(stage);
+        if (k >= 0)
+            s->became[i] = k == 0 ? 7 : k - 1;
+    }
+}
+
 /* Starts the bulk path's one transaction: settings for the load, the
  * keys in use, the indexes of the tables the load outgrows. */
 static int begin_fast(struct state *s, int64_t lines, struct err *err)
@@ -1202,6 +1221,7 @@ static int begin_fast(struct state *s, int64_t lines, struct err *err)
         rc = bulk_next_id(s->c, "contacts", &s->first_id, err);
     s->next_id = s->first_id;
     s->nccols = 0;
+    map_became(s);
     for (int i = 0; i < OBJ_CONTACT.nfields; i++)
         if (!(OBJ_CONTACT.fields[i].flags & FF_VIRTUAL))
             s->ccols[s->nccols++] = OBJ_CONTACT.fields[i].name;
