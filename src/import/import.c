@@ -881,6 +881,13 @@ static void queue_contact_row(struct state *s, const struct rec *in,
     }
 }
 
+/* Orders search rows by term, byte by byte. */
+static int cmp_term(const void *x, const void *y)
+{
+    return strcmp(((const struct sterm *)x)->term,
+                  ((const struct sterm *)y)->term);
+}
+
 /* Queues a checked new contact: its row, stage history, search rows and
  * create audit row, as rec_create, contact_after and write_stages
  * would write them. */
@@ -906,6 +913,11 @@ static int queue_contact(struct state *s, struct row *r, struct rec *in,
         return err_set(err, E_INVALID, NULL, "text is not valid UTF-8");
     queue_stages(s, r, id, first, &highest);
     queue_contact_row(s, in, id, first, highest);
+    /* in term order (bytes, as term's collation "C"): the rows then lie
+     * in search_terms_record's order (kind, record_id, term) and
+     * PostgreSQL's build of that index finds its input already sorted */
+    if (n > 1)
+        qsort(t, (size_t)n, sizeof(*t), cmp_term);
     for (int i = 0; i < n; i++) {
         rowbuf_int(&s->fill->terms, SEARCH_CONTACT);
         rowbuf_text(&s->fill->terms, t[i].term);
