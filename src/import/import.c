@@ -95,6 +95,8 @@ struct state {
                                  * (PostgreSQL, its key dropped) */
     struct buf jbuf;            /* a create audit row's JSON */
     struct search_memo *memo;   /* words of the names met so far */
+    int became[REC_MAX];        /* per contact field: the first[] slot of
+                                 * a became_<stage>_at column, else -1 */
 };
 
 /* ---- errors ---- */
@@ -850,11 +852,9 @@ static void queue_contact_row(struct state *s, const struct rec *in,
             continue;
         if (f->type == FT_ID) {
             rowbuf_int(&s->fill->contacts, id);
-        } else if (!strncmp(f->name, "became_", 7)) {
-            int k = lifecycle_rank(arena_strndup(&s->a, f->name + 7,
-                                                 strlen(f->name) - 10));
-            int col = k == 0 ? 7 : k - 1;
-            if (k >= 0 && first[col])
+        } else if (s->became[i] >= 0) {
+            int col = s->became[i];
+            if (first[col])
                 rowbuf_int(&s->fill->contacts, first[col]);
             else
                 rowbuf_text(&s->fill->contacts, NULL);
@@ -879,6 +879,13 @@ static void queue_contact_row(struct state *s, const struct rec *in,
             rowbuf_text(&s->fill->contacts, v->s);
         }
     }
+}
+
+/* Orders search rows by term, byte by byte. */
+static int cmp_term(const void *x, const void *y)
+{
+    return strcmp(((const struct sterm *)x)->term,
+                  ((const struct sterm *)y)->term);
 }
 
 /* Queues a checked new contact: its row, stage history, search rows and
@@ -906,6 +913,11 @@ static int queue_contact(struct state *s, struct row *r, struct rec *in,
         return err_set(err, E_INVALID, NULL, "text is not valid UTF-8");
     queue_stages(s, r, id, first, &highest);
     queue_contact_row(s, in, id, first, highest);
+    /* in term order (bytes, as term's collation "C"): the rows then lie
+     * in search_terms_record's order (kind, record_id, term) and
+     * PostgreSQL's build of that index finds its input already sorted */
+    if (n > 1)
+        qsort(t, (size_t)n, sizeof(*t), cmp_term);
     for (int i = 0; i < n; i++) {
         rowbuf_int(&s->fill->terms, SEARCH_CONTACT);
         rowbuf_text(&s->fill->terms, t[i].term);
@@ -1165,6 +1177,25 @@ static void init_rowset(struct state *s, struct rowset *x)
     rowbuf_init(&x->audit, "audit_log", audit, 7);
 }
 
+/* Notes which contact fields are became_<stage>_at columns and the
+ * first[] slot of each (queue_stages' order), once per import instead of
+ * once per row. */
+static void map_became(struct state *s)
+{
+    for (int i = 0; i < OBJ_CONTACT.nfields; i++) {
+        const char *name = OBJ_CONTACT.fields[i].name;
+        size_t n = strlen(name);
+        char stage[64] = "";
+        s->became[i] = -1;
+        if (strncmp(name, "became_", 7) || n < 10 || n - 10 >= sizeof(stage))
+            continue;
+        memcpy(stage, name + 7, n - 10);
+        int k = lifecycle_rank(stage);
+        if (k >= 0)
+            s->became[i] = k == 0 ? 7 : k - 1;
+    }
+}
+
 /* Starts the bulk path's one transaction: settings for the load, the
  * keys in use, the indexes of the tables the load outgrows. */
 static int begin_fast(struct state *s, int64_t lines, struct err *err)
@@ -1197,11 +1228,16 @@ static int begin_fast(struct state *s, int64_t lines, struct err *err)
         if (!rc && small && !strcmp(GROW[i].table, "search_terms"))
             rc = bulk_pkey_drop(s->c, "search_terms", &s->saved,
                                 &s->terms_direct, err);
+        /* the import checks owners and companies itself and gives stage
+         * changes the ids it creates: one join at the end checks them */
+        if (!rc && small)
+            rc = bulk_fkeys_drop(s->c, GROW[i].table, &s->saved, err);
     }
     if (!rc)
         rc = bulk_next_id(s->c, "contacts", &s->first_id, err);
     s->next_id = s->first_id;
     s->nccols = 0;
+    map_became(s);
     for (int i = 0; i < OBJ_CONTACT.nfields; i++)
         if (!(OBJ_CONTACT.fields[i].flags & FF_VIRTUAL))
             s->ccols[s->nccols++] = OBJ_CONTACT.fields[i].name;

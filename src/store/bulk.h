@@ -50,6 +50,14 @@ int bulk_indexes_drop(struct db_conn *c, const char *table,
  * SQLite, where a WITHOUT ROWID table is its key. */
 int bulk_pkey_drop(struct db_conn *c, const char *table,
                    struct bulk_indexes *saved, int *dropped, struct err *err);
+/* On PostgreSQL, drops the foreign keys of table, saving them in *saved
+ * for bulk_indexes_restore, which adds them back and so checks every row
+ * in one join. Loaded rows are otherwise checked one at a time, a row
+ * lock taken on the referenced row each (2.7 M index probes and locks
+ * for a million contacts). Nothing on SQLite, whose checks are cheap
+ * lookups and whose constraints cannot be dropped. */
+int bulk_fkeys_drop(struct db_conn *c, const char *table,
+                    struct bulk_indexes *saved, struct err *err);
 /* Creates the saved indexes again (a failure, such as a duplicate under
  * a unique index, is an error: roll back) and frees them. */
 int bulk_indexes_restore(struct db_conn *c, struct bulk_indexes *saved,

@@ -609,22 +609,37 @@ static int pg_copy_begin(struct db_conn *conn, const char *table,
     return 0;
 }
 
-/* Appends one value escaped for COPY's text format. */
-static void copy_value(struct buf *b, const char *v)
+/* Appends one value escaped for COPY's text format: runs of plain bytes
+ * are copied whole (a byte at a time was a quarter of an import's CPU). */
+static int copy_value(struct buf *b, const char *v)
 {
-    if (!v) {
-        buf_add(b, "\\N", 2);
-        return;
+    if (!v)
+        return buf_add(b, "\\N", 2);
+    for (;;) {
+        size_t n = strcspn(v, "\\\t\n\r");
+        if (buf_add(b, v, n))
+            return -1;
+        v += n;
+        if (!*v)
+            return 0;
+        char esc[2] = {'\\', *v == '\t' ? 't' : *v == '\n' ? 'n'
+                       : *v == '\r' ? 'r' : '\\'};
+        if (buf_add(b, esc, 2))
+            return -1;
+        v++;
     }
-    for (; *v; v++) {
-        switch (*v) {
-        case '\\': buf_add(b, "\\\\", 2); break;
-        case '\t': buf_add(b, "\\t", 2); break;
-        case '\n': buf_add(b, "\\n", 2); break;
-        case '\r': buf_add(b, "\\r", 2); break;
-        default: buf_add(b, v, 1); break;
-        }
-    }
+}
+
+#define COPY_SEND 65536     /* bytes of rows gathered per PQputCopyData */
+
+/* Hands the gathered rows to libpq. */
+static int copy_send(struct pg_copy *cp, struct pg_conn *c, struct err *err)
+{
+    if (cp->line.len &&
+        PQputCopyData(c->h, cp->line.data, (int)cp->line.len) != 1)
+        return fail(c->h, NULL, err, "copy");
+    cp->line.len = 0;
+    return 0;
 }
 
 static int pg_copy_row(struct db_copy *base, const char *const *vals,
@@ -632,24 +647,24 @@ static int pg_copy_row(struct db_copy *base, const char *const *vals,
 {
     struct pg_copy *cp = (struct pg_copy *)base;
     struct pg_conn *c = PC(base->conn);
-    cp->line.len = 0;
+    int bad = 0;
     for (int i = 0; i < base->ncols; i++) {
         if (i)
-            buf_add(&cp->line, "\t", 1);
-        copy_value(&cp->line, vals[i]);
+            bad |= buf_add(&cp->line, "\t", 1);
+        bad |= copy_value(&cp->line, vals[i]);
     }
-    buf_add(&cp->line, "\n", 1);
-    if (PQputCopyData(c->h, cp->line.data, (int)cp->line.len) != 1)
-        return fail(c->h, NULL, err, "copy");
-    return 0;
+    bad |= buf_add(&cp->line, "\n", 1);
+    if (bad)
+        return err_set(err, E_INTERNAL, NULL, "COPY row too long");
+    return cp->line.len >= COPY_SEND ? copy_send(cp, c, err) : 0;
 }
 
 static int pg_copy_end(struct db_copy *base, struct err *err)
 {
     struct pg_copy *cp = (struct pg_copy *)base;
     struct pg_conn *c = PC(base->conn);
-    int rc = 0;
-    if (PQputCopyEnd(c->h, NULL) != 1)
+    int rc = copy_send(cp, c, err);
+    if (PQputCopyEnd(c->h, rc ? "failed" : NULL) != 1 && !rc)
         rc = fail(c->h, NULL, err, "copy");
     PGresult *r;
     while ((r = PQgetResult(c->h)) != NULL) {

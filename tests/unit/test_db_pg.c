@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "store/bulk.h"
 #include "store/db.h"
 #include "store/migrate.h"
 
@@ -222,6 +223,75 @@ Test(pg, copy_loads_rows_and_ids_continue_after_them)
                         "created_at, updated_at) VALUES ('x', 'sales', 0, 0) "
                         "RETURNING id", NULL), 0, "%s", err.msg);
     cr_assert_eq(id, 8);
+}
+
+Test(pg, copy_of_many_rows_keeps_every_escaped_byte)
+{
+    struct err err = {0};
+    struct db_copy *cp;
+    static const char *const cols[] = {"name", "kind", "created_at",
+                                       "updated_at"};
+    /* 3,000 rows of ~40 bytes: sent to the server in several batches */
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(db_copy_begin(c, "teams", cols, 4, &cp, &err), 0, "%s",
+                 err.msg);
+    for (int i = 0; i < 3000; i++) {
+        char name[64], at[24];
+        snprintf(name, sizeof(name), "t%d a\\b\tc\nd\re\\", i);
+        snprintf(at, sizeof(at), "%d", -i);
+        const char *row[] = {name, "sales", at, "0"};
+        cr_assert_eq(db_copy_row(cp, row, &err), 0, "%s", err.msg);
+    }
+    cr_assert_eq(db_copy_end(cp, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    int64_t n;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM teams WHERE "
+                        "name = 't' || (-created_at) || ? AND created_at "
+                        "<= 0", "t", " a\\b\tc\nd\re\\"), 0, "%s",
+                 err.msg);
+    cr_assert_eq(n, 3000);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT MIN(created_at) FROM teams",
+                        NULL), 0);
+    cr_assert_eq(n, -2999);
+}
+
+/* Foreign keys of table. */
+static int64_t fkeys(const char *table)
+{
+    struct err err = {0};
+    int64_t n = -1;
+    cr_assert_eq(db_int(c, &err, &n, "SELECT COUNT(*) FROM pg_constraint "
+                        "WHERE conrelid = ?::regclass AND contype = 'f'",
+                        "t", table), 0, "%s", err.msg);
+    return n;
+}
+
+Test(pg, foreign_keys_dropped_for_a_load_come_back_and_check_every_row)
+{
+    struct err err = {0};
+    struct bulk_indexes saved = {0};
+    static const char *ins = "INSERT INTO stage_changes (contact_id, "
+                             "to_stage, at) VALUES (?, 'lead', 1)";
+    cr_assert_eq(fkeys("stage_changes"), 1);
+    /* a clean load: the key is back, same definition */
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(bulk_fkeys_drop(c, "stage_changes", &saved, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(fkeys("stage_changes"), 0);
+    cr_assert_eq(bulk_indexes_restore(c, &saved, &err), 0, "%s", err.msg);
+    cr_assert_eq(db_commit(c, &err), 0, "%s", err.msg);
+    cr_assert_eq(fkeys("stage_changes"), 1);
+    cr_assert_neq(db_run(c, &err, ins, "i", (int64_t)424242), 0);
+    /* a row naming no contact: adding the key back refuses the load */
+    err = (struct err){0};
+    cr_assert_eq(db_begin_write(c, &err), 0);
+    cr_assert_eq(bulk_fkeys_drop(c, "stage_changes", &saved, &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(db_run(c, &err, ins, "i", (int64_t)424242), 0, "%s",
+                 err.msg);
+    cr_assert_neq(bulk_indexes_restore(c, &saved, &err), 0);
+    db_rollback(c);
+    cr_assert_eq(fkeys("stage_changes"), 1);
 }
 
 Test(pg, column_names_are_known_before_the_first_step)
