@@ -5,7 +5,6 @@
 #include "util/buf.h"
 #include "util/xalloc.h"
 
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -384,114 +383,18 @@ static void add_period_row(struct run *r, struct db_stmt *st,
     r->total.contacts += any;
 }
 
-/* ---- the cohort counted by PostgreSQL ----
- * Sending a million rows (one per contact) and building them into a
- * PGresult was most of a whole-base cohort on PostgreSQL (decision 0010).
- * There the server does funnel_add_cohort's arithmetic itself and sends
- * one row per group value: the contacts, the reached counts and, per
- * step, the velocity samples as a bigint[] read in binary; C still takes
- * the percentiles (stats.c), so both engines give the same numbers. */
-
-/* Appends the aggregate that wraps the per-contact SELECT (whose columns
- * are b0..b6, the first entries with 0 made NULL, and g, the group
- * value). Its columns: reached[0..6], g, contacts, then per step k < 6
- * the samples of step k. */
-static void agg_head(struct buf *sql)
-{
-    buf_adds(sql, "SELECT ");
-    for (int k = 0; k < FUNNEL_STAGES; k++)
-        buf_addf(sql, "count(*) FILTER (WHERE h >= %d), ", k);
-    buf_adds(sql, "g, count(*)");
-    for (int k = 0; k + 1 < FUNNEL_STAGES; k++)
-        buf_addf(sql, ", array_agg(v%d) FILTER (WHERE v%d IS NOT NULL)", k,
-                 k);
-    /* h: the highest stage entered (funnel_add_cohort's "highest") */
-    buf_adds(sql, " FROM (SELECT g, CASE");
-    for (int k = FUNNEL_STAGES - 1; k >= 0; k--)
-        buf_addf(sql, " WHEN b%d IS NOT NULL THEN %d", k, k);
-    buf_adds(sql, " ELSE -1 END AS h");
-    /* vk: funnel_next_entry(first, k) - first[k] (NULL: no step) */
-    for (int k = 0; k + 1 < FUNNEL_STAGES; k++) {
-        buf_adds(sql, ", LEAST(");
-        for (int j = k + 1; j < FUNNEL_STAGES; j++)
-            buf_addf(sql, "%sCASE WHEN b%d >= b%d THEN b%d END",
-                     j > k + 1 ? ", " : "", j, k, j);
-        buf_addf(sql, ") - b%d AS v%d", k, k);
-    }
-    /* OFFSET 0 keeps h and vk computed once per row, not per use */
-    buf_adds(sql, " FROM (");
-}
-
-/* Whether run r is counted by the server (agg_head): a cohort on
- * PostgreSQL, but by month (a business-time-zone month of each
- * contact's creation, which C computes). */
-static int counted_by_server(struct db_conn *c, const struct run *r)
-{
-    return r->q->mode == FUNNEL_COHORT && r->q->group != FG_MONTH &&
-           !strcmp(db_engine(db_conn_db(c)), "postgres");
-}
-
-/* Appends the samples of array column col to the samples of f and, when
- * g is not NULL, of g. */
-static int add_samples(struct db_stmt *st, int col, struct samples *f,
-                       struct samples *g, struct err *err)
-{
-    int64_t n = db_col_ints(st, col, NULL, 0);
-    if (n < 0)
-        return err_set(err, E_DB, NULL, "database error: not a bigint[]");
-    if (!n)
-        return 0;
-    int64_t *v = samples_extend(f, (size_t)n);
-    db_col_ints(st, col, v, n);
-    if (g)
-        memcpy(samples_extend(g, (size_t)n), v, (size_t)n * sizeof(*v));
-    return 0;
-}
-
-/* Adds one row of the aggregate to the total and its group. */
-static int add_agg_row(struct run *r, struct db_stmt *st, struct err *err)
-{
-    struct funnel_acc *g = r->q->group == FG_NONE ? NULL
-        : &groups_get(&r->gs, row_key(r, st))->acc;
-    int64_t n = db_col_int(st, FUNNEL_STAGES + 1);
-    r->total.contacts += n;
-    if (g)
-        g->contacts += n;
-    for (int k = 0; k < FUNNEL_STAGES; k++) {
-        r->total.count[k] += db_col_int(st, k);
-        if (g)
-            g->count[k] += db_col_int(st, k);
-    }
-    int rc = 0;
-    for (int k = 0; !rc && k + 1 < FUNNEL_STAGES; k++)
-        rc = add_samples(st, FUNNEL_STAGES + 2 + k, &r->total.vel[k],
-                         g ? &g->vel[k] : NULL, err);
-    return rc;
-}
-
-/* Builds the SELECT of the run into sql and its parameters into p: one
- * row per contact, or with agg the rows of the aggregate around it.
- * *whole tells a cohort read with no condition but its range (a caller
- * who sees every contact, no filter): the range is then p's first two
- * parameters, and the scan is of contacts_funnel alone. */
+/* Builds the SELECT of the run into sql and its parameters into p. */
 static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
-                     int agg, struct buf *sql, struct sqlp *p, int *whole,
-                     struct arena *a, struct err *err)
+                     struct buf *sql, struct sqlp *p, struct arena *a,
+                     struct err *err)
 {
     const struct funnel_query *q = r->q;
     static const char *const GCOL[] = {"NULL", "t.source",
         "t.source_campaign_id", "t.owner_id", "t.owner_id", "t.created_at"};
-    if (agg)
-        agg_head(sql);
     buf_adds(sql, "SELECT ");
     for (int k = 0; k < FUNNEL_STAGES; k++)
-        if (agg)    /* 0 reads as "never" in C (NULL reads as 0) */
-            buf_addf(sql, "NULLIF(t.became_%s_at, 0) AS b%d, ",
-                     LIFECYCLE_STAGES[k], k);
-        else
-            buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
-    buf_addf(sql, "%s%s FROM contacts t WHERE ", GCOL[q->group],
-             agg ? " AS g" : "");
+        buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
+    buf_addf(sql, "%s FROM contacts t WHERE ", GCOL[q->group]);
     if (q->mode == FUNNEL_COHORT) {
         buf_adds(sql, "t.created_at >= ? AND t.created_at < ?");
     } else {            /* a first entry in the period: checked in C */
@@ -515,28 +418,30 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
      * column needs the table's rows anyway, best read in the table's
      * order. SQLite already uses the index without it (and would sort
      * for it when it picks another index). */
-    *whole = !rc && q->mode == FUNNEL_COHORT && sql->len == plain;
-    if (*whole && !strcmp(db_engine(db_conn_db(c)), "postgres"))
+    if (!rc && q->mode == FUNNEL_COHORT && sql->len == plain &&
+        !strcmp(db_engine(db_conn_db(c)), "postgres"))
         buf_adds(sql, " ORDER BY t.created_at");
-    if (agg)
-        buf_adds(sql, ") i OFFSET 0) m GROUP BY g");
     return rc;
 }
 
-/* Runs sql with parameters p on c and counts its rows into r. */
-static int run_sql(struct db_conn *c, struct run *r, int agg, const char *sql,
-                   const struct sqlp *p, struct err *err)
+/* Reads the contacts into r's funnels. */
+static int scan(struct db_conn *c, struct run *r, const struct vis *v,
+                struct arena *a, struct err *err)
 {
+    struct buf sql;
+    struct sqlp p = {0};
     struct db_stmt *st;
-    int rc = db_prepare(c, sql, &st, err);
+    buf_init(&sql, 1 << 20);
+    int rc = build_sql(c, r, v, &sql, &p, a, err);
+    if (!rc)
+        rc = db_prepare(c, buf_cstr(&sql), &st, err);
+    buf_release(&sql);
     if (rc)
         return rc;
     db_want_binary(st);     /* integers and the source: no text parsing */
-    rc = sqlp_bind(st, p, 1, err);
+    rc = sqlp_bind(st, &p, 1, err);
     int s = DB_DONE;
-    while (!rc && agg && (s = db_step(st, err)) == DB_ROW)
-        rc = add_agg_row(r, st, err);
-    while (!rc && !agg && (s = db_step(st, err)) == DB_ROW) {
+    while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int64_t first[FUNNEL_STAGES];
         for (int k = 0; k < FUNNEL_STAGES; k++)
             first[k] = db_col_int(st, k);       /* NULL reads as 0 */
@@ -548,121 +453,6 @@ static int run_sql(struct db_conn *c, struct run *r, int agg, const char *sql,
     }
     db_done(st);
     return rc ? rc : s < 0 ? err->code : 0;
-}
-
-/* The later part of a cohort counted by the server, run by a thread on
- * a connection of its own into a run of its own, which merge_half adds
- * to the main run. */
-struct half {
-    struct run r;
-    struct db *db;
-    const char *sql;
-    struct sqlp p;          /* the main run's, with the later range */
-    struct err err;
-    int rc;
-    pthread_t thread;
-};
-
-static void *half_main(void *arg)
-{
-    struct half *h = arg;
-    struct db_conn *c;
-    h->rc = db_conn_get(h->db, &c, &h->err);
-    if (!h->rc)
-        h->rc = run_sql(c, &h->r, 1, h->sql, &h->p, &h->err);
-    db_conn_release(h->db);
-    return NULL;
-}
-
-/* Adds funnel f's counts and samples to funnel to. */
-static void acc_merge(struct funnel_acc *to, const struct funnel_acc *f)
-{
-    to->contacts += f->contacts;
-    for (int k = 0; k < FUNNEL_STAGES; k++) {
-        to->count[k] += f->count[k];
-        if (f->vel[k].n)
-            memcpy(samples_extend(&to->vel[k], f->vel[k].n), f->vel[k].v,
-                   f->vel[k].n * sizeof(*f->vel[k].v));
-    }
-    for (int p = 0; p < FUNNEL_PARTS; p++)
-        to->part[p] += f->part[p];
-}
-
-/* Adds the half's funnels to r's, group by group. */
-static void merge_half(struct run *r, const struct half *h)
-{
-    acc_merge(&r->total, &h->r.total);
-    for (size_t i = 0; i < h->r.gs.n; i++)
-        acc_merge(&groups_get(&r->gs, h->r.gs.g[i].key)->acc,
-                  &h->r.gs.g[i].acc);
-}
-
-/* Where to cut the cohort [from, to) in two: halfway between its first
- * and last creation time, or 0 when it holds one instant or none. */
-static int64_t split_point(struct db_conn *c, const struct funnel_query *q,
-                           struct err *err)
-{
-    struct db_stmt *st;
-    int64_t mid = 0;
-    int rc = db_query(c, &st, err, "SELECT MIN(created_at), MAX(created_at) "
-                      "FROM contacts WHERE created_at >= ? AND created_at "
-                      "< ?", "ii", q->from_ms, q->to_ms);
-    if (rc)
-        return -1;
-    int s = db_step(st, err);
-    if (s == DB_ROW && !db_col_null(st, 0) && db_col_int(st, 0) <
-        db_col_int(st, 1))
-        mid = db_col_int(st, 0) + (db_col_int(st, 1) - db_col_int(st, 0)) / 2
-              + 1;
-    db_done(st);
-    return s < 0 ? -1 : mid;
-}
-
-/* Counts a whole-base cohort on two connections at once (each engine
- * answers two at once; the machine has two cores): the contacts created
- * from mid on on a thread, the rest here. p's first two parameters are
- * the cohort's range. */
-static int run_split(struct db_conn *c, struct run *r, const char *sql,
-                     const struct sqlp *p, int64_t mid, struct err *err)
-{
-    struct half h = {.r = {.q = r->q, .team_of = r->team_of,
-                           .nusers = r->nusers, .sources = r->sources},
-                     .db = db_conn_db(c), .sql = sql, .p = *p};
-    struct sqlp mine = *p;
-    h.p.ints[0] = mid;
-    mine.ints[1] = mid;
-    int threaded = pthread_create(&h.thread, NULL, half_main, &h) == 0;
-    int rc = run_sql(c, r, 1, sql, threaded ? &mine : p, err);
-    if (threaded) {
-        pthread_join(h.thread, NULL);
-        if (!rc && h.rc)
-            rc = err_set(err, h.err.code, h.err.field, "%s", h.err.msg);
-        if (!rc)
-            merge_half(r, &h);
-    }
-    funnel_acc_free(&h.r.total);
-    groups_free(&h.r.gs);
-    return rc;
-}
-
-/* Reads the contacts into r's funnels. */
-static int scan(struct db_conn *c, struct run *r, const struct vis *v,
-                struct arena *a, struct err *err)
-{
-    struct buf sql;
-    struct sqlp p = {0};
-    int agg = counted_by_server(c, r), whole = 0;
-    buf_init(&sql, 1 << 20);
-    int rc = build_sql(c, r, v, agg, &sql, &p, &whole, a, err);
-    int64_t mid = !rc && agg && whole ? split_point(c, r->q, err) : 0;
-    if (mid < 0)
-        rc = err->code;
-    else if (!rc && mid)
-        rc = run_split(c, r, buf_cstr(&sql), &p, mid, err);
-    else if (!rc)
-        rc = run_sql(c, r, agg, buf_cstr(&sql), &p, err);
-    buf_release(&sql);
-    return rc;
 }
 
 /* ---- the document ---- */

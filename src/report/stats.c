@@ -13,16 +13,6 @@ void samples_add(struct samples *s, int64_t x)
     s->v[s->n++] = x;
 }
 
-int64_t *samples_extend(struct samples *s, size_t n)
-{
-    if (s->n + n > s->cap) {
-        s->cap = s->n + n > 2 * s->cap ? s->n + n : 2 * s->cap;
-        s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
-    }
-    s->n += n;
-    return s->v + s->n - n;
-}
-
 void samples_free(struct samples *s)
 {
     free(s->v);

@@ -14,9 +14,6 @@ struct samples {
 
 /* Appends x (aborts on out of memory, as xalloc does). */
 void samples_add(struct samples *s, int64_t x);
-/* Makes room for n more samples at the end and returns where they go;
- * the caller writes all n (aborts on out of memory). */
-int64_t *samples_extend(struct samples *s, size_t n);
 /* Frees the storage; s is empty again. */
 void samples_free(struct samples *s);
 /* percentile_cont(p) of the n > 0 samples, 0 <= p <= 1; reorders them. */

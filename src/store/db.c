@@ -326,13 +326,6 @@ int db_col_null(struct db_stmt *s, int i)
     return s->conn->db->ops->col_null(s, i);
 }
 
-int64_t db_col_ints(struct db_stmt *s, int i, int64_t *out, int64_t max)
-{
-    if (!s->conn->db->ops->col_ints)
-        return -1;
-    return s->conn->db->ops->col_ints(s, i, out, max);
-}
-
 int db_col_count(struct db_stmt *s)
 {
     return s->conn->db->ops->col_count(s);

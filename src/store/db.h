@@ -96,14 +96,6 @@ int db_col_null(struct db_stmt *st, int i);
  * first db_step; db_done forgets it. */
 void db_want_binary(struct db_stmt *st);
 
-/* The elements of an integer array column of the current row, NULL ones
- * left out: a PostgreSQL bigint[] asked for with db_want_binary (a
- * report that lets the server aggregate sends one array instead of a row
- * per value). Returns how many there are and writes the first max of
- * them to out (out may be NULL when max is 0); 0 for a NULL column; -1
- * when the column is not such an array, or on SQLite, which has none. */
-int64_t db_col_ints(struct db_stmt *st, int i, int64_t *out, int64_t max);
-
 /* The number of result columns of a prepared statement and their names
  * (valid while the statement is borrowed). */
 int db_col_count(struct db_stmt *st);

@@ -40,8 +40,6 @@ struct db_ops {
     const char *(*col_text)(struct db_stmt *s, int i);
     int (*col_null)(struct db_stmt *s, int i);
     void (*want_binary)(struct db_stmt *s);     /* NULL: nothing to do */
-    /* db_col_ints; NULL: the engine has no array type */
-    int64_t (*col_ints)(struct db_stmt *s, int i, int64_t *out, int64_t max);
     int (*col_count)(struct db_stmt *s);
     const char *(*col_name)(struct db_stmt *s, int i);
     /* Bulk load (see db_copy_begin); the engine owns its handle. */

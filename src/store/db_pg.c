@@ -546,52 +546,6 @@ static int pg_col_null(struct db_stmt *base, int i)
     return PQgetisnull(s->res, s->row, i);
 }
 
-#define INT8_OID 20         /* pg_type.oid of bigint */
-
-/* A big-endian int32 of a binary value. */
-static int32_t binary_i32(const char *p)
-{
-    return (int32_t)binary_int(p, 4);
-}
-
-/* A bigint[] in binary form (array_send): the number of dimensions, a
- * has-NULLs flag, the element type, per dimension its length and lower
- * bound, then per element its length (-1: NULL) and its bytes. Only a
- * one-dimensional (or empty) bigint[] is read; anything else is -1. */
-static int64_t pg_col_ints(struct db_stmt *base, int i, int64_t *out,
-                           int64_t max)
-{
-    struct pg_stmt *s = PS(base);
-    if (PQgetisnull(s->res, s->row, i))
-        return 0;
-    const char *p = PQgetvalue(s->res, s->row, i);
-    const char *end = p + PQgetlength(s->res, s->row, i);
-    if (!s->binary || end - p < 12)
-        return -1;
-    if (binary_i32(p) == 0)
-        return 0;               /* an empty array has no dimension */
-    if (binary_i32(p) != 1 || binary_i32(p + 8) != INT8_OID || end - p < 20)
-        return -1;
-    int32_t count = binary_i32(p + 12);
-    int64_t n = 0;
-    p += 20;
-    for (int32_t e = 0; e < count; e++) {
-        if (end - p < 4)
-            return -1;
-        int32_t len = binary_i32(p);
-        p += 4;
-        if (len == -1)
-            continue;
-        if (len != 8 || end - p < 8)
-            return -1;
-        if (n < max)
-            out[n] = binary_int(p, 8);
-        n++;
-        p += 8;
-    }
-    return n;
-}
-
 static int pg_col_count(struct db_stmt *base)
 {
     struct pg_stmt *s = PS(base);
@@ -771,7 +725,6 @@ const struct db_ops db_pg_ops = {
     .col_text = pg_col_text,
     .col_null = pg_col_null,
     .want_binary = pg_want_binary,
-    .col_ints = pg_col_ints,
     .col_count = pg_col_count,
     .col_name = pg_col_name,
     .copy_begin = pg_copy_begin,

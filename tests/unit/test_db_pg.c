@@ -272,31 +272,3 @@ Test(pg, a_dropped_connection_is_reopened)
                  "%s", err.msg);
     cr_assert_eq(v, 2);
 }
-
-Test(pg, bigint_arrays_read_in_binary_without_their_nulls)
-{
-    struct db_stmt *st;
-    struct err err = {0};
-    int64_t v[4] = {0};
-    cr_assert_eq(db_prepare(c, "SELECT ARRAY[7, NULL, -5, 9000000000]::"
-                            "bigint[], '{}'::bigint[], NULL::bigint[], 1",
-                            &st, &err), 0, "%s", err.msg);
-    db_want_binary(st);
-    cr_assert_eq(db_step(st, &err), DB_ROW);
-    cr_assert_eq(db_col_ints(st, 0, NULL, 0), 3);
-    cr_assert_eq(db_col_ints(st, 0, v, 2), 3);      /* only 2 written */
-    cr_assert_eq(v[0], 7);
-    cr_assert_eq(v[1], -5);
-    cr_assert_eq(v[2], 0);
-    cr_assert_eq(db_col_ints(st, 0, v, 4), 3);
-    cr_assert_eq(v[2], 9000000000LL);
-    cr_assert_eq(db_col_ints(st, 1, v, 4), 0);      /* empty */
-    cr_assert_eq(db_col_ints(st, 2, v, 4), 0);      /* NULL */
-    cr_assert_eq(db_col_ints(st, 3, v, 4), -1);     /* not an array */
-    db_done(st);
-    /* in text form the column is not read as an array */
-    cr_assert_eq(db_query(c, &st, &err, "SELECT ARRAY[1]::bigint[]", ""), 0);
-    cr_assert_eq(db_step(st, &err), DB_ROW);
-    cr_assert_eq(db_col_ints(st, 0, v, 4), -1);
-    db_done(st);
-}
