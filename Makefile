@@ -162,6 +162,7 @@ bench: pheu bench/baseline bench/sqltime bench/stagetime
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
 	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE tracking" && \
 	     bench/bench_tracking.sh --db "$$PHEU_TEST_PG_URL/tracking"'
+	bench/bench_track_api.sh
 	BENCH_OUT=bench/RESULTS.md bench/bench_campaigns.sh
 	BENCH_OUT=bench/RESULTS.md tests/with-pg.sh sh -c \
 	    'psql -q "$$PHEU_TEST_PG_URL/postgres" -c "CREATE DATABASE campaigns" && \
