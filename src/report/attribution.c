@@ -285,7 +285,9 @@ struct run {
     struct deal *deals;
     int ndeals, capdeals;
     int64_t total, unattr_rev, unattr_deals, excl_deals;
-    const char *leads_sql;          /* leads_sql's, for load_leads */
+    /* the batch queries, [BY_LIST] naming the deals by id, [BY_RANGE]
+     * by the range of their ids (batch_sqls) */
+    const char *touches_sql[2], *leads_sql[2];
     json_t *excl_by_cur;            /* {"USD": minor units} */
     int overflow;                   /* a sum left int64_t */
     struct touch *t;                /* the batch's touches */
@@ -473,17 +475,71 @@ static int deal_find(const struct run *r, int lo, int hi, int64_t id)
     "UNION ALL SELECT c.became_evangelist_at) u) " \
     "FROM contacts c WHERE c.id = dc.contact_id)"
 
-/* The lead moments query of every batch (parameter: the batch's deal
- * ids, see batch_ids): the deal contacts of the batch's deals only (won,
- * closed in the period, visible: load_deals read them under the run's
- * where). A sales rep's one batch spans the whole id range of deals, so
- * a range would run the subquery for all 130,000 deal contacts (1.6 s
- * on PostgreSQL). */
-static const char *leads_sql(struct db_conn *c, struct arena *a)
+enum { BY_LIST, BY_RANGE };
+
+/* A batch of deals whose ids fill three quarters of their range or more
+ * is read by the range: index range scans, where a list costs a descent
+ * per id, and the touches after each deal's close stay on the server
+ * (the attribution bench, 100,000 deals all won in the year: 1.35-1.47
+ * s by range on PostgreSQL, 1.28-1.60 s by list). A sparser batch is
+ * read by its list:
+ * a range would also walk the deals not won in the period (three in four
+ * of a year's range in the campaign bench) with their touches, and a
+ * sales rep's one batch spans the whole id range (the lead subquery for
+ * all 130,000 deal contacts: 1.6 s). Rows of deals outside the batch are
+ * dropped by deal_find either way. */
+static int batch_form(const struct run *r, int lo, int hi)
 {
-    return arena_printf(a, "SELECT dc.deal_id, " LEAD_OF_CONTACT " FROM "
-                        "deal_contacts dc WHERE dc.deal_id %s",
-                        db_in_ints(db_conn_db(c)));
+    int64_t span = r->deals[hi - 1].id - r->deals[lo].id + 1;
+    return (int64_t)(hi - lo) * 4 >= span * 3 ? BY_RANGE : BY_LIST;
+}
+
+/* The batch queries of both forms into r, the touches from
+ * touchpoints_contact alone (migration 0009) and the lead moments.
+ * By list (parameters: the touches' bound, the batch's latest close,
+ * then the ids as a JSON array; the leads the ids): each deal's own
+ * close is applied in C. By range (parameters: the batch's first and
+ * last id, twice, then the period), joined to deals under the run's
+ * where: CROSS JOIN keeps SQLite on the batch's range of deal_contacts
+ * (else it scans deals_closed for every batch), the range repeated on d
+ * keeps PostgreSQL off a scan of every deal per batch, and touches after
+ * a deal's close are not sent (half of the attribution bench's). */
+static void batch_sqls(struct db_conn *c, struct run *r, const char *where,
+                       struct arena *a)
+{
+    const char *ch = r->q->by == ATTR_BY_CHANNEL ? "t.channel" : "NULL";
+    const char *list = db_in_ints(db_conn_db(c));
+    r->touches_sql[BY_LIST] = arena_printf(a, "SELECT dc.deal_id, t.at, "
+        "t.id, t.campaign_id, %s FROM deal_contacts dc JOIN touchpoints t "
+        "ON t.contact_id = dc.contact_id AND t.at <= ? WHERE dc.deal_id %s",
+        ch, list);
+    r->leads_sql[BY_LIST] = arena_printf(a, "SELECT dc.deal_id, "
+        LEAD_OF_CONTACT " FROM deal_contacts dc WHERE dc.deal_id %s", list);
+    r->touches_sql[BY_RANGE] = arena_printf(a, "SELECT dc.deal_id, t.at, "
+        "t.id, t.campaign_id, %s FROM deal_contacts dc CROSS JOIN deals d "
+        "JOIN touchpoints t ON t.contact_id = dc.contact_id AND t.at <= "
+        "d.closed_at WHERE d.id = dc.deal_id AND dc.deal_id BETWEEN ? AND ? "
+        "AND d.id BETWEEN ? AND ? AND %s", ch, where);
+    r->leads_sql[BY_RANGE] = arena_printf(a, "SELECT dc.deal_id, "
+        LEAD_OF_CONTACT " FROM deal_contacts dc CROSS JOIN deals d WHERE "
+        "d.id = dc.deal_id AND dc.deal_id BETWEEN ? AND ? AND d.id BETWEEN "
+        "? AND ? AND %s", where);
+}
+
+/* Binds the batch's deals from parameter idx on: ids (batch_ids) when
+ * given, else its range of ids twice and the run's period. */
+static int bind_batch(struct db_stmt *st, int idx, const struct run *r,
+                      int lo, int hi, const char *ids, struct err *err)
+{
+    if (ids)
+        return db_bind_text(st, idx, ids, err);
+    const int64_t v[] = {r->deals[lo].id, r->deals[hi - 1].id,
+                         r->deals[lo].id, r->deals[hi - 1].id,
+                         r->q->won_from, r->q->won_to};
+    int rc = 0;
+    for (int i = 0; !rc && i < 6; i++)
+        rc = db_bind_int(st, idx + i, v[i], err);
+    return rc;
 }
 
 /* The ids of deals[lo, hi) as a JSON array into b: the one parameter
@@ -501,15 +557,17 @@ static void batch_ids(const struct run *r, int lo, int hi, struct buf *b)
 }
 
 /* Sets each deal of deals[lo, hi)'s lead moment: the earliest lead
- * moment of its contacts. ids: batch_ids of the batch. */
+ * moment of its contacts. ids: batch_ids of the batch, or NULL to read
+ * it by its range (batch_form). */
 static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
                       const char *ids, struct err *err)
 {
     struct db_stmt *st;
-    int rc = db_prepare(c, r->leads_sql, &st, err), s = DB_DONE;
+    int rc = db_prepare(c, r->leads_sql[ids ? BY_LIST : BY_RANGE], &st,
+                        err), s = DB_DONE;
     if (!rc) {
         db_want_binary(st);     /* see load_touches */
-        rc = db_bind_text(st, 1, ids, err);
+        rc = bind_batch(st, 1, r, lo, hi, ids, err);
     }
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
@@ -523,32 +581,33 @@ static int load_leads(struct db_conn *c, struct run *r, int lo, int hi,
 }
 
 /* Reads the touches of deals[lo, hi) into r->t: those of the deals'
- * contacts at or before the deal's close (the query stops at the
- * batch's latest close; each deal's own is applied here). ids:
- * batch_ids of the batch. */
-static int load_touches(struct db_conn *c, struct run *r, const char *sql,
-                        int lo, int hi, const char *ids, struct err *err)
+ * contacts at or before the deal's close (by list the query stops at the
+ * batch's latest close and each deal's own is applied here). ids: as
+ * load_leads'. */
+static int load_touches(struct db_conn *c, struct run *r, int lo, int hi,
+                        const char *ids, struct err *err)
 {
     struct db_stmt *st;
     int64_t last = r->deals[lo].closed_at;
     for (int d = lo + 1; d < hi; d++)
         if (r->deals[d].closed_at > last)
             last = r->deals[d].closed_at;
-    int rc = db_prepare(c, sql, &st, err), s = DB_DONE;
+    int rc = db_prepare(c, r->touches_sql[ids ? BY_LIST : BY_RANGE], &st,
+                        err), s = DB_DONE;
     if (!rc) {
         /* integers as 8 bytes: parsing their digits was a fifth of the
          * server's CPU in a PostgreSQL campaign report */
         db_want_binary(st);
-        rc = db_bind_int(st, 1, last, err);
+        rc = ids ? db_bind_int(st, 1, last, err) : 0;
     }
     if (!rc)
-        rc = db_bind_text(st, 2, ids, err);
+        rc = bind_batch(st, ids ? 2 : 1, r, lo, hi, ids, err);
     int by_channel = r->q->by == ATTR_BY_CHANNEL;
     r->nt = 0;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int d = deal_find(r, lo, hi, db_col_int(st, 0));
         if (d < 0 || db_col_int(st, 1) > r->deals[d].closed_at)
-            continue;
+            continue;           /* not in the batch, or after its close */
         if (r->nt == r->capt) {
             r->capt = r->capt ? 2 * r->capt : 4096;
             r->t = xrealloc(r->t, r->capt * sizeof(*r->t));
@@ -647,16 +706,20 @@ static void credit_deal(struct run *r, const struct deal *d,
 /* Credits the deals of one batch. The lead moments are read only for
  * the models that name the lead-creation touch (U, W, full path): the
  * others never look at it, and it is a third of a linear run's time. */
-static int run_batch(struct db_conn *c, struct run *r, const char *sql,
-                     int lo, int hi, struct arena *a, struct err *err)
+static int run_batch(struct db_conn *c, struct run *r, int lo, int hi,
+                     struct arena *a, struct err *err)
 {
     struct buf ids;
     buf_init(&ids, (size_t)-1);
-    batch_ids(r, lo, hi, &ids);
+    const char *list = NULL;
+    if (batch_form(r, lo, hi) == BY_LIST) {
+        batch_ids(r, lo, hi, &ids);
+        list = buf_cstr(&ids);
+    }
     int rc = SHARES[r->q->model][ATTR_LEAD]
-             ? load_leads(c, r, lo, hi, buf_cstr(&ids), err) : 0;
+             ? load_leads(c, r, lo, hi, list, err) : 0;
     if (!rc)
-        rc = load_touches(c, r, sql, lo, hi, buf_cstr(&ids), err);
+        rc = load_touches(c, r, lo, hi, list, err);
     buf_release(&ids);
     if (!rc)
         rc = resolve(c, r, a, err);
@@ -762,23 +825,6 @@ static json_t *doc_json(struct run *r)
     return doc;
 }
 
-/* The touches query of every batch (parameters: the batch's latest
- * close, then its deal ids, see batch_ids); the touches come from
- * touchpoints_contact alone (migration 0009). The ids, not a range of
- * them: a range also walks the deals that are not won in the period
- * (three in four of a year's range) and needs the deals table again to
- * tell them apart. */
-static const char *touches_sql(struct db_conn *c, const struct run *r,
-                               struct arena *a)
-{
-    return arena_printf(a, "SELECT dc.deal_id, t.at, t.id, t.campaign_id, "
-                        "%s FROM deal_contacts dc JOIN touchpoints t ON "
-                        "t.contact_id = dc.contact_id AND t.at <= ? WHERE "
-                        "dc.deal_id %s",
-                        r->q->by == ATTR_BY_CHANNEL ? "t.channel" : "NULL",
-                        db_in_ints(db_conn_db(c)));
-}
-
 /* ---- two halves at once ---- */
 
 /* The deals per batch: BATCH, or PHEU_ATTR_BATCH (tests make it small
@@ -796,21 +842,18 @@ static int batch_size(void)
  * do not overlap). merge_half adds its sums to the main run. */
 struct half {
     struct run r;
-    const char *sql;
     int lo, hi, batch;
     struct arena arena;         /* names of campaigns it reads itself */
     struct db_task task;
 };
 
 /* Credits deals[lo, hi) batch by batch on c. */
-static int run_range(struct db_conn *c, struct run *r, const char *sql,
-                     int lo, int hi, int batch, struct arena *a,
-                     struct err *err)
+static int run_range(struct db_conn *c, struct run *r, int lo, int hi,
+                     int batch, struct arena *a, struct err *err)
 {
     int rc = 0;
     for (; !rc && lo < hi; lo += batch)
-        rc = run_batch(c, r, sql, lo, lo + batch < hi ? lo + batch : hi, a,
-                       err);
+        rc = run_batch(c, r, lo, lo + batch < hi ? lo + batch : hi, a, err);
     return rc;
 }
 
@@ -818,8 +861,7 @@ static int run_range(struct db_conn *c, struct run *r, const char *sql,
 static int half_main(struct db_conn *c, void *ctx, struct err *err)
 {
     struct half *h = ctx;
-    return run_range(c, &h->r, h->sql, h->lo, h->hi, h->batch, &h->arena,
-                     err);
+    return run_range(c, &h->r, h->lo, h->hi, h->batch, &h->arena, err);
 }
 
 /* Frees what the half owns. */
@@ -838,20 +880,20 @@ static void half_free(struct half *h)
 /* Starts the half of deals[lo, hi) of run r; 0, or -1 when no thread
  * could start (the caller then runs that half itself). */
 static int half_start(struct half *h, const struct run *r, struct db *db,
-                      const char *sql, int lo, int hi, int batch)
+                      int lo, int hi, int batch)
 {
     memset(h, 0, sizeof(*h));
     h->r = (struct run){.q = r->q, .channels = r->channels,
         .nchannels = r->nchannels, .fx = r->fx, .ncamps = r->ncamps,
         .capcamps = r->ncamps, .deals = r->deals, .ndeals = r->ndeals,
-        .leads_sql = r->leads_sql};
+        .touches_sql = {r->touches_sql[0], r->touches_sql[1]},
+        .leads_sql = {r->leads_sql[0], r->leads_sql[1]}};
     h->r.camps = xcalloc((size_t)r->ncamps + 1, sizeof(*r->camps));
     for (int i = 0; i < r->ncamps; i++)
         h->r.camps[i] = (struct camp){r->camps[i].id, r->camps[i].name,
                                       r->camps[i].channel, 0, 0};
     h->r.ch_rev = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
     h->r.ch_touches = xcalloc((size_t)r->nchannels + 1, sizeof(int64_t));
-    h->sql = sql;
     h->lo = lo;
     h->hi = hi;
     h->batch = batch;
@@ -894,17 +936,17 @@ static void merge_half(struct run *r, const struct half *h, struct arena *a)
 /* Credits every deal: with two batches or more, the second half on a
  * thread of its own while this one runs the first (the touch queries
  * are most of a run, and each engine answers two connections at once). */
-static int run_deals(struct db_conn *c, struct run *r, const char *sql,
-                     struct arena *a, struct err *err)
+static int run_deals(struct db_conn *c, struct run *r, struct arena *a,
+                     struct err *err)
 {
     int batch = batch_size(), nb = (r->ndeals + batch - 1) / batch;
     if (nb < 2)
-        return run_range(c, r, sql, 0, r->ndeals, batch, a, err);
+        return run_range(c, r, 0, r->ndeals, batch, a, err);
     int mid = (nb + 1) / 2 * batch;
     struct half h;
-    if (half_start(&h, r, db_conn_db(c), sql, mid, r->ndeals, batch))
-        return run_range(c, r, sql, 0, r->ndeals, batch, a, err);
-    int rc = run_range(c, r, sql, 0, mid, batch, a, err);
+    if (half_start(&h, r, db_conn_db(c), mid, r->ndeals, batch))
+        return run_range(c, r, 0, r->ndeals, batch, a, err);
+    int rc = run_range(c, r, 0, mid, batch, a, err);
     if (db_task_join(&h.task) && !rc)
         rc = err_set(err, h.task.err.code, h.task.err.field, "%s",
                      h.task.err.msg);
@@ -925,10 +967,9 @@ static int run_all(struct db_conn *c, struct run *r, const struct vis *v,
         rc = load_camps(c, r, 0, a, err);
     if (!rc)
         rc = load_deals(c, r, where, a, err);
-    const char *sql = touches_sql(c, r, a);
-    r->leads_sql = leads_sql(c, a);
+    batch_sqls(c, r, where, a);
     if (!rc)
-        rc = run_deals(c, r, sql, a, err);
+        rc = run_deals(c, r, a, err);
     if (!rc && r->overflow)
         rc = err_set(err, E_RULE, NULL, "revenue sums exceed the largest "
                      "amount the report can show");
