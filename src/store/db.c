@@ -206,6 +206,11 @@ const char *db_in_ints(const struct db *db)
     return db->ops->in_ints;
 }
 
+const char *db_in_select(const struct db *db, int close)
+{
+    return db->ops->in_select[close != 0];
+}
+
 struct db *db_conn_db(struct db_conn *c)
 {
     return c->db;

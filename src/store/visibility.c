@@ -42,7 +42,8 @@ int vis_load(struct db_conn *c, int64_t user_id, int is_admin,
     out->viewer = user_id;
     out->see_all = is_admin;
     out->see_audience = is_admin || is_marketing;
-    out->any_array = !strcmp(db_engine(db_conn_db(c)), "postgres");
+    out->in_open = db_in_select(db_conn_db(c), 0);
+    out->in_close = db_in_select(db_conn_db(c), 1);
     int cap = 0, rc = 0, r;
     push(out, &cap, user_id);
     if (is_admin)
@@ -136,11 +137,10 @@ const char *vis_where_rec(const struct vis *v, enum vis_object o,
     const char *name = vis_object_name(o);
     if (!strcmp(base, "1=1") || !name)
         return base;
-    return arena_printf(a, "(%s OR %s %s (SELECT record_id FROM "
+    return arena_printf(a, "(%s OR %s %sSELECT record_id FROM "
                         "collaborators WHERE object = '%s' AND user_id = "
-                        "%lld)%s)", base, id_col, v->any_array ? "= ANY(ARRAY"
-                        : "IN", name, (long long)v->viewer,
-                        v->any_array ? ")" : "");
+                        "%lld%s)", base, id_col, v->in_open, name,
+                        (long long)v->viewer, v->in_close);
 }
 
 int vis_check(struct db_conn *c, const struct vis *v, enum vis_object o,

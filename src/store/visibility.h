@@ -25,8 +25,8 @@ struct vis {
     int see_audience;   /* marketing roles: all contacts and companies */
     int64_t *owners;    /* sorted owner ids whose records are visible */
     int nowners;
-    int any_array;      /* PostgreSQL: collaborations as = ANY(ARRAY(..)),
-                         * see vis_where_rec */
+    const char *in_open, *in_close;     /* db_in_select of the viewer's
+                                         * database, see vis_where_rec */
 };
 
 /* Computes what user_id may see. The flags come from the user's role.
@@ -46,7 +46,7 @@ const char *vis_where(const struct vis *v, enum vis_object o,
 
 /* As vis_where for a CRM record table: also lets through the records
  * the viewer collaborates on (id_col is the record's id column). On
- * PostgreSQL (any_array) those are "id_col = ANY(ARRAY(subquery))", not
+ * PostgreSQL (db_in_select) those are "id_col = ANY(ARRAY(subquery))", not
  * "id_col IN (subquery)": inside an OR the latter is a hashed subplan
  * that no index serves and that the planner guesses at half the table,
  * so a sales rep's few thousand contacts were found by scanning all of

@@ -379,15 +379,16 @@ static int check_contacts(struct db_conn *c, struct track_hit **h,
     buf_init(&list, (size_t)-1);
     for (int i = 0; i < m; i++)
         if (!u || ids[i] != ids[u - 1]) {
-            buf_addf(&list, "%s%lld", u ? "," : "[", (long long)ids[i]);
+            buf_adds(&list, u ? "," : "[");
+            buf_add_int(&list, ids[i]);
             ids[u++] = ids[i];
         }
     buf_adds(&list, "]");
     live = xcalloc((size_t)u, sizeof(*live));
-    rc = db_query(c, &st, err, json_in(c, "SELECT id FROM contacts WHERE id "
-                  "IN (SELECT value FROM json_each(?))", "SELECT id FROM "
-                  "contacts WHERE id IN (SELECT CAST(json_array_elements_text("
-                  "CAST(? AS json)) AS BIGINT))"), "t", buf_cstr(&list));
+    char sql[192];
+    snprintf(sql, sizeof(sql), "SELECT id FROM contacts WHERE id %s",
+             db_in_ints(db_conn_db(c)));
+    rc = db_query(c, &st, err, sql, "t", buf_cstr(&list));
     if (!rc)
         rc = collect_ids(st, live, u, &nlive, err);
     for (int i = 0; !rc && i < n; i++) {
@@ -779,10 +780,10 @@ static void *writer_main(void *arg)
         int n = take(batch);
         if (n < 0)
             break;
-        if (n)
+        if (n) {
             write_all(batch, n);
-        if (n)
             trim_after_backlog();
+        }
         if (clock_mono_us() - last > RELOAD_MS * 1000LL) {
             reload();
             last = clock_mono_us();

@@ -72,18 +72,26 @@ int buf_addf(struct buf *b, const char *fmt, ...)
     return 0;
 }
 
-int buf_add_int(struct buf *b, long long v)
+const char *int_text(char out[INT_TEXT_SIZE], long long v)
 {
-    char t[24], *p = t + sizeof(t);
+    char *p = &out[INT_TEXT_SIZE - 1];
     unsigned long long u = v < 0 ? 0 - (unsigned long long)v
                                  : (unsigned long long)v;
+    *p = '\0';
     do {
         *--p = (char)('0' + u % 10);
         u /= 10;
     } while (u);
     if (v < 0)
         *--p = '-';
-    return buf_add(b, p, (size_t)(t + sizeof(t) - p));
+    return p;
+}
+
+int buf_add_int(struct buf *b, long long v)
+{
+    char t[INT_TEXT_SIZE];
+    const char *p = int_text(t, v);
+    return buf_add(b, p, strlen(p));
 }
 
 const char *buf_cstr(struct buf *b)

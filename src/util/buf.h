@@ -23,7 +23,12 @@ int buf_adds(struct buf *b, const char *s);
 /* Appends formatted text; as buf_add. */
 int buf_addf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Appends the decimal form of v (no printf: lists of thousands of ids). */
+/* Bytes int_text needs: a sign, 19 digits and the NUL, rounded up. */
+#define INT_TEXT_SIZE 24
+/* Writes the decimal form of v at the end of out and returns where it
+ * starts (no printf: it runs per id or per cell of bulk work). */
+const char *int_text(char out[INT_TEXT_SIZE], long long v);
+/* Appends the decimal form of v (int_text). */
 int buf_add_int(struct buf *b, long long v);
 /* Returns the contents as a C string (never NULL). */
 const char *buf_cstr(struct buf *b);
