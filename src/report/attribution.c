@@ -480,14 +480,13 @@ enum { BY_LIST, BY_RANGE };
 /* A batch of deals whose ids fill three quarters of their range or more
  * is read by the range: index range scans, where a list costs a descent
  * per id, and the touches after each deal's close stay on the server
- * (the attribution bench, 100,000 deals all won in the year: 1.35-1.47
- * s by range on PostgreSQL, 1.28-1.60 s by list). A sparser batch is
- * read by its list:
- * a range would also walk the deals not won in the period (three in four
- * of a year's range in the campaign bench) with their touches, and a
- * sales rep's one batch spans the whole id range (the lead subquery for
- * all 130,000 deal contacts: 1.6 s). Rows of deals outside the batch are
- * dropped by deal_find either way. */
+ * (decision 0014: the list alone made the attribution bench, every deal
+ * won in the year, 10-15 % slower on PostgreSQL). A sparser batch is
+ * read by its list: a range would also walk the deals not won in the
+ * period (three in four of a year's range in the campaign bench) with
+ * their touches, and a sales rep's one batch spans the whole id range
+ * (the lead subquery for all 130,000 deal contacts: 1.6 s). Rows of
+ * deals outside the batch are dropped by deal_find either way. */
 static int batch_form(const struct run *r, int lo, int hi)
 {
     int64_t span = r->deals[hi - 1].id - r->deals[lo].id + 1;
@@ -496,9 +495,9 @@ static int batch_form(const struct run *r, int lo, int hi)
 
 /* The batch queries of both forms into r, the touches from
  * touchpoints_contact alone (migration 0009) and the lead moments.
- * By list (parameters: the touches' bound, the batch's latest close,
- * then the ids as a JSON array; the leads the ids): each deal's own
- * close is applied in C. By range (parameters: the batch's first and
+ * By list (parameters: the batch's latest close, which bounds the
+ * touches, then the ids as a JSON array; the leads only the ids): each
+ * deal's own close is applied in C. By range (parameters: the batch's first and
  * last id, twice, then the period), joined to deals under the run's
  * where: CROSS JOIN keeps SQLite on the batch's range of deal_contacts
  * (else it scans deals_closed for every batch), the range repeated on d
