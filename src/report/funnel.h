@@ -65,6 +65,9 @@ int64_t funnel_part_entry(const int64_t first[FUNNEL_STAGES], int p);
 /* Computes the figures (reorders the samples). */
 void funnel_finish(struct funnel_acc *f, enum funnel_mode m,
                    struct funnel_out *o);
+/* Adds what src counted to dst (two readers of one report); src is
+ * empty after. */
+void funnel_acc_merge(struct funnel_acc *dst, struct funnel_acc *src);
 /* Frees the samples. */
 void funnel_acc_free(struct funnel_acc *f);
 

@@ -3,6 +3,7 @@
 #include "util/xalloc.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 void samples_add(struct samples *s, int64_t x)
 {
@@ -11,6 +12,18 @@ void samples_add(struct samples *s, int64_t x)
         s->v = xrealloc(s->v, s->cap * sizeof(*s->v));
     }
     s->v[s->n++] = x;
+}
+
+void samples_merge(struct samples *dst, struct samples *src)
+{
+    if (dst->n + src->n > dst->cap) {
+        dst->cap = dst->n + src->n;
+        dst->v = xrealloc(dst->v, dst->cap * sizeof(*dst->v));
+    }
+    if (src->n)
+        memcpy(dst->v + dst->n, src->v, src->n * sizeof(*src->v));
+    dst->n += src->n;
+    samples_free(src);
 }
 
 void samples_free(struct samples *s)

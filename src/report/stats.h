@@ -14,6 +14,8 @@ struct samples {
 
 /* Appends x (aborts on out of memory, as xalloc does). */
 void samples_add(struct samples *s, int64_t x);
+/* Moves every sample of src to the end of dst; src is empty again. */
+void samples_merge(struct samples *dst, struct samples *src);
 /* Frees the storage; s is empty again. */
 void samples_free(struct samples *s);
 /* percentile_cont(p) of the n > 0 samples, 0 <= p <= 1; reorders them. */

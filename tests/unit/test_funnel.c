@@ -114,6 +114,46 @@ Test(funnel, backward_moves_and_reentries_keep_first_entries)
     funnel_acc_free(&f);
 }
 
+Test(funnel, merged_halves_equal_one_reader)
+{
+    /* two readers of one report, each a share of the contacts, merged:
+     * the same figures as one reader of all of them */
+    struct funnel_acc one = {0}, a = {0}, b = {0};
+    struct funnel_out o1, o2;
+    const int days[5][7] = {{0, 2, 5, -1, -1, -1, -1},
+                            {-1, 0, 3, 12, -1, -1, -1},
+                            {-1, 20, -1, -1, 0, 30, -1},
+                            {1, 1, 9, 10, 11, 40, 41},
+                            {-1, -1, -1, -1, -1, -1, -1}};
+    for (int i = 0; i < 5; i++) {
+        int64_t first[FUNNEL_STAGES];
+        contact(first, days[i]);
+        funnel_add_cohort(&one, first);
+        funnel_add_cohort(i % 2 ? &b : &a, first);
+    }
+    funnel_acc_merge(&a, &b);
+    cr_expect_eq(b.contacts, 0);
+    cr_expect_eq(b.vel[LEAD].n, 0);
+    funnel_finish(&one, FUNNEL_COHORT, &o1);
+    funnel_finish(&a, FUNNEL_COHORT, &o2);
+    cr_expect_eq(o2.contacts, 5);
+    cr_expect_eq(o2.count[LEAD], 4);
+    cr_expect_eq(o2.count[EVANG], 1);
+    /* lead -> next: 3, 3, 10 and 8 days */
+    cr_expect_float_eq(o2.median[LEAD], 5.5, 1e-12);
+    for (int k = 0; k < FUNNEL_STAGES; k++) {
+        cr_expect_eq(o2.count[k], o1.count[k], "count[%d]", k);
+        cr_expect_eq(o2.has_velocity[k], o1.has_velocity[k]);
+        cr_expect_float_eq(o2.median[k], o1.median[k], 1e-12);
+        cr_expect_float_eq(o2.p75[k], o1.p75[k], 1e-12);
+    }
+    for (int p = 0; p < FUNNEL_PARTS; p++)
+        cr_expect_eq(o2.part[p], o1.part[p]);
+    funnel_acc_free(&one);
+    funnel_acc_free(&a);
+    funnel_acc_free(&b);
+}
+
 Test(funnel, same_time_entries_are_zero_day_steps)
 {
     /* HubSpot often dates "became a lead" and "became an MQL" alike */
