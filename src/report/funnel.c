@@ -72,6 +72,13 @@ void funnel_add_cohort(struct funnel_acc *f,
         f->count[k]++;
 }
 
+void funnel_add_single(struct funnel_acc *f, int k, int64_t n)
+{
+    f->contacts += n;
+    for (int j = 0; j <= k && j < FUNNEL_STAGES; j++)
+        f->count[j] += n;
+}
+
 void funnel_add_entry(struct funnel_acc *f, int k,
                       const int64_t first[FUNNEL_STAGES])
 {
@@ -405,21 +412,65 @@ static int on_postgres(struct db_conn *c)
     return !strcmp(db_engine(db_conn_db(c)), "postgres");
 }
 
-/* Builds the SELECT of the run into sql and its parameters into p. When
+/* What a SELECT of the run reads: every contact's row; on PostgreSQL
+ * in cohort mode, the rows of the contacts with two first entries or
+ * more, and the others counted by the server per stage and group
+ * (migration 0015 has an index for each half, with these predicates). */
+enum form { ROWS_ALL, ROWS_MULTI, COUNT_SINGLE };
+
+/* Appends "num_nonnulls(<the seven first entries>)". */
+static void add_nonnulls(struct buf *sql)
+{
+    buf_adds(sql, "num_nonnulls(");
+    for (int k = 0; k < FUNNEL_STAGES; k++)
+        buf_addf(sql, "%st.became_%s_at", k ? ", " : "",
+                 LIFECYCLE_STAGES[k]);
+    buf_adds(sql, ")");
+}
+
+/* Appends COUNT_SINGLE's columns: the stage of the one first entry (-1:
+ * none), the count, NULLs, then the group's column at 7 as row_key
+ * reads it (month: the start of the business day of creation, a month
+ * like the creation time's, and few values to group by). */
+static void add_single_cols(struct buf *sql, enum funnel_group g)
+{
+    static const char *const GCOL[] = {"NULL", "t.source",
+        "t.source_campaign_id", "t.owner_id", "t.owner_id",
+        "t.created_at - ((t.created_at + 25200000) % 86400000 + 86400000)"
+        " % 86400000"};
+    buf_adds(sql, "CASE");
+    for (int k = FUNNEL_STAGES - 1; k >= 0; k--)
+        buf_addf(sql, " WHEN t.became_%s_at IS NOT NULL THEN %d",
+                 LIFECYCLE_STAGES[k], k);
+    buf_addf(sql, " ELSE -1 END, COUNT(*), NULL, NULL, NULL, NULL, NULL, %s",
+             GCOL[g]);
+}
+
+/* Builds a SELECT of the run into sql and its parameters into p. When
  * sliced, the first two parameters, bound per slice, are a range of
  * creation times (cohort mode: the period's share of the slice). */
 static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
-                     int sliced, struct buf *sql, struct sqlp *p,
-                     struct arena *a, struct err *err)
+                     int sliced, enum form form, struct buf *sql,
+                     struct sqlp *p, struct arena *a, struct err *err)
 {
     const struct funnel_query *q = r->q;
     static const char *const GCOL[] = {"NULL", "t.source",
         "t.source_campaign_id", "t.owner_id", "t.owner_id", "t.created_at"};
     buf_adds(sql, "SELECT ");
-    for (int k = 0; k < FUNNEL_STAGES; k++)
-        buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
-    buf_addf(sql, "%s FROM contacts t WHERE %s", GCOL[q->group], sliced
+    if (form == COUNT_SINGLE) {
+        add_single_cols(sql, q->group);
+    } else {
+        for (int k = 0; k < FUNNEL_STAGES; k++)
+            buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
+        buf_adds(sql, GCOL[q->group]);
+    }
+    buf_addf(sql, " FROM contacts t WHERE %s", sliced
              ? "t.created_at >= ? AND t.created_at < ?" : "1 = 1");
+    if (form != ROWS_ALL) {
+        buf_adds(sql, " AND ");
+        add_nonnulls(sql);
+        buf_adds(sql, form == ROWS_MULTI ? " >= 2" : " <= 1");
+    }
     if (q->mode == FUNNEL_PERIOD) {     /* a first entry in the period */
         buf_adds(sql, " AND (");
         for (int k = 0; k < FUNNEL_STAGES; k++)
@@ -434,15 +485,17 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
     }
     size_t plain = sql->len;
     int rc = listq_where(c, &q->lq, v, sql, p, a, err);
-    /* contacts_funnel's order: PostgreSQL then reads a cohort from that
-     * index alone (a third of the table's pages) rather than scan the
-     * table. Only when nothing was added (a caller who sees every
-     * contact, no filter): a visibility or filter condition on another
-     * column needs the table's rows anyway, best read in the table's
-     * order. SQLite already uses the index without it (and would sort
-     * for it when it picks another index). */
-    if (!rc && q->mode == FUNNEL_COHORT && sql->len == plain &&
-        on_postgres(c))
+    if (!rc && form == COUNT_SINGLE)
+        buf_adds(sql, " GROUP BY 1, 8");
+    /* the index's order: PostgreSQL then reads a cohort from that index
+     * alone (a third of the table's pages) rather than scan the table.
+     * Only when nothing was added (a caller who sees every contact, no
+     * filter): a visibility or filter condition on another column needs
+     * the table's rows anyway, best read in the table's order. SQLite
+     * already uses contacts_funnel without it (and would sort for it
+     * when it picks another index). */
+    else if (!rc && q->mode == FUNNEL_COHORT && sql->len == plain &&
+             on_postgres(c))
         buf_adds(sql, " ORDER BY t.created_at");
     return rc;
 }
@@ -457,22 +510,36 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
 #define FUNNEL_SLICES 16
 
 struct slices {
-    const char *sql;            /* build_sql's */
+    const char *sql;            /* build_sql's: rows */
     const struct sqlp *p;       /* its parameters (after the bounds) */
+    const char *single;         /* COUNT_SINGLE's, or NULL */
+    const struct sqlp *p1;      /* its parameters (after the bounds) */
     int sliced;                 /* 0: one slice, all of it, no bounds */
     int64_t lo, hi;             /* creation times [lo, hi) to read */
     int n;                      /* slices of [lo, hi) */
     atomic_int failed;          /* a reader failed: the other stops */
 };
 
-/* Reads slice i into r's funnels. */
-static int read_slice(struct db_conn *c, struct run *r, struct slices *sl,
-                      int i, struct err *err)
+/* Counts one COUNT_SINGLE row: n contacts with stage k alone. */
+static void add_single_row(struct run *r, struct db_stmt *st)
+{
+    int k = (int)db_col_int(st, 0);
+    int64_t n = db_col_int(st, 1);
+    funnel_add_single(&r->total, k, n);
+    if (r->q->group != FG_NONE)
+        funnel_add_single(&groups_get(&r->gs, row_key(r, st))->acc, k, n);
+}
+
+/* Runs sql with parameters p on slice i into r's funnels. */
+static int read_stmt(struct db_conn *c, struct run *r, struct slices *sl,
+                     const char *sql, const struct sqlp *p, int i,
+                     struct err *err)
 {
     int64_t step = (sl->hi - sl->lo + sl->n - 1) / sl->n;
     int64_t from = sl->lo + step * i, to = from + step;
     struct db_stmt *st;
-    int rc = db_prepare(c, sl->sql, &st, err);
+    int single = sql == sl->single;
+    int rc = db_prepare(c, sql, &st, err);
     if (rc)
         return rc;
     db_want_binary(st);     /* integers and the source: no text parsing */
@@ -482,10 +549,14 @@ static int read_slice(struct db_conn *c, struct run *r, struct slices *sl,
             rc = db_bind_int(st, 2, to < sl->hi ? to : sl->hi, err);
     }
     if (!rc)
-        rc = sqlp_bind(st, sl->p, sl->sliced ? 3 : 1, err);
+        rc = sqlp_bind(st, p, sl->sliced ? 3 : 1, err);
     int s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
         int64_t first[FUNNEL_STAGES];
+        if (single) {
+            add_single_row(r, st);
+            continue;
+        }
         for (int k = 0; k < FUNNEL_STAGES; k++)
             first[k] = db_col_int(st, k);       /* NULL reads as 0 */
         if (r->q->mode == FUNNEL_COHORT)
@@ -496,6 +567,15 @@ static int read_slice(struct db_conn *c, struct run *r, struct slices *sl,
     }
     db_done(st);
     return rc ? rc : s < 0 ? err->code : 0;
+}
+
+/* Reads slice i into r's funnels. */
+static int read_slice(struct db_conn *c, struct run *r, struct slices *sl,
+                      int i, struct err *err)
+{
+    int rc = sl->single ? read_stmt(c, r, sl, sl->single, sl->p1, i, err)
+                        : 0;
+    return rc ? rc : read_stmt(c, r, sl, sl->sql, sl->p, i, err);
 }
 
 /* Reads slices first, first + stride, ...; on an error the other
@@ -574,14 +654,20 @@ static int scan(struct db_conn *c, struct run *r, const struct vis *v,
                 struct arena *a, struct err *err)
 {
     struct buf sql;
-    struct sqlp p = {0};
-    struct slices sl = {.p = &p, .sliced = r->q->mode == FUNNEL_COHORT ||
-                        !on_postgres(c)};
+    struct sqlp p = {0}, p1 = {0};
+    int pg = on_postgres(c), cohort = r->q->mode == FUNNEL_COHORT;
+    struct slices sl = {.p = &p, .p1 = &p1, .sliced = cohort || !pg};
     buf_init(&sql, 1 << 20);
-    int rc = build_sql(c, r, v, sl.sliced, &sql, &p, a, err);
+    int rc = build_sql(c, r, v, sl.sliced, pg && cohort ? ROWS_MULTI
+                       : ROWS_ALL, &sql, &p, a, err);
+    sl.sql = arena_strdup(a, buf_cstr(&sql));
+    if (!rc && pg && cohort) {
+        sql.len = 0;
+        rc = build_sql(c, r, v, 1, COUNT_SINGLE, &sql, &p1, a, err);
+        sl.single = arena_strdup(a, buf_cstr(&sql));
+    }
     if (!rc)
         rc = time_range(c, r->q, &sl, err);
-    sl.sql = arena_strdup(a, buf_cstr(&sql));
     buf_release(&sql);
     if (rc || !sl.n)
         return rc;

@@ -55,6 +55,10 @@ int64_t funnel_next_entry(const int64_t first[FUNNEL_STAGES], int k);
 /* Cohort mode: counts one contact of the cohort. */
 void funnel_add_cohort(struct funnel_acc *f,
                        const int64_t first[FUNNEL_STAGES]);
+/* Cohort mode: counts n contacts with at most one first entry, into
+ * stage k (-1: none): what n funnel_add_cohort calls would (no velocity
+ * sample: a step needs two entries). */
+void funnel_add_single(struct funnel_acc *f, int k, int64_t n);
 /* Period mode: counts stage k of a contact whose first entry into it
  * falls in the period (and the step to the next, if it made it). */
 void funnel_add_entry(struct funnel_acc *f, int k,

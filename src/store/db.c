@@ -471,14 +471,47 @@ void db_rollback(struct db_conn *c)
 /* ---- work on a thread and a connection of its own ---- */
 
 /* The task's thread: a connection of its own for fn, released after. */
+/* Makes a spare connection, if any, this thread's. */
+static void spare_take(struct db *db)
+{
+    struct db_conn *c = NULL;
+    pthread_mutex_lock(&db->lock);
+    if (db->nspare)
+        c = db->spare[--db->nspare];
+    pthread_mutex_unlock(&db->lock);
+    if (c)
+        pthread_setspecific(db->key, c);
+}
+
+/* Keeps this thread's connection as a spare when it is idle and there
+ * is room, else closes it. */
+static void spare_put(struct db *db)
+{
+    struct db_conn *c = pthread_getspecific(db->key);
+    if (!c)
+        return;
+    int keep = !db->ops->in_tx(c) &&
+               (!db->ops->conn_check || !db->ops->conn_check(c, &(struct
+                                                                 err){0}));
+    pthread_mutex_lock(&db->lock);
+    if (keep && db->nspare < DB_SPARE) {
+        c->guard = NULL;
+        db->spare[db->nspare++] = c;
+        pthread_setspecific(db->key, NULL);
+    }
+    pthread_mutex_unlock(&db->lock);
+    db_conn_release(db);        /* nothing left when kept */
+}
+
 static void *task_main(void *arg)
 {
     struct db_task *t = arg;
     struct db_conn *c;
+    spare_take(t->db);
     t->rc = db_conn_get(t->db, &c, &t->err);
     if (!t->rc)
         t->rc = t->fn(c, t->ctx, &t->err);
-    db_conn_release(t->db);
+    spare_put(t->db);
     return NULL;
 }
 

@@ -173,7 +173,8 @@ void db_fault_reset(void);
 /* ---- work on a thread and a connection of its own ----
  * A report that reads several queries at once runs some of them on a
  * thread of their own, each with its own connection (db_conn_get on that
- * thread, released when fn returns). */
+ * thread; when fn returns, kept idle for the next task, up to DB_SPARE
+ * of them, else closed). */
 struct db_task {
     int (*fn)(struct db_conn *c, void *ctx, struct err *err);
     void *ctx;

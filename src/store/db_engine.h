@@ -65,6 +65,8 @@ struct db_ops {
     void (*upkeep_stop)(struct db *db);
 };
 
+#define DB_SPARE 4      /* idle task connections kept per database */
+
 struct db {
     const struct db_ops *ops;
     char *url;
@@ -73,6 +75,11 @@ struct db {
     pthread_mutex_t writer; /* in-process writer lock (SQLite) */
     struct db_conn **conns;
     int nconns, capconns;
+    /* connections of finished db_tasks kept for the next ones (also in
+     * conns), guarded by lock: a new PostgreSQL connection is a new
+     * server process, ~10 ms before its first statement */
+    struct db_conn *spare[DB_SPARE];
+    int nspare;
     void *upkeep;           /* the engine's upkeep state, or NULL */
 };
 

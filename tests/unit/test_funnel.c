@@ -154,6 +154,37 @@ Test(funnel, merged_halves_equal_one_reader)
     funnel_acc_free(&b);
 }
 
+Test(funnel, single_entry_counts_equal_one_contact_at_a_time)
+{
+    /* what PostgreSQL counts by GROUP BY: contacts with at most one
+     * first entry, n at a time, as funnel_add_cohort one by one */
+    struct funnel_acc one = {0}, n = {0};
+    struct funnel_out o1, o2;
+    for (int k = -1; k < FUNNEL_STAGES; k++) {
+        for (int i = 0; i < k + 3; i++) {
+            int64_t first[FUNNEL_STAGES] = {0};
+            if (k >= 0)
+                first[k] = T0 + i * D;
+            funnel_add_cohort(&one, first);
+        }
+        funnel_add_single(&n, k, k + 3);
+    }
+    funnel_finish(&one, FUNNEL_COHORT, &o1);
+    funnel_finish(&n, FUNNEL_COHORT, &o2);
+    cr_expect_eq(o2.contacts, 2 + 3 + 4 + 5 + 6 + 7 + 8 + 9);
+    cr_expect_eq(o2.count[SUB], 3 + 4 + 5 + 6 + 7 + 8 + 9);
+    cr_expect_eq(o2.count[EVANG], 9);
+    for (int k = 0; k < FUNNEL_STAGES; k++) {
+        cr_expect_eq(o2.count[k], o1.count[k], "count[%d]", k);
+        cr_expect_not(o1.has_velocity[k]);
+        cr_expect_not(o2.has_velocity[k]);
+    }
+    for (int p = 0; p < FUNNEL_PARTS; p++)
+        cr_expect_eq(o2.part[p], o1.part[p]);
+    funnel_acc_free(&one);
+    funnel_acc_free(&n);
+}
+
 Test(funnel, same_time_entries_are_zero_day_steps)
 {
     /* HubSpot often dates "became a lead" and "became an MQL" alike */
