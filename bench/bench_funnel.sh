@@ -72,7 +72,7 @@ done
 ncontacts=$(bench_sql 'SELECT COUNT(*) FROM contacts')
 nchanges=$(bench_sql 'SELECT COUNT(*) FROM stage_changes')
 maxid=$(bench_sql 'SELECT MAX(id) FROM contacts')
-line="data: $ncontacts contacts, $nchanges stage changes ($engine); workers=$workers; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+line="data: $ncontacts contacts, $nchanges stage changes ($engine); workers=$workers; $(bench_warm); load average $(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_LINES+=("$line")
 echo "$line"
 

@@ -291,6 +291,31 @@ bench_sql() {
     fi
 }
 
+# bench_warm: reads the database's files into the OS page cache, unless
+# BENCH_COLD=1, and prints what it did. This VM's kernel pages out file
+# pages nobody touched for a few seconds (DAMON "pageout": 1.5 of a 2.9 GB
+# SQLite file cached with 17 GB free), so a cold run times disk reads of
+# random pages (2-13 ms each in strace) rather than the code; a server
+# with the memory keeps its database cached. PostgreSQL: pg_prewarm
+# (postgresql-contrib) of every table and index, 'read' mode (OS cache).
+bench_warm() {
+    if [ "${BENCH_COLD:-0}" = 1 ]; then
+        echo "warm: no (BENCH_COLD=1)"
+    elif [[ $db == postgres* ]]; then
+        if psql -qtA "$db" -c "CREATE EXTENSION IF NOT EXISTS pg_prewarm" \
+            >/dev/null 2>&1; then
+            echo "warm: $(bench_sql "SELECT sum(pg_prewarm(c.oid::regclass,
+                'read')) FROM pg_class c WHERE c.relkind IN ('r', 'i') AND
+                c.relnamespace = 'public'::regnamespace") blocks read (pg_prewarm)"
+        else
+            echo "warm: no (pg_prewarm unavailable)"
+        fi
+    else
+        cat "$db" "$db-wal" >/dev/null 2>&1 || true
+        echo "warm: $(du -h "$db" | cut -f1) read into the page cache"
+    fi
+}
+
 # time_get URL HEADER N: GETs URL with HEADER once (the answer kept in
 # $tmp/r.json), then N times, one at a time; prints "MEDIAN MAX" of the
 # N in ms (client time, curl's time_total). Fails on any non-2xx.
