@@ -20,16 +20,29 @@ static void ready(const char *url)
     fflush(stdout);
 }
 
+/* Whether option value v is LONG_MIN (not given) or within [lo, hi]. */
+static int given_in(long v, long lo, long hi)
+{
+    return v == LONG_MIN || (v >= lo && v <= hi);
+}
+
+/* v, or 0 (the default) when not given. */
+static long or_default(long v)
+{
+    return v == LONG_MIN ? 0 : v;
+}
+
 /* pheu serve [--db PATH] [--listen HOST:PORT] [--workers N] */
 int cmd_serve(int argc, char **argv)
 {
     const char *url = DEFAULT_DB, *listen = "127.0.0.1:8080";
     const char *level = "info", *proxies = NULL;
-    long workers = 2, track_rate = 0, track_burst = 0, track_ms = 0;
-    /* LONG_MIN: not given (the writer's default); any given value is
-     * checked, so a 0 or -1 cannot pass for "default" */
+    long workers = 2;
+    /* LONG_MIN: not given (the default); any given value is checked, so
+     * a 0 or -1 cannot pass for "default" */
+    long track_rate = LONG_MIN, track_burst = LONG_MIN, track_ms = LONG_MIN;
     long track_mb = LONG_MIN, track_busy = LONG_MIN, track_defer = LONG_MIN;
-    long form_rate = 0, form_burst = 0;
+    long form_rate = LONG_MIN, form_burst = LONG_MIN;
     int secure = 0;
     struct opt opts[] = {
         OPT_STR("db", &url, "PHEU_DB", DB_HELP),
@@ -74,8 +87,8 @@ int cmd_serve(int argc, char **argv)
         fprintf(stderr, "pheu: --workers must be from 1 to 256\n");
         return 2;
     }
-    if (track_rate < 0 || track_rate > 1000000 || track_burst < 0 ||
-        track_burst > 1000000 || track_ms < 0 || track_ms > 60000) {
+    if (!given_in(track_rate, 1, 1000000) ||
+        !given_in(track_burst, 1, 1000000) || !given_in(track_ms, 1, 60000)) {
         fprintf(stderr, "pheu: --track-rate and --track-burst must be from "
                 "1 to 1000000, --track-batch-ms from 1 to 60000\n");
         return 2;
@@ -90,8 +103,8 @@ int cmd_serve(int argc, char **argv)
                 "from 0 to 3600000\n");
         return 2;
     }
-    if (form_rate < 0 || form_rate > 1000000 || form_burst < 0 ||
-        form_burst > 1000000) {
+    if (!given_in(form_rate, 1, 1000000) ||
+        !given_in(form_burst, 1, 1000000)) {
         fprintf(stderr, "pheu: --form-rate and --form-burst must be from "
                 "1 to 1000000\n");
         return 2;
@@ -116,17 +129,19 @@ int cmd_serve(int argc, char **argv)
     };
     struct err err = {0};
     struct track_options topt = {
-        .rate = (int)track_rate, .burst = (int)track_burst,
-        .batch_ms = (int)track_ms,
-        .queue_mb = track_mb == LONG_MIN ? 0 : (int)track_mb,
-        .busy_rate = track_busy == LONG_MIN ? 0 : (int)track_busy,
+        .rate = (int)or_default(track_rate),
+        .burst = (int)or_default(track_burst),
+        .batch_ms = (int)or_default(track_ms),
+        .queue_mb = (int)or_default(track_mb),
+        .busy_rate = (int)or_default(track_busy),
         /* 0 in the options: the default; -1: never wait (given 0) */
         .defer_ms = track_defer == LONG_MIN ? 0 : track_defer == 0 ? -1
                                                    : (int)track_defer,
     };
     rc = db_start_upkeep(db, &err) || imports_resume(db, &err) ||
          tracking_start(db, &topt, &err) ||
-         forms_start((int)form_rate, (int)form_burst, &err)
+         forms_start((int)or_default(form_rate),
+                     (int)or_default(form_burst), &err)
              ? cli_fail(&err) : server_run(&cfg, ready);
     tracking_stop();            /* after the last request: writes the queue */
     forms_stop();

@@ -761,9 +761,13 @@ def test_rate_limit_answers_success_and_writes_nothing(crm_db,
         c.close()
     finally:
         assert srv.stop() == 0, srv.stderr()
-    p = __import__("conftest").cli("serve", "--form-rate=-1",
-                                   db=d / "pheu.db")
-    assert p.returncode == 2 and "--form-rate" in p.stderr
+    cli = __import__("conftest").cli
+    # a given 0 is refused like -1, not taken for the default
+    for bad in ("--form-rate=-1", "--form-rate=0", "--form-burst=0",
+                "--track-rate=0", "--track-burst=0", "--track-batch-ms=0"):
+        p = cli("serve", bad, db=d / "pheu.db")
+        assert p.returncode == 2, (bad, p.returncode, p.stderr)
+        assert bad.split("=")[0] in p.stderr, (bad, p.stderr)
 
 
 # ---- the hosted page ----
