@@ -206,6 +206,11 @@ const char *db_in_ints(const struct db *db)
     return db->ops->in_ints;
 }
 
+const char *db_in_texts(const struct db *db)
+{
+    return db->ops->in_texts;
+}
+
 const char *db_in_select(const struct db *db, int close)
 {
     return db->ops->in_select[close != 0];

@@ -137,6 +137,8 @@ const char *db_ilike(const struct db *db);
  * as one text parameter, a JSON array ("[3,5,8]"): one statement for
  * lists of any length, thousands of ids in one round trip. */
 const char *db_in_ints(const struct db *db);
+/* The same for a list of strings ("[\"a\",\"b\"]"). */
+const char *db_in_texts(const struct db *db);
 /* The SQL before (close 0) and after (close 1) a one-column subquery
  * that a column is tested against: "IN (" and ")" on SQLite, "= ANY(
  * ARRAY(" and "))" on PostgreSQL, whose planner can put an index under

@@ -19,6 +19,7 @@ struct db_ops {
                      const char *k, char type);
     const char *ilike;      /* case-insensitive LIKE */
     const char *in_ints;    /* db_in_ints: membership in a JSON array */
+    const char *in_texts;   /* db_in_texts: the same, of strings */
     const char *in_select[2];   /* db_in_select: around a subquery */
     /* Opens one connection to db->url. */
     int (*conn_open)(struct db *db, struct db_conn **out, struct err *err);

@@ -749,6 +749,7 @@ const struct db_ops db_pg_ops = {
      * "IN (SELECT …)" may hash the list and scan the whole table */
     .in_ints = "= ANY(ARRAY(SELECT CAST(json_array_elements_text("
                "CAST(? AS json)) AS BIGINT)))",
+    .in_texts = "IN (SELECT json_array_elements_text(CAST(? AS json)))",
     /* inside an OR, "IN (subquery)" is a hashed subplan no index serves
      * (decision 0015: a rep's contacts found by scanning them all) */
     .in_select = {"= ANY(ARRAY(", "))"},

@@ -468,6 +468,7 @@ const struct db_ops db_sqlite_ops = {
     .json_get = lite_json_get,
     .ilike = "LIKE",
     .in_ints = "IN (SELECT value FROM json_each(?))",
+    .in_texts = "IN (SELECT value FROM json_each(?))",
     .in_select = {"IN (", ")"},
     .conn_open = lite_open,
     .conn_close = lite_close,

@@ -331,13 +331,6 @@ static int resolve_campaigns(struct db_conn *c, struct track_hit **h,
     return rc;
 }
 
-/* The query's engine-specific form: "?" a JSON array of values. */
-static const char *json_in(struct db_conn *c, const char *lite,
-                           const char *pg)
-{
-    return strcmp(db_engine(db_conn_db(c)), "sqlite") ? pg : lite;
-}
-
 static int cmp_id(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -419,12 +412,10 @@ static int cmp_str(const void *a, const void *b)
 static int lookup_visitors(struct db_conn *c, const char **vids,
                            int64_t *found, int n, struct err *err)
 {
-    const char *sql = json_in(c, "SELECT visitor_id, contact_id, at, id "
-        "FROM touchpoints WHERE visitor_id IN (SELECT value FROM "
-        "json_each(?)) AND contact_id IS NOT NULL", "SELECT visitor_id, "
-        "contact_id, at, id FROM touchpoints WHERE visitor_id IN (SELECT "
-        "json_array_elements_text(CAST(? AS json))) AND contact_id IS NOT "
-        "NULL");
+    char sql[256];
+    snprintf(sql, sizeof(sql), "SELECT visitor_id, contact_id, at, id FROM "
+             "touchpoints WHERE visitor_id %s AND contact_id IS NOT NULL",
+             db_in_texts(db_conn_db(c)));
     struct db_stmt *st;
     struct buf list;
     int64_t *at = xcalloc((size_t)n, 2 * sizeof(*at)), *id = at + n;
