@@ -326,6 +326,14 @@ void db_want_binary(struct db_stmt *s)
         s->conn->db->ops->want_binary(s);
 }
 
+void db_want_stream(struct db_stmt *s)
+{
+    if (s->conn->db->ops->want_stream)
+        s->conn->db->ops->want_stream(s);
+    else
+        db_want_binary(s);
+}
+
 int64_t db_col_int(struct db_stmt *s, int i)
 {
     return s->conn->db->ops->col_int(s, i);

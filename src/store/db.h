@@ -96,6 +96,11 @@ int db_col_null(struct db_stmt *st, int i);
  * 0010); nothing changes on SQLite. Call after db_prepare, before the
  * first db_step; db_done forgets it. */
 void db_want_binary(struct db_stmt *st);
+/* As db_want_binary, and the rows are handed over as they arrive rather
+ * than after the last one: PostgreSQL's single-row mode, so that a scan
+ * counts rows while the server still reads them (more client CPU per
+ * row, less waiting; decision 0010); nothing changes on SQLite. */
+void db_want_stream(struct db_stmt *st);
 
 /* The number of result columns of a prepared statement and their names
  * (valid while the statement is borrowed). */

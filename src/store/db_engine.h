@@ -43,6 +43,7 @@ struct db_ops {
     const char *(*col_text)(struct db_stmt *s, int i);
     int (*col_null)(struct db_stmt *s, int i);
     void (*want_binary)(struct db_stmt *s);     /* NULL: nothing to do */
+    void (*want_stream)(struct db_stmt *s);     /* NULL: want_binary */
     int (*col_count)(struct db_stmt *s);
     const char *(*col_name)(struct db_stmt *s, int i);
     /* Bulk load (see db_copy_begin); the engine owns its handle. */

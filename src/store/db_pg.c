@@ -33,6 +33,8 @@ struct pg_stmt {
     int nparams, prepared, busy, cached;
     int described;          /* res holds a description, not rows */
     int binary;             /* db_want_binary: results in binary form */
+    /* db_want_stream: one row per result (single-row mode) */
+    enum { STREAM_OFF, STREAM_READY, STREAM_ROWS, STREAM_DONE } stream;
     const char *params[MAX_PARAMS];
     char ints[MAX_PARAMS][24];
     PGresult *res;
@@ -125,8 +127,13 @@ static int pg_open(struct db *db, struct db_conn **out, struct err *err)
 }
 
 /* Forgets a statement's result and parameters. */
+static void stream_skip(struct pg_conn *c, struct pg_stmt *s);
+
 static void stmt_reset(struct pg_stmt *s)
 {
+    if (s->stream == STREAM_ROWS)
+        stream_skip(PC(s->base.conn), s);
+    s->stream = STREAM_OFF;
     PQclear(s->res);
     s->res = NULL;
     s->described = 0;
@@ -426,10 +433,59 @@ static int pg_bind_text(struct db_stmt *base, int idx, const char *t,
     return 0;
 }
 
+/* Reads and drops the rest of a streamed statement's results (db_done
+ * before its last row, or after an error). */
+static void stream_skip(struct pg_conn *c, struct pg_stmt *s)
+{
+    PGresult *r;
+    PQclear(s->res);
+    s->res = NULL;
+    while ((r = PQgetResult(c->h)))
+        PQclear(r);
+    s->stream = STREAM_DONE;
+}
+
+/* The next row of a streamed statement: DB_ROW, DB_DONE or -1. */
+static int stream_step(struct pg_conn *c, struct pg_stmt *s,
+                       struct err *err)
+{
+    if (s->stream == STREAM_READY) {
+        int rc = drain(c, err);
+        if (rc)
+            return -1;
+        if (!PQsendQueryPrepared(c->h, s->name, s->nparams, s->params,
+                                 NULL, NULL, 1)) {
+            fail(c->h, NULL, err, "send");
+            return -1;
+        }
+        PQsetSingleRowMode(c->h);   /* 0 only if too late: it is not */
+        s->stream = STREAM_ROWS;
+    }
+    if (s->stream != STREAM_ROWS)
+        return DB_DONE;
+    PQclear(s->res);
+    s->res = PQgetResult(c->h);
+    ExecStatusType st = PQresultStatus(s->res);
+    if (st == PGRES_SINGLE_TUPLE) {
+        s->row = 0;
+        s->nrows = 1;
+        return DB_ROW;
+    }
+    if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+        fail(c->h, s->res, err, "step");
+        stream_skip(c, s);
+        return -1;
+    }
+    stream_skip(c, s);          /* the end: its NULL result */
+    return DB_DONE;
+}
+
 static int pg_step(struct db_stmt *base, struct err *err)
 {
     struct pg_stmt *s = PS(base);
     struct pg_conn *c = PC(base->conn);
+    if (s->stream != STREAM_OFF)
+        return stream_step(c, s, err);
     if (s->described) {     /* col_name ran before the first step */
         PQclear(s->res);
         s->res = NULL;
@@ -498,6 +554,12 @@ static void pg_done(struct db_stmt *base)
 static void pg_want_binary(struct db_stmt *base)
 {
     PS(base)->binary = 1;
+}
+
+static void pg_want_stream(struct db_stmt *base)
+{
+    PS(base)->binary = 1;
+    PS(base)->stream = STREAM_READY;
 }
 
 /* An integer sent in binary form: big-endian int8, int4 or int2. */
@@ -767,6 +829,7 @@ const struct db_ops db_pg_ops = {
     .col_text = pg_col_text,
     .col_null = pg_col_null,
     .want_binary = pg_want_binary,
+    .want_stream = pg_want_stream,
     .col_count = pg_col_count,
     .col_name = pg_col_name,
     .copy_begin = pg_copy_begin,

@@ -342,3 +342,62 @@ Test(pg, a_dropped_connection_is_reopened)
                  "%s", err.msg);
     cr_assert_eq(v, 2);
 }
+
+/* A streamed statement (db_want_stream): every row, in order, in binary;
+ * stopped early or failing halfway, the connection's next statement
+ * still answers. */
+Test(pg, streamed_rows_arrive_in_order_and_the_connection_carries_on)
+{
+    struct err err = {0};
+    struct db_stmt *st;
+    const char *sql = "SELECT g, 'r' || g, NULLIF(g % 3, 0) FROM "
+                      "generate_series(1, ?) g ORDER BY g";
+    cr_assert_eq(db_prepare(c, sql, &st, &err), 0, "%s", err.msg);
+    db_want_stream(st);
+    cr_assert_eq(db_bind_int(st, 1, 5000, &err), 0);
+    int64_t n = 0, sum = 0, nulls = 0;
+    int s;
+    while ((s = db_step(st, &err)) == DB_ROW) {
+        n++;
+        cr_assert_eq(db_col_int(st, 0), n);
+        char want[24];
+        snprintf(want, sizeof(want), "r%lld", (long long)n);
+        cr_assert_str_eq(db_col_text(st, 1), want);
+        nulls += db_col_null(st, 2);
+        sum += db_col_int(st, 2);
+    }
+    cr_assert_eq(s, DB_DONE, "%s", err.msg);
+    cr_assert_eq(db_step(st, &err), DB_DONE);   /* and stays done */
+    db_done(st);
+    cr_expect_eq(n, 5000);
+    cr_expect_eq(nulls, 1666);
+    cr_expect_eq(sum, 1667 * 1 + 1667 * 2);
+
+    /* stopped after three rows of a million */
+    cr_assert_eq(db_prepare(c, sql, &st, &err), 0);
+    db_want_stream(st);
+    cr_assert_eq(db_bind_int(st, 1, 1000000, &err), 0);
+    for (int i = 1; i <= 3; i++) {
+        cr_assert_eq(db_step(st, &err), DB_ROW);
+        cr_assert_eq(db_col_int(st, 0), i);
+    }
+    db_done(st);
+    int64_t v = 0;
+    cr_assert_eq(db_int(c, &err, &v, "SELECT 41 + 1", ""), 0, "%s",
+                 err.msg);
+    cr_expect_eq(v, 42);
+
+    /* a division by zero at the 500th row, after rows were handed over */
+    cr_assert_eq(db_prepare(c, "SELECT 1000 / (500 - g) FROM "
+                            "generate_series(1, 1000) g", &st, &err), 0);
+    db_want_stream(st);
+    n = 0;
+    while ((s = db_step(st, &err)) == DB_ROW)
+        n++;
+    db_done(st);
+    cr_expect_eq(s, -1);
+    cr_expect_eq(n, 499);
+    cr_expect_neq(err.code, 0);
+    cr_assert_eq(db_int(c, &err, &v, "SELECT 7", ""), 0, "%s", err.msg);
+    cr_expect_eq(v, 7);
+}
