@@ -446,6 +446,23 @@ static void add_single_cols(struct buf *sql, enum funnel_group g)
              GCOL[g]);
 }
 
+/* A viewer who sees this many owners' contacts or more reads the
+ * funnel from the covering index on SQLite (see from_clause). */
+#define FUNNEL_WIDE_VIEW 32
+
+/* The FROM clause. On SQLite a viewer of many owners' contacts (a sales
+ * manager) reads contacts_funnel, which holds owner_id and the rowid for
+ * the visibility condition: SQLite otherwise ORs an index range per
+ * owner and reads each contact's row from the table (1M contacts, 207
+ * owners: 1.9-2.1 s). A viewer of a few owners (a rep) keeps SQLite's
+ * choice, those ranges being a small part of the base. */
+static const char *from_clause(struct db_conn *c, const struct vis *v)
+{
+    if (on_postgres(c) || !v || v->see_all || v->nowners < FUNNEL_WIDE_VIEW)
+        return " FROM contacts t";
+    return " FROM contacts t INDEXED BY contacts_funnel";
+}
+
 /* Builds a SELECT of the run into sql and its parameters into p. When
  * sliced, the first two parameters, bound per slice, are a range of
  * creation times (cohort mode: the period's share of the slice). */
@@ -464,7 +481,7 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
             buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
         buf_adds(sql, GCOL[q->group]);
     }
-    buf_addf(sql, " FROM contacts t WHERE %s", sliced
+    buf_addf(sql, "%s WHERE %s", from_clause(c, v), sliced
              ? "t.created_at >= ? AND t.created_at < ?" : "1 = 1");
     if (form != ROWS_ALL) {
         buf_adds(sql, " AND ");

@@ -345,6 +345,46 @@ def test_visibility_a_rep_counts_only_what_they_see(crm):
         sorted(mine)
 
 
+def test_a_manager_of_many_owners_counts_their_team_and_collaborations(crm):
+    """A viewer who sees 32 owners or more reads the covering index on
+    SQLite (INDEXED BY contacts_funnel, decision 0010): the same counts
+    as the visibility rules give, collaborations included."""
+    import datetime
+    hanoi = datetime.timezone(datetime.timedelta(hours=7))
+    may = int(datetime.datetime(2023, 5, 1, tzinfo=hanoi).timestamp()
+              * 1000)
+    boss = crm.user(role="sales_manager")
+    team = crm.team(manager=boss)
+    reps = [crm.user(team=team) for _ in range(33)]
+    outsider = crm.user(team=crm.team())
+    backdated_contact(crm, reps[0].user["id"], may + DAY,
+                      [("lead", may + DAY), ("customer", may + 5 * DAY)])
+    backdated_contact(crm, reps[32].user["id"], may + 2 * DAY,
+                      [("subscriber", may + 2 * DAY)])
+    shared = backdated_contact(crm, outsider.user["id"], may + 3 * DAY,
+                               [("lead", may + 3 * DAY),
+                                ("opportunity", may + 4 * DAY)])
+    backdated_contact(crm, outsider.user["id"], may + 4 * DAY,
+                      [("evangelist", may + 4 * DAY)])
+    r = outsider.post("/api/v1/contacts/%d/collaborators" % shared,
+                      json={"user_id": boss.user["id"]})
+    assert r.status_code == 201, r.text
+    q = {"from": "2023-05-01", "to": "2023-05-31"}
+    assert funnel(crm.admin, **q)["contacts"] == 4
+    seen = funnel(boss, **q)
+    assert seen["contacts"] == 3
+    # rep 0: lead -> customer; rep 32: subscriber; shared: lead -> opp.
+    assert [s["reached"] for s in seen["stages"]] == [3, 2, 2, 2, 2, 1, 0]
+    assert seen["stages"][1]["velocity_days"] == {"median": 2.5,
+                                                  "p75": 3.25}
+    g = funnel(boss, group_by="owner", **q)
+    assert sorted(x["key"] for x in g["groups"]) == sorted(
+        [reps[0].user["id"], reps[32].user["id"], outsider.user["id"]])
+    p = funnel(boss, mode="period", **q)
+    assert p["contacts"] == 3
+    assert [s["entered"] for s in p["stages"]] == [1, 2, 0, 0, 1, 1, 0]
+
+
 def test_stage_history_backward_moves_deals_and_merges(crm):
     t0 = MAR + 40 * DAY
     cid = backdated_contact(crm, None, t0, [
