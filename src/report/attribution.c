@@ -497,12 +497,13 @@ static int batch_form(const struct run *r, int lo, int hi)
  * touchpoints_contact alone (migration 0009) and the lead moments.
  * By list (parameters: the batch's latest close, which bounds the
  * touches, then the ids as a JSON array; the leads only the ids): each
- * deal's own close is applied in C. By range (parameters: the batch's first and
- * last id, twice, then the period), joined to deals under the run's
- * where: CROSS JOIN keeps SQLite on the batch's range of deal_contacts
- * (else it scans deals_closed for every batch), the range repeated on d
- * keeps PostgreSQL off a scan of every deal per batch, and touches after
- * a deal's close are not sent (half of the attribution bench's). */
+ * deal's own close is applied in C. By range (parameters: the batch's
+ * first and last id, twice, then the period), joined to deals under the
+ * run's where: CROSS JOIN keeps SQLite on the batch's range of
+ * deal_contacts (else it scans deals_closed for every batch), the range
+ * repeated on d keeps PostgreSQL off a scan of every deal per batch, and
+ * touches after a deal's close are not sent (half of the attribution
+ * bench's). */
 static void batch_sqls(struct db_conn *c, struct run *r, const char *where,
                        struct arena *a)
 {

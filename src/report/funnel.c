@@ -428,22 +428,28 @@ static void add_nonnulls(struct buf *sql)
     buf_adds(sql, ")");
 }
 
-/* Appends COUNT_SINGLE's columns: the stage of the one first entry (-1:
- * none), the count, NULLs, then the group's column at 7 as row_key
- * reads it (month: the start of the business day of creation, a month
- * like the creation time's, and few values to group by). */
-static void add_single_cols(struct buf *sql, enum funnel_group g)
+/* The group's column, as row_key reads it. COUNT_SINGLE groups by it,
+ * so there a month is the start of the business day of creation: a
+ * month like the creation time's, and few values to group by. */
+static const char *group_col(enum funnel_group g, enum form form)
 {
     static const char *const GCOL[] = {"NULL", "t.source",
-        "t.source_campaign_id", "t.owner_id", "t.owner_id",
-        "t.created_at - ((t.created_at + 25200000) % 86400000 + 86400000)"
-        " % 86400000"};
+        "t.source_campaign_id", "t.owner_id", "t.owner_id", "t.created_at"};
+    if (g == FG_MONTH && form == COUNT_SINGLE)
+        return "t.created_at - ((t.created_at + 25200000) % 86400000 + "
+               "86400000) % 86400000";
+    return GCOL[g];
+}
+
+/* Appends COUNT_SINGLE's columns before the group's: the stage of the
+ * one first entry (-1: none), the count, NULLs up to column 7. */
+static void add_single_cols(struct buf *sql)
+{
     buf_adds(sql, "CASE");
     for (int k = FUNNEL_STAGES - 1; k >= 0; k--)
         buf_addf(sql, " WHEN t.became_%s_at IS NOT NULL THEN %d",
                  LIFECYCLE_STAGES[k], k);
-    buf_addf(sql, " ELSE -1 END, COUNT(*), NULL, NULL, NULL, NULL, NULL, %s",
-             GCOL[g]);
+    buf_adds(sql, " ELSE -1 END, COUNT(*), NULL, NULL, NULL, NULL, NULL, ");
 }
 
 /* A viewer who sees this many owners' contacts or more reads the
@@ -471,16 +477,13 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
                      struct sqlp *p, struct arena *a, struct err *err)
 {
     const struct funnel_query *q = r->q;
-    static const char *const GCOL[] = {"NULL", "t.source",
-        "t.source_campaign_id", "t.owner_id", "t.owner_id", "t.created_at"};
     buf_adds(sql, "SELECT ");
-    if (form == COUNT_SINGLE) {
-        add_single_cols(sql, q->group);
-    } else {
+    if (form == COUNT_SINGLE)
+        add_single_cols(sql);
+    else
         for (int k = 0; k < FUNNEL_STAGES; k++)
             buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
-        buf_adds(sql, GCOL[q->group]);
-    }
+    buf_adds(sql, group_col(q->group, form));
     buf_addf(sql, "%s WHERE %s", from_clause(c, v), sliced
              ? "t.created_at >= ? AND t.created_at < ?" : "1 = 1");
     if (form != ROWS_ALL) {
@@ -565,11 +568,10 @@ static int read_stmt(struct db_conn *c, struct run *r, struct slices *sl,
      * 0.18 s. With two readers both cores are busy already, and the
      * per-row cost of streaming made the cohort slower (0.41-0.44 ->
      * 0.44-0.48 s). */
-    if (sl->sliced)
-        db_want_binary(st);
-    else
+    if (!sl->sliced) {
         db_want_stream(st);
-    if (sl->sliced) {
+    } else {
+        db_want_binary(st);
         rc = db_bind_int(st, 1, from, err);
         if (!rc)
             rc = db_bind_int(st, 2, to < sl->hi ? to : sl->hi, err);
@@ -578,11 +580,11 @@ static int read_stmt(struct db_conn *c, struct run *r, struct slices *sl,
         rc = sqlp_bind(st, p, sl->sliced ? 3 : 1, err);
     int s = DB_DONE;
     while (!rc && (s = db_step(st, err)) == DB_ROW) {
-        int64_t first[FUNNEL_STAGES];
         if (single) {
             add_single_row(r, st);
             continue;
         }
+        int64_t first[FUNNEL_STAGES];
         for (int k = 0; k < FUNNEL_STAGES; k++)
             first[k] = db_col_int(st, k);       /* NULL reads as 0 */
         if (r->q->mode == FUNNEL_COHORT)

@@ -483,7 +483,6 @@ void db_rollback(struct db_conn *c)
 
 /* ---- work on a thread and a connection of its own ---- */
 
-/* The task's thread: a connection of its own for fn, released after. */
 /* Makes a spare connection, if any, this thread's. */
 static void spare_take(struct db *db)
 {
@@ -516,6 +515,8 @@ static void spare_put(struct db *db)
     db_conn_release(db);        /* nothing left when kept */
 }
 
+/* The task's thread: a connection for fn (a spare one, or new), kept
+ * or closed after. */
 static void *task_main(void *arg)
 {
     struct db_task *t = arg;

@@ -126,9 +126,10 @@ static int pg_open(struct db *db, struct db_conn **out, struct err *err)
     return 0;
 }
 
-/* Forgets a statement's result and parameters. */
 static void stream_skip(struct pg_conn *c, struct pg_stmt *s);
 
+/* Forgets a statement's result and parameters (and the rest of a
+ * stream's rows). */
 static void stmt_reset(struct pg_stmt *s)
 {
     if (s->stream == STREAM_ROWS)
