@@ -279,8 +279,9 @@ static int pg_exec(struct db_conn *conn, const char *sql, struct err *err)
     }
     PGresult *r = PQexec(c->h, sql);
     ExecStatusType st = PQresultStatus(r);
-    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK
-                 ? 0 : fail(c->h, r, err, "exec");
+    /* empty: comments only, as a migration for the other engine is */
+    int rc = st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK ||
+             st == PGRES_EMPTY_QUERY ? 0 : fail(c->h, r, err, "exec");
     PQclear(r);
     return rc;
 }

@@ -57,6 +57,25 @@ static void teardown(void)
 
 TestSuite(pg, .init = setup, .fini = teardown, .timeout = 60);
 
+/* A migration for SQLite alone is comments only here: it runs as
+ * nothing, and the next statement runs as usual. */
+Test(pg, a_schema_of_another_engines_lines_runs_as_nothing)
+{
+    struct err err = {0};
+    int64_t n = -1;
+    cr_assert_eq(db_exec_schema(c, "-- SQLite only\n@SQLITE@ CREATE TABLE "
+                                "lite_only (x INTEGER);\n", &err), 0, "%s",
+                 err.msg);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT count(*) FROM pg_tables WHERE "
+                        "tablename = 'lite_only'", ""), 0, "%s", err.msg);
+    cr_assert_eq(n, 0);
+    cr_assert_eq(db_exec_schema(c, "@PG@ CREATE TABLE pg_only (x INTEGER);",
+                                &err), 0, "%s", err.msg);
+    cr_assert_eq(db_int(c, &err, &n, "SELECT count(*) FROM pg_tables WHERE "
+                        "tablename = 'pg_only'", ""), 0, "%s", err.msg);
+    cr_assert_eq(n, 1);
+}
+
 Test(pg, question_marks_in_literals_are_not_parameters)
 {
     struct db_stmt *st;
