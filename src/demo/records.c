@@ -1275,15 +1275,14 @@ static int open_sinks(struct world *w, unsigned mask,
     return rc;
 }
 
-/* Runs the contact passes: all tables at once, or on PostgreSQL (one
- * COPY at a time per connection) one pass per table. */
+/* Runs the contact passes: all tables at once, or on a database server
+ * (PostgreSQL: one COPY at a time per connection) one pass per table. */
 static int write_contacts(struct world *w)
 {
-    int pg = w->out->c && !strcmp(db_engine(db_conn_db(w->out->c)),
-                                  "postgres");
+    int copy = w->out->c && !db_embedded(db_conn_db(w->out->c));
     unsigned masks[NSINKS] = {(1u << NSINKS) - 1};
     int nmasks = 1, rc = 0;
-    if (pg) {
+    if (copy) {
         for (int k = 0; k < NSINKS; k++)
             masks[k] = 1u << k;
         nmasks = NSINKS;

@@ -405,11 +405,13 @@ static void add_period_row(struct run *r, struct db_stmt *st,
     r->total.contacts += any;
 }
 
-/* Whether the report reads on PostgreSQL, whose plans differ: see
- * build_sql and scan. */
-static int on_postgres(struct db_conn *c)
+/* Whether the report reads from a database server (PostgreSQL) rather
+ * than in this process (SQLite): each row then costs a transfer, the
+ * server may count instead, and its plans differ (see build_sql and
+ * scan). */
+static int on_server(struct db_conn *c)
 {
-    return !strcmp(db_engine(db_conn_db(c)), "postgres");
+    return !db_embedded(db_conn_db(c));
 }
 
 /* What a SELECT of the run reads: every contact's row; on PostgreSQL
@@ -453,7 +455,7 @@ static void add_single_cols(struct buf *sql)
 }
 
 /* A viewer who sees this many owners' contacts or more reads the
- * funnel from the covering index on SQLite (see from_clause). */
+ * funnel from the covering index on SQLite (see add_from). */
 #define FUNNEL_WIDE_VIEW 32
 
 /* A contact's last first entry, 0 for none: the key of SQLite's
@@ -467,7 +469,7 @@ static const char LAST_ENTRY[] =
     "coalesce(t.became_evangelist_at, 0))";
 
 /* Whether a viewer sees many owners' contacts (a sales manager) or all
- * of them: on SQLite they read a covering index named in from_clause. */
+ * of them: on SQLite they read a covering index named in add_from. */
 static int wide_view(const struct vis *v)
 {
     return !v || v->see_all || v->nowners >= FUNNEL_WIDE_VIEW;
@@ -484,11 +486,11 @@ static int wide_view(const struct vis *v)
 static const char *slice_col(struct db_conn *c, const struct funnel_query *q,
                              const struct vis *v)
 {
-    return q->mode == FUNNEL_PERIOD && !on_postgres(c) && wide_view(v)
+    return q->mode == FUNNEL_PERIOD && !on_server(c) && wide_view(v)
         ? LAST_ENTRY : "t.created_at";
 }
 
-/* The FROM clause. On SQLite a viewer of many owners' contacts reads
+/* Appends the FROM clause. On SQLite a viewer of many owners' contacts reads
  * the covering index of the slices' column, which holds owner_id and
  * the rowid for the visibility condition: SQLite otherwise ORs an index
  * range per owner and reads each contact's row from the table (1M
@@ -497,15 +499,16 @@ static const char *slice_col(struct db_conn *c, const struct funnel_query *q,
  * contacts_last_entry is named for anyone who sees all, too, so that a
  * change to LAST_ENTRY it no longer matches fails the report instead of
  * reading the whole table. */
-static const char *from_clause(struct db_conn *c, const struct funnel_query *q,
-                               const struct vis *v)
+static void add_from(struct buf *sql, struct db_conn *c,
+                     const struct funnel_query *q, const struct vis *v)
 {
-    if (on_postgres(c) || !wide_view(v))
-        return " FROM contacts t";
+    buf_adds(sql, " FROM contacts t");
+    if (on_server(c) || !wide_view(v))
+        return;
     if (slice_col(c, q, v) == LAST_ENTRY)
-        return " FROM contacts t INDEXED BY contacts_last_entry";
-    return v && !v->see_all ? " FROM contacts t INDEXED BY contacts_funnel"
-                            : " FROM contacts t";
+        db_add_indexed_by(db_conn_db(c), sql, "contacts_last_entry");
+    else if (v && !v->see_all)
+        db_add_indexed_by(db_conn_db(c), sql, "contacts_funnel");
 }
 
 /* Builds a SELECT of the run into sql and its parameters into p. When
@@ -523,7 +526,7 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
         for (int k = 0; k < FUNNEL_STAGES; k++)
             buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
     buf_adds(sql, group_col(q->group, form));
-    buf_adds(sql, from_clause(c, q, v));
+    add_from(sql, c, q, v);
     if (sliced)
         buf_addf(sql, " WHERE %s >= ? AND %s < ?", slice_col(c, q, v),
                  slice_col(c, q, v));
@@ -558,7 +561,7 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
      * already uses contacts_funnel without it (and would sort for it
      * when it picks another index). */
     else if (!rc && q->mode == FUNNEL_COHORT && sql->len == plain &&
-             on_postgres(c))
+             on_server(c))
         buf_adds(sql, " ORDER BY t.created_at");
     return rc;
 }
@@ -735,7 +738,7 @@ static int scan(struct db_conn *c, struct run *r, const struct vis *v,
 {
     struct buf sql;
     struct sqlp p = {0}, p1 = {0};
-    int pg = on_postgres(c), cohort = r->q->mode == FUNNEL_COHORT;
+    int pg = on_server(c), cohort = r->q->mode == FUNNEL_COHORT;
     struct slices sl = {.p = &p, .p1 = &p1, .sliced = cohort || !pg};
     buf_init(&sql, 1 << 20);
     int rc = build_sql(c, r, v, sl.sliced, pg && cohort ? ROWS_MULTI

@@ -3,6 +3,7 @@
  * helpers (db_run, db_int), transactions, the @ID@ rewrite of migrations
  * and test-only fault injection. Engines supply struct db_ops. */
 #include "store/db_engine.h"
+#include "util/buf.h"
 #include "util/xalloc.h"
 
 #include <stdarg.h>
@@ -209,6 +210,23 @@ const char *db_in_ints(const struct db *db)
 const char *db_in_texts(const struct db *db)
 {
     return db->ops->in_texts;
+}
+
+int db_embedded(const struct db *db)
+{
+    return db->ops->embedded;
+}
+
+void db_add_indexed_by(const struct db *db, struct buf *b, const char *index)
+{
+    if (db->ops->indexed_by)
+        buf_addf(b, "%s%s", db->ops->indexed_by, index);
+}
+
+int db_skip_checks(struct db_conn *c, struct err *err)
+{
+    const char *sql = c->db->ops->skip_checks;
+    return sql ? db_exec(c, sql, err) : 0;
 }
 
 const char *db_in_select(const struct db *db, int close)

@@ -12,6 +12,8 @@
 
 #include "util/err.h"
 
+struct buf;
+
 struct db;       /* one database: owns every connection made to it */
 struct db_conn;  /* one connection; used by one thread at a time */
 struct db_stmt;  /* a prepared statement, cached on its connection */
@@ -151,6 +153,21 @@ const char *db_in_texts(const struct db *db);
 const char *db_in_select(const struct db *db, int close);
 /* The database a connection belongs to. */
 struct db *db_conn_db(struct db_conn *c);
+/* Whether the engine runs in this process (SQLite) rather than as a
+ * server (PostgreSQL). Code that picks a way by its cost asks this, never
+ * the engine's name: here a row read costs no transfer, so counting rows
+ * beats having the server sum them, and rows load through prepared
+ * INSERTs, where a server loads by COPY, one table at a time per
+ * connection. */
+int db_embedded(const struct db *db);
+/* Appends " INDEXED BY index" to b on SQLite, nothing elsewhere: the
+ * index a query must read where SQLite's planner picks a worse one. */
+void db_add_indexed_by(const struct db *db, struct buf *b,
+                       const char *index);
+/* Turns off CHECK constraints in what connection c compiles from now on,
+ * where the engine can (SQLite; a no-op elsewhere): for a writer whose
+ * rows are valid by construction. */
+int db_skip_checks(struct db_conn *c, struct err *err);
 
 /* ---- bulk loading (pheu migrate-data, imports) ---- */
 

@@ -21,6 +21,9 @@ struct db_ops {
     const char *in_ints;    /* db_in_ints: membership in a JSON array */
     const char *in_texts;   /* db_in_texts: the same, of strings */
     const char *in_select[2];   /* db_in_select: around a subquery */
+    int embedded;           /* db_embedded: runs in this process */
+    const char *indexed_by;     /* db_add_indexed_by: the clause, or NULL */
+    const char *skip_checks;    /* db_skip_checks: the statement, or NULL */
     /* Opens one connection to db->url. */
     int (*conn_open)(struct db *db, struct db_conn **out, struct err *err);
     void (*conn_close)(struct db_conn *c);

@@ -817,6 +817,9 @@ const struct db_ops db_pg_ops = {
     /* inside an OR, "IN (subquery)" is a hashed subplan no index serves
      * (decision 0015: a rep's contacts found by scanning them all) */
     .in_select = {"= ANY(ARRAY(", "))"},
+    .embedded = 0,
+    .indexed_by = NULL,         /* the planner is not told */
+    .skip_checks = NULL,
     .conn_open = pg_open,
     .conn_close = pg_close,
     .conn_check = pg_check,

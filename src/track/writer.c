@@ -525,16 +525,16 @@ static const char *const KINDS[] = {"page_view", "email_open",
  * valid by construction (kind one of KINDS, channel 'email' or copied
  * from a campaign row, which passed the same CHECK; the contact updates
  * of after_insert write a source derived by model/touchpoint.c), so the
- * writer's own connection compiles its statements without the CHECKs;
- * every other connection, and PostgreSQL, keeps them. The pragma is set
- * once: each change of it expires every prepared statement of the
- * connection, which then cost a re-prepare per batch (10% of the
- * writer's time). Decision 0016. */
+ * writer's own connection compiles its statements without the CHECKs
+ * (db_skip_checks); every other connection, and PostgreSQL, keeps them.
+ * It is set once: each change of SQLite's pragma expires every prepared
+ * statement of the connection, which then cost a re-prepare per batch
+ * (10% of the writer's time). Decision 0016. */
 static int skip_checks(struct db_conn *c, struct err *err)
 {
-    if (T.checks_off == c || strcmp(db_engine(db_conn_db(c)), "sqlite"))
+    if (T.checks_off == c)
         return 0;
-    int rc = db_exec(c, "PRAGMA ignore_check_constraints = ON", err);
+    int rc = db_skip_checks(c, err);
     if (!rc)
         T.checks_off = c;
     return rc;
@@ -645,7 +645,7 @@ static int store_rows(struct db_conn *c, struct track_hit **h,
 {
     int64_t now = clock_now_ms();
     char created[24];
-    if (strcmp(db_engine(db_conn_db(c)), "sqlite")) {
+    if (!db_embedded(db_conn_db(c))) {
         snprintf(created, sizeof(created), "%lld", (long long)now);
         return copy_rows(c, h, rows, n, created, err);
     }

@@ -11,6 +11,7 @@
 #include "store/bulk.h"
 #include "store/db.h"
 #include "store/migrate.h"
+#include "util/buf.h"
 
 static struct db *db;
 static struct db_conn *c;
@@ -56,6 +57,24 @@ static void teardown(void)
 }
 
 TestSuite(pg, .init = setup, .fini = teardown, .timeout = 60);
+
+/* PostgreSQL is a server: no index hints, CHECKs always kept. */
+Test(pg, a_server_takes_no_index_hint_and_keeps_its_checks)
+{
+    struct err err = {0};
+    struct buf b;
+    cr_assert_eq(db_embedded(db), 0);
+    buf_init(&b, 1 << 12);
+    buf_adds(&b, "SELECT count(*) FROM contacts t");
+    db_add_indexed_by(db, &b, "contacts_funnel");
+    cr_assert_str_eq(buf_cstr(&b), "SELECT count(*) FROM contacts t");
+    buf_release(&b);
+    cr_assert_eq(db_exec(c, "CREATE TABLE checked (x INTEGER CHECK "
+                         "(x > 0))", &err), 0, "%s", err.msg);
+    cr_assert_eq(db_skip_checks(c, &err), 0, "%s", err.msg);
+    cr_assert_neq(db_run(c, &err, "INSERT INTO checked VALUES (?)", "i",
+                         (int64_t)-1), 0);
+}
 
 /* A migration for SQLite alone is comments only here: it runs as
  * nothing, and the next statement runs as usual. */
