@@ -85,8 +85,9 @@ test('the shell is usable from the keyboard', async () => {
   await page.locator('nav a[data-route="teams"]').focus();
   await page.keyboard.press('Enter');
   await page.waitForURL(/#\/teams$/);
-  assert.equal(await page.locator('nav a[aria-current="page"]').getAttribute('data-route'), 'teams');
+  // the URL changes first, then the shell renders the page and marks its link
   await page.locator('#team-tree li').first().waitFor();
+  assert.equal(await page.locator('nav a[aria-current="page"]').getAttribute('data-route'), 'teams');
   assert.equal(await page.evaluate(() => document.activeElement.tagName), 'H1');
   // The user menu opens with Enter and closes with Escape.
   await page.locator('#user-button').focus();
