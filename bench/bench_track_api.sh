@@ -9,7 +9,9 @@
 # page views a second), and prints the p50/p99 of each and the page
 # views written. wrk's saturating runs (bench_tracking.sh) show the
 # throughput; this shows what a business's steady traffic does to the
-# CRM's users.
+# CRM's users. The same client against the bare baseline server
+# (bench/baseline, every answer a constant) first gives the floor of the
+# client, the loopback and the HTTP library in the same run.
 # Usage: bench/bench_track_api.sh [--db PATH]   (default: a temporary
 # SQLite file with `pheu demo --contacts BENCH_CONTACTS`, 100,000)
 # Environment: BENCH_API_ROUNDS (1500, about 25 s), BENCH_TRACK_SECONDS
@@ -22,7 +24,9 @@ cd "$root"
 source bench/lib.sh
 
 bench_db_args bench_track_api "$@"
-[ -x ./pheu ] || bench_die "./pheu not built (make pheu)"
+for f in ./pheu bench/baseline; do
+    [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline)"
+done
 command -v wrk >/dev/null || bench_die "wrk not installed"
 bench_start_tmp
 [ -n "$db" ] || db=$tmp/track_api.db
@@ -45,6 +49,15 @@ curl -fsS -X PATCH -H "Authorization: Bearer $token" \
     "http://127.0.0.1:$port/api/v1/settings" >/dev/null ||
     bench_die "PATCH /api/v1/settings failed"
 rounds=${BENCH_API_ROUNDS:-1500}
+
+bport=$(free_port)
+bench/baseline "$bport" "${BENCH_WORKERS:-2}" 2>"$tmp/baseline.log" &
+base_pid=$!
+wait_http "http://127.0.0.1:$bport/" ||
+    bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
+echo "the bare baseline, same client (load $(cut -d' ' -f1-3 /proc/loadavg)):"
+python3 bench/mixed_latency.py "$bport" none $(( rounds / 5 + 1 )) "$ncontacts"
+stop_pid "$base_pid"
 
 echo "API alone (load $(cut -d' ' -f1-3 /proc/loadavg)):"
 python3 bench/mixed_latency.py "$port" "$token" "$rounds" "$ncontacts"

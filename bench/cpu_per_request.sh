@@ -5,7 +5,9 @@
 # a contact's title (bench/wrk_patch.lua). Throughput on the shared
 # 2-core machine moves with the neighbours' load; the CPU a request costs
 # moves much less, so it is what tells the engines apart (issue 3: CRUD
-# on PostgreSQL within 2 x of SQLite).
+# on PostgreSQL within 2 x of SQLite). Each round also sends the same
+# requests to the bare baseline server (bench/baseline) and prints
+# pheu's req/s as a ratio of its, and its CPU per request.
 # Usage: bench/cpu_per_request.sh DB [PGDATA] [get|patch]
 #   DB      a database with demo contacts (`pheu demo --contacts N`):
 #           a SQLite path, or a postgres:// URL (TCP, or a Unix socket:
@@ -28,7 +30,9 @@ get) script=bench/wrk_ids.lua ;;
 patch) script=bench/wrk_patch.lua ;;
 *) bench_die "the request is get or patch" ;;
 esac
-[ -x ./pheu ] || bench_die "./pheu not built (make pheu)"
+for f in ./pheu bench/baseline; do
+    [ -x "$f" ] || bench_die "$f not built (make pheu bench/baseline)"
+done
 command -v wrk >/dev/null || bench_die "wrk not installed"
 bench_start_tmp
 ncontacts=$(bench_sql "SELECT MAX(id) FROM contacts")
@@ -38,6 +42,11 @@ PHEU_LOG=warn ./pheu serve --db "$db" --listen "127.0.0.1:$port" \
     --workers "${BENCH_WORKERS:-2}" >"$tmp/serve.log" 2>&1 &
 pheu_pid=$!
 wait_http "http://127.0.0.1:$port/healthz" || bench_die "pheu did not start"
+bport=$(free_port)
+bench/baseline "$bport" "${BENCH_WORKERS:-2}" 2>"$tmp/baseline.log" &
+base_pid=$!
+wait_http "http://127.0.0.1:$bport/" ||
+    bench_die "baseline did not start: $(cat "$tmp/baseline.log")"
 pm=
 [ -n "$pgdata" ] && pm=$(head -n 1 "$pgdata/postmaster.pid")
 
@@ -56,7 +65,24 @@ backends() {
     return 0
 }
 
+# load PORT PID: wrk's output for the requests against PORT, preceded by
+# the CPU ticks PID used meanwhile
+load() {
+    local t0 t1 out
+    t0=$(ticks "$2")
+    out=$(WRK_IDS_N=$ncontacts wrk -t1 -c32 -d"${BENCH_SECONDS:-5}s" \
+        -H "Authorization: Bearer $token" -s "$script" \
+        "http://127.0.0.1:$1/api/v1/contacts/1")
+    t1=$(ticks "$2")
+    echo "$((t1 - t0))"
+    echo "$out"
+}
+
 for r in $(seq "${BENCH_ROUNDS:-3}"); do
+    out=$(load "$bport" "$base_pid")
+    bn=$(awk '/requests in/ {print $1}' <<<"$out")
+    brps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+    bcpu=$(( $(head -n 1 <<<"$out") * 10000 / bn ))
     read -ra procs <<<"$(backends)"
     a=$(ticks "$pheu_pid")
     b=$(ticks "${procs[@]}")
@@ -71,5 +97,8 @@ for r in $(seq "${BENCH_ROUNDS:-3}"); do
     echo "$what round $r: $rps req/s, $n requests; CPU per request: pheu" \
         "$(( (a2 - a) * 10000 / n )) us, PostgreSQL $(( (b2 - b) * 10000 / n ))" \
         "us (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    echo "$what round $r: baseline $brps req/s, CPU per request $bcpu us;" \
+        "ratio pheu/baseline $(ratio "$rps" "$brps")"
 done
 stop_pid "$pheu_pid"
+stop_pid "$base_pid"
