@@ -15,7 +15,7 @@
 #     PATCH lifecycle_stage (random contact,
 #     random stage): p99 < 2 ms, at a steady pace (one connection, a
 #     pause of 1000 / BENCH_MOVE_RATE ms after each answer, default 200:
-#     ~190 moves/s; bench/wrk_stage_paced.lua) and at
+#     155-160 moves/s at 1M; bench/wrk_stage_paced.lua) and at
 #     saturation (bench/wrk_stage.lua, wrk -t1 -c1, with the bare
 #     baseline at one connection in the same run).
 # Usage: bench/bench_funnel.sh [--db PATH|URL]

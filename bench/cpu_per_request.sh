@@ -65,30 +65,23 @@ backends() {
     return 0
 }
 
-# load PORT PID: wrk's output for the requests against PORT, preceded by
-# the CPU ticks PID used meanwhile
+# load PORT: wrk's output for the requests sent to PORT for BENCH_SECONDS
 load() {
-    local t0 t1 out
-    t0=$(ticks "$2")
-    out=$(WRK_IDS_N=$ncontacts wrk -t1 -c32 -d"${BENCH_SECONDS:-5}s" \
+    WRK_IDS_N=$ncontacts wrk -t1 -c32 -d"${BENCH_SECONDS:-5}s" \
         -H "Authorization: Bearer $token" -s "$script" \
-        "http://127.0.0.1:$1/api/v1/contacts/1")
-    t1=$(ticks "$2")
-    echo "$((t1 - t0))"
-    echo "$out"
+        "http://127.0.0.1:$1/api/v1/contacts/1"
 }
 
 for r in $(seq "${BENCH_ROUNDS:-3}"); do
-    out=$(load "$bport" "$base_pid")
+    t=$(ticks "$base_pid")
+    out=$(load "$bport")
+    t2=$(ticks "$base_pid")
     bn=$(awk '/requests in/ {print $1}' <<<"$out")
     brps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-    bcpu=$(( $(head -n 1 <<<"$out") * 10000 / bn ))
     read -ra procs <<<"$(backends)"
     a=$(ticks "$pheu_pid")
     b=$(ticks "${procs[@]}")
-    out=$(WRK_IDS_N=$ncontacts wrk -t1 -c32 -d"${BENCH_SECONDS:-5}s" \
-        -H "Authorization: Bearer $token" -s "$script" \
-        "http://127.0.0.1:$port/api/v1/contacts/1")
+    out=$(load "$port")
     read -ra procs <<<"$(backends)"
     a2=$(ticks "$pheu_pid")
     b2=$(ticks "${procs[@]}")
@@ -97,8 +90,9 @@ for r in $(seq "${BENCH_ROUNDS:-3}"); do
     echo "$what round $r: $rps req/s, $n requests; CPU per request: pheu" \
         "$(( (a2 - a) * 10000 / n )) us, PostgreSQL $(( (b2 - b) * 10000 / n ))" \
         "us (load $(cut -d' ' -f1-3 /proc/loadavg))"
-    echo "$what round $r: baseline $brps req/s, CPU per request $bcpu us;" \
-        "ratio pheu/baseline $(ratio "$rps" "$brps")"
+    echo "$what round $r: baseline $brps req/s, CPU per request" \
+        "$(( (t2 - t) * 10000 / bn )) us; ratio pheu/baseline" \
+        "$(ratio "$rps" "$brps")"
 done
 stop_pid "$pheu_pid"
 stop_pid "$base_pid"

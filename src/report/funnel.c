@@ -490,8 +490,8 @@ static const char *slice_col(struct db_conn *c, const struct funnel_query *q,
         ? LAST_ENTRY : "t.created_at";
 }
 
-/* Appends the FROM clause. On SQLite a viewer of many owners' contacts reads
- * the covering index of the slices' column, which holds owner_id and
+/* Appends the FROM clause. On SQLite a viewer of many owners' contacts
+ * reads the covering index of the slices' column, which holds owner_id and
  * the rowid for the visibility condition: SQLite otherwise ORs an index
  * range per owner and reads each contact's row from the table (1M
  * contacts, 207 owners: 1.9-2.1 s). A viewer of a few owners (a rep)
@@ -513,7 +513,7 @@ static void add_from(struct buf *sql, struct db_conn *c,
 
 /* Builds a SELECT of the run into sql and its parameters into p. When
  * sliced, the first two parameters, bound per slice, are a range of
- * creation times (cohort mode: the period's share of the slice). */
+ * slice_col (cohort mode: the period's share of the slice). */
 static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
                      int sliced, enum form form, struct buf *sql,
                      struct sqlp *p, struct arena *a, struct err *err)
@@ -527,9 +527,9 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
             buf_addf(sql, "t.became_%s_at, ", LIFECYCLE_STAGES[k]);
     buf_adds(sql, group_col(q->group, form));
     add_from(sql, c, q, v);
+    const char *col = slice_col(c, q, v);
     if (sliced)
-        buf_addf(sql, " WHERE %s >= ? AND %s < ?", slice_col(c, q, v),
-                 slice_col(c, q, v));
+        buf_addf(sql, " WHERE %s >= ? AND %s < ?", col, col);
     else
         buf_adds(sql, " WHERE 1 = 1");
     if (form != ROWS_ALL) {
@@ -566,13 +566,14 @@ static int build_sql(struct db_conn *c, struct run *r, const struct vis *v,
     return rc;
 }
 
-/* The contacts of a run, cut by creation time into slices that two
- * readers share, each on a connection of its own: reading one row per
- * contact is most of a report on a big base, and a slice is a range of
- * contacts_funnel. The readers take every other slice: neighbouring
- * slices hold about as many contacts, so the two stay even when
- * contacts were not created evenly over time, and each reads its part
- * whatever the timing (the tests see both at work). */
+/* The contacts of a run, cut into slices of slice_col (the creation
+ * time, or a period's last first entries) that two readers share, each
+ * on a connection of its own: reading one row per contact is most of a
+ * report on a big base, and a slice is a range of a covering index
+ * (contacts_funnel, contacts_last_entry). The readers take every other
+ * slice: neighbouring slices hold about as many contacts, so the two
+ * stay even when contacts were not created evenly over time, and each
+ * reads its part whatever the timing (the tests see both at work). */
 #define FUNNEL_SLICES 16
 
 struct slices {
@@ -581,7 +582,7 @@ struct slices {
     const char *single;         /* COUNT_SINGLE's, or NULL */
     const struct sqlp *p1;      /* its parameters (after the bounds) */
     int sliced;                 /* 0: one slice, all of it, no bounds */
-    int64_t lo, hi;             /* creation times [lo, hi) to read */
+    int64_t lo, hi;             /* slice_col's [lo, hi) to read */
     int n;                      /* slices of [lo, hi) */
     atomic_int failed;          /* a reader failed: the other stops */
 };
@@ -682,8 +683,8 @@ static int reader_main(struct db_conn *c, void *ctx, struct err *err)
  * creation times, narrowed to the contacts there are; in period mode
  * every contact's creation time (a first entry in the period may belong
  * to a contact created any time), or the last first entries from the
- * period's start (see slice_col). Each bound alone: SQLite answers a lone MIN
- * or MAX from the index. */
+ * period's start (see slice_col). Each bound alone: SQLite answers a
+ * lone MIN or MAX from the index. */
 static int time_range(struct db_conn *c, const struct funnel_query *q,
                       const struct vis *v, struct slices *sl,
                       struct err *err)
@@ -694,19 +695,20 @@ static int time_range(struct db_conn *c, const struct funnel_query *q,
         return 0;
     }
     const char *col = slice_col(c, q, v);
-    int last = col == LAST_ENTRY;
     char max[512];
     snprintf(max, sizeof(max), "SELECT COALESCE(MAX(%s), -1) FROM contacts t",
              col);
-    int rc = last ? 0 : db_int(c, err, &lo, "SELECT COALESCE(MIN(created_at), "
-                               "0) FROM contacts", "");
+    int rc = 0;
+    if (col == LAST_ENTRY)
+        lo = q->from_ms;
+    else
+        rc = db_int(c, err, &lo, "SELECT COALESCE(MIN(created_at), 0) "
+                    "FROM contacts", "");
     if (!rc)
         rc = db_int(c, err, &hi, max, "");
     if (rc)
         return rc;
     hi++;
-    if (last)
-        lo = q->from_ms;
     if (q->mode == FUNNEL_COHORT) {
         lo = lo > q->from_ms ? lo : q->from_ms;
         hi = hi < q->to_ms ? hi : q->to_ms;
@@ -738,13 +740,13 @@ static int scan(struct db_conn *c, struct run *r, const struct vis *v,
 {
     struct buf sql;
     struct sqlp p = {0}, p1 = {0};
-    int pg = on_server(c), cohort = r->q->mode == FUNNEL_COHORT;
-    struct slices sl = {.p = &p, .p1 = &p1, .sliced = cohort || !pg};
+    int server = on_server(c), cohort = r->q->mode == FUNNEL_COHORT;
+    struct slices sl = {.p = &p, .p1 = &p1, .sliced = cohort || !server};
     buf_init(&sql, 1 << 20);
-    int rc = build_sql(c, r, v, sl.sliced, pg && cohort ? ROWS_MULTI
+    int rc = build_sql(c, r, v, sl.sliced, server && cohort ? ROWS_MULTI
                        : ROWS_ALL, &sql, &p, a, err);
     sl.sql = arena_strdup(a, buf_cstr(&sql));
-    if (!rc && pg && cohort) {
+    if (!rc && server && cohort) {
         sql.len = 0;
         rc = build_sql(c, r, v, 1, COUNT_SINGLE, &sql, &p1, a, err);
         sl.single = arena_strdup(a, buf_cstr(&sql));

@@ -324,8 +324,8 @@ static int lite_in_tx(struct db_conn *c)
  * CKPT_HARD_PAGES (writes that never pause) makes it take the writer
  * lock and restart the WAL while writers wait, once per 64 MB, after
  * copying and syncing all it can without the lock. At 1M contacts a
- * stage move writes ~27 WAL pages, so ~155 moves a second restart the
- * WAL every ~4 s. Before those syncs (ckpt_sync) a restart stopped the
+ * stage move writes ~15 WAL pages, so ~155 moves a second restart the
+ * WAL every ~7 s. Before those syncs (ckpt_sync) a restart stopped the
  * writers for 150-430 ms; after, 0-4 ms at that pace and 12-58 ms back
  * to back: p99 of a paced move 68-150 -> 1.8-2.5 ms, back to back
  * 281-294 -> 22-24 ms (wrk, which counts the moves a stall holds back). */
