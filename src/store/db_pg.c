@@ -81,7 +81,17 @@ static int fail(PGconn *h, PGresult *res, struct err *err, const char *what)
     return err_set(err, E_DB, NULL, "database error");
 }
 
-/* Runs the per-session settings every connection needs. */
+/* The statements every write transaction sends in its pipeline,
+ * prepared once per session: sent by name they skip the server's parse
+ * and plan of an unnamed statement (~0.1 ms of a stage move's 1.4). */
+static const char *const tx_stmts[][2] = {
+    {"pheu_begin", "BEGIN"},
+    {"pheu_lock", WRITER_LOCK},
+    {"pheu_commit", "COMMIT"},
+};
+
+/* Runs the per-session settings every connection needs and prepares
+ * tx_stmts. */
 static int session_setup(PGconn *h, struct err *err)
 {
     PGresult *r = PQexec(h, "SET statement_timeout = '30s';"
@@ -90,7 +100,22 @@ static int session_setup(PGconn *h, struct err *err)
     int ok = PQresultStatus(r) == PGRES_COMMAND_OK;
     int rc = ok ? 0 : fail(h, r, err, "setup");
     PQclear(r);
+    for (size_t i = 0; !rc && i < sizeof(tx_stmts) / sizeof(tx_stmts[0]);
+         i++) {
+        r = PQprepare(h, tx_stmts[i][0], tx_stmts[i][1], 0, NULL);
+        if (PQresultStatus(r) != PGRES_COMMAND_OK)
+            rc = fail(h, r, err, "setup");
+        PQclear(r);
+    }
     return rc;
+}
+
+/* Sends the tx_stmts statement named name in the pipeline. */
+static int send_tx(struct pg_conn *c, const char *name, struct err *err)
+{
+    if (!PQsendQueryPrepared(c->h, name, 0, NULL, NULL, NULL, 0))
+        return fail(c->h, NULL, err, "send");
+    return 0;
 }
 
 /* Sends the server's notices and warnings to our log, not to stderr. */
@@ -263,9 +288,9 @@ static int pg_exec(struct db_conn *conn, const char *sql, struct err *err)
     if (c->queued && !strcmp(sql, "COMMIT")) {
         /* the commit rides in the pipeline: one round trip for both */
         PGresult *r = NULL;
-        int rc = PQsendQueryParams(c->h, sql, 0, NULL, NULL, NULL, NULL, 0)
-                     ? pipe_end(c, &r, err)
-                     : fail(c->h, NULL, err, "send");
+        int rc = send_tx(c, "pheu_commit", err);
+        if (!rc)
+            rc = pipe_end(c, &r, err);
         if (!rc && (!r || PQresultStatus(r) != PGRES_COMMAND_OK))
             rc = fail(c->h, r, err, "exec");
         PQclear(r);
@@ -773,14 +798,14 @@ static int pg_begin_write(struct db_conn *conn, struct err *err)
     if (!c->queued && PQpipelineStatus(c->h) == PQ_PIPELINE_OFF &&
         PQtransactionStatus(c->h) == PQTRANS_IDLE &&
         PQenterPipelineMode(c->h)) {
-        if (!PQsendQueryParams(c->h, "BEGIN", 0, NULL, NULL, NULL, NULL, 0))
-            return fail(c->h, NULL, err, "send");
+        int rc = send_tx(c, "pheu_begin", err);
+        if (rc)
+            return rc;
         c->queued++;
-        if (!PQsendQueryParams(c->h, WRITER_LOCK, 0, NULL, NULL, NULL, NULL,
-                               0))
-            return fail(c->h, NULL, err, "send");
-        c->queued++;
-        return 0;
+        rc = send_tx(c, "pheu_lock", err);
+        if (!rc)
+            c->queued++;
+        return rc;
     }
     int rc = pg_exec(conn, BEGIN_WRITE, err);
     if (rc && pg_in_tx(conn))
