@@ -444,6 +444,38 @@ def test_company_stage_is_its_most_advanced_contacts(crm, rep):
     assert company_stage(crm, co) is None
 
 
+def test_company_stage_follows_moves_either_way(crm, rep):
+    # A move forward only raises the company (decision 0007); a move back
+    # reads every contact of it again.
+    co = crm.company(rep)
+    a = crm.contact(rep, first_name="A", company_id=co["id"],
+                    lifecycle_stage="customer")
+    b = crm.contact(rep, first_name="B", company_id=co["id"],
+                    lifecycle_stage="lead")
+    assert company_stage(crm, co) == "customer"
+    crm.patch("contacts", b["id"], rep,
+              lifecycle_stage="marketing_qualified_lead")
+    assert company_stage(crm, co) == "customer"  # forward, still below
+    crm.patch("contacts", a["id"], rep, lifecycle_stage="lead")
+    assert company_stage(crm, co) == "marketing_qualified_lead"  # a fell
+    crm.patch("contacts", b["id"], rep, lifecycle_stage="evangelist")
+    assert company_stage(crm, co) == "evangelist"
+    crm.patch("contacts", b["id"], rep, lifecycle_stage="other")
+    assert company_stage(crm, co) == "lead"  # other ranks lowest
+    # forward and to another company at once: the new one is raised, the
+    # old one read again
+    co2 = crm.company(rep)
+    crm.contact(rep, first_name="C", company_id=co2["id"],
+                lifecycle_stage="opportunity")
+    crm.patch("contacts", a["id"], rep, company_id=co2["id"],
+              lifecycle_stage="customer")
+    assert company_stage(crm, co2) == "customer"
+    assert company_stage(crm, co) == "other"
+    # up from other: other is below every funnel stage
+    crm.patch("contacts", b["id"], rep, lifecycle_stage="lead")
+    assert company_stage(crm, co) == "lead"
+
+
 def test_moving_company_with_the_same_stage_rolls_up_the_new_company(
         crm, rep):
     old, new = crm.company(rep), crm.company(rep)
