@@ -424,6 +424,12 @@ static int contact_after(struct wctx *w, const struct rec *in,
         rc = crm_rollup_company(w->c, oldco, err);
     if (!rc && co->set && !co->null && !moved)  /* moved: rolled up */
         rc = crm_rollup_company(w->c, co->i, err);
+    /* a stage cleared is no move (no history row) but may lower the
+     * company it stays in; a company set by in was rolled up above */
+    const struct val *st = rec_get(in, "lifecycle_stage");
+    if (!rc && st->set && st->null && !co->set && oldco &&
+        rec_text(old, "lifecycle_stage"))
+        rc = crm_rollup_company(w->c, oldco, err);
     if (!rc && search_changed(in, old))
         rc = crm_reindex_contact(w->c, id, w->a, err);
     return rc;

@@ -474,6 +474,11 @@ def test_company_stage_follows_moves_either_way(crm, rep):
     # up from other: other is below every funnel stage
     crm.patch("contacts", b["id"], rep, lifecycle_stage="lead")
     assert company_stage(crm, co) == "lead"
+    # a stage cleared is no move, yet the company loses it
+    crm.patch("contacts", b["id"], rep, lifecycle_stage=None)
+    assert company_stage(crm, co) is None
+    crm.patch("contacts", a["id"], rep, lifecycle_stage=None)
+    assert company_stage(crm, co2) == "opportunity"
 
 
 def test_moving_company_with_the_same_stage_rolls_up_the_new_company(
