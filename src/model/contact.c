@@ -257,6 +257,19 @@ int crm_rollup_company(struct db_conn *c, int64_t id, struct err *err)
     return rollup(c, "?", id, err);
 }
 
+/* Writes into out an SQL list of the stages ranked below
+ * rank k (lifecycle_rank): the funnel stages before it and, with other,
+ * 'other' when k is a funnel stage; '' (no stage) leads, so the list is
+ * never empty. */
+static void stages_below(char out[static 256], int k, int other)
+{
+    size_t n = (size_t)snprintf(out, 256, "''%s", other && k > 0
+                                ? ", 'other'" : "");
+    for (int i = 0; i + 1 < k && n < 256; i++)
+        n += (size_t)snprintf(out + n, 256 - n, ", '%s'",
+                              LIFECYCLE_STAGES[i]);
+}
+
 /* Keeps contact id's first entry into stage to (the earlier of the kept
  * one and at: a backdated change may come later) and its highest stage. */
 static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
@@ -266,11 +279,8 @@ static int note_first_entry(struct db_conn *c, int64_t id, const char *to,
     if (k < 0)
         return 0;
     const char *col = LIFECYCLE_STAGES[k == 0 ? 7 : k - 1];
-    char below[256] = "''";
-    for (int i = 0; i + 1 < k; i++) {   /* the funnel stages before to */
-        size_t n = strlen(below);
-        snprintf(below + n, sizeof(below) - n, ", '%s'", LIFECYCLE_STAGES[i]);
-    }
+    char below[256];
+    stages_below(below, k, 0);
     char sql[640];
     /* no write at all when the kept entry stands: a re-entry then
      * leaves the row and its funnel index entry alone (fewer pages) */
@@ -314,13 +324,8 @@ int crm_refresh_stage_firsts(struct db_conn *c, int64_t id, struct err *err)
 static int raise_company(struct db_conn *c, int64_t id, const char *to,
                          struct err *err)
 {
-    int k = lifecycle_rank(to);
-    char below[256] = "''";
-    for (int i = -1; i + 1 < k; i++) {  /* other, then the funnel stages */
-        size_t n = strlen(below);
-        snprintf(below + n, sizeof(below) - n, ", '%s'",
-                 i < 0 ? "other" : LIFECYCLE_STAGES[i]);
-    }
+    char below[256];
+    stages_below(below, lifecycle_rank(to), 1);
     char sql[512];
     snprintf(sql, sizeof(sql), "UPDATE companies SET lifecycle_stage = ? "
              "WHERE id = (SELECT company_id FROM contacts WHERE id = ?) AND "

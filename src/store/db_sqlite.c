@@ -407,6 +407,7 @@ static void *ckpt_main(void *arg)
                                                SQLITE_CHECKPOINT_PASSIVE,
                                                &log, &done);
                 ckpt_sync(k->h);
+                synced = done;
             }
             pthread_mutex_lock(&k->db->writer);     /* writers wait */
             if (rc == SQLITE_OK)
